@@ -1,0 +1,125 @@
+"""The `kbtool` command line. Each command turns options into settings, calls one function and reports."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from kbtool import __version__
+from kbtool.settings import UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="kbtool",
+    help=(
+        "Curate and validate a knowledge base (KB) of software error records.\n\n"
+        "A KB is a folder with entries/<domain>/<slug>.json records. Start with 'kbtool lint' "
+        "inside it; 'kbtool COMMAND --help' explains each command."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def fail(message: str, status: int = EXIT_USAGE) -> None:
+    """Print `kbtool: message` on stderr and exit with `status`."""
+    sys.stderr.write(f"kbtool: {message}\n")
+    raise typer.Exit(status)
+
+
+def handles_errors(command: Callable) -> Callable:
+    """Turn user errors into a one-line message and exit status 2; never show a traceback for them."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UsageError as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:  # e.g. `kbtool lint | head`
+            sys.stderr.close()
+            raise typer.Exit(EXIT_FINDINGS)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug in kbtool, not in the input: say so plainly
+            if os.environ.get("KBTOOL_DEBUG"):
+                traceback.print_exc()
+            fail(f"internal error: {type(error).__name__}: {error}. This is a bug in kbtool; "
+                 "rerun with KBTOOL_DEBUG=1 for details and report it.", 3)
+
+    return wrapper
+
+
+def split_names(values: Optional[list[str]]) -> list[str]:
+    """`--select a,b --select c` → ["a", "b", "c"]."""
+    return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"kbtool {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Curate and validate a knowledge base of software error records."""
+
+
+ROOT_OPTION = typer.Option(None, "--root", help="The KB root (the folder holding entries/). Default: the nearest folder upward from here that has entries/.", show_default=False)
+TODAY_OPTION = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="The date to lint as of. Default: $KBTOOL_TODAY, else the system date.", show_default=False)
+
+
+@app.command("lint")
+@handles_errors
+def lint_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Record files or folders to report on. Default: every entries/**/*.json. The whole KB is always loaded, since some rules look across records.", show_default=False),
+    root: Optional[Path] = ROOT_OPTION,
+    output_format: str = typer.Option("text", "--format", "-f", help="Output format: text (one line per finding), json (the version-1 contract for tools)."),
+    today: Optional[str] = TODAY_OPTION,
+    stale_days: Optional[int] = typer.Option(None, "--stale-days", min=0, help="Days after last_confirmed before a record is stale. Default: stale-days in [tool.kbtool], else 365.", show_default=False),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too, not only on errors."),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="Only these rules (names or codes; repeat or separate with commas).", show_default=False),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rules (names or codes; repeat or separate with commas).", show_default=False),
+) -> None:
+    """Check records and report every problem with its file, line, field and what to do.
+
+    Exit status: 0 no error (warnings are allowed unless --strict), 1 findings that fail the run,
+    2 a usage or configuration error. 'kbtool rules' lists what is checked.
+
+    Each text line reads  path:line:column: severity CODE rule-name: what is wrong. what to do
+    """
+    from kbtool.config import build_settings
+    from kbtool.lint import lint
+    from kbtool.reporters import REPORTERS
+
+    if output_format not in REPORTERS:
+        raise UsageError(f"--format {output_format}: unknown format; choose one of {', '.join(REPORTERS)}")
+    settings = build_settings(root=root, today=today, stale_days=stale_days, strict=strict,
+                              select=split_names(select), ignore=split_names(ignore))
+    result = lint(settings, paths or [])
+    REPORTERS[output_format](result, sys.stdout)
+    sys.stdout.flush()
+    raise typer.Exit(EXIT_FINDINGS if result.failed(settings.strict) else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

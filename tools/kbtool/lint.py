@@ -1,0 +1,110 @@
+"""The lint engine: knowledge base in, findings out. No printing, no clock, no git."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from kbtool.findings import Finding, Problem, Severity
+from kbtool.kb import KnowledgeBase, load_knowledge_base
+from kbtool.records import RecordFile
+from kbtool.regexes import BoundedMatcher
+from kbtool.rules import RULES, Rule
+from kbtool.schema import schema_path_for
+from kbtool.settings import Settings
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What rules may look at besides the record: settings, the KB and the schema in force."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    schema_path: Path
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: list[Finding]
+    files: int  # files that were linted (got findings reported)
+    entries: int  # of those, files that parsed into a record
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity is Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity is Severity.INFO)
+
+    def failed(self, strict: bool) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def active_rules(settings: Settings) -> list[Rule]:
+    return [rule for rule in RULES.values()
+            if (not settings.select or rule.code in settings.select) and rule.code not in settings.ignore]
+
+
+def _finding(rule: Rule, record: RecordFile, problem: Problem) -> Finding:
+    line, column = record.locate(problem.pointer)
+    return Finding(code=rule.code, name=rule.name, severity=rule.severity, path=record.relative_path,
+                   entry_id=record.entry_id, pointer=problem.pointer, line=line, column=column,
+                   message=problem.message, hint=problem.hint)
+
+
+def _is_target(record: RecordFile, targets: set[str] | None) -> bool:
+    return targets is None or record.relative_path in targets
+
+
+def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
+                         matcher: BoundedMatcher | None = None) -> list[Finding]:
+    """Run every active rule; report findings only for files in `targets` (None: all files)."""
+    context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root))
+    rules = active_rules(settings)
+    own_matcher = matcher is None
+    matcher = matcher or BoundedMatcher()
+    try:
+        kb.prepare_regexes(matcher)
+    finally:
+        if own_matcher:
+            matcher.close()
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.scope == "kb":
+            for record, problem in rule.check(kb, context):
+                if _is_target(record, targets):
+                    findings.append(_finding(rule, record, problem))
+            continue
+        for record in kb.files:
+            if not _is_target(record, targets) or (rule.scope == "record" and record.data is None):
+                continue
+            findings.extend(_finding(rule, record, problem) for problem in rule.check(record, context))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def lint(settings: Settings, paths: Iterable[Path] = ()) -> LintResult:
+    """Load the KB at `settings.root` and lint it, or only the files under `paths`."""
+    paths = [Path(os.path.abspath(path)) for path in paths]
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            from kbtool.settings import UsageError
+            raise UsageError(f"{path}: no such file or folder")
+    kb = load_knowledge_base(settings.root, paths)
+    targets: set[str] | None = None
+    if paths:
+        targets = set()
+        for record in kb.files:
+            absolute = str(record.path)
+            if any(absolute == str(path) or absolute.startswith(str(path).rstrip(os.sep) + os.sep) for path in paths):
+                targets.add(record.relative_path)
+    findings = check_knowledge_base(kb, settings, targets)
+    linted = [record for record in kb.files if _is_target(record, targets)]
+    return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None))

@@ -1,0 +1,271 @@
+"""Strict reading of record files, and the JSON-pointer → line/column map.
+
+A record file is read once, as bytes, with a size cap. Everything that the
+standard library's `json` would silently accept or lose is reported instead:
+a byte-order mark, invalid UTF-8, `NaN`/`Infinity`, numbers too large for a
+float, duplicate keys, nesting too deep, trailing data, a top level that is
+not an object. Each problem becomes a :class:`ParseProblem` with the line and
+column where it was found; the lint engine turns them into findings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import json_source_map
+
+#: Files larger than this are refused without being read into memory.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Objects and arrays nested deeper than this are refused (a record needs 4).
+MAX_NESTING_DEPTH = 64
+
+INVALID_JSON = "invalid-json"
+DUPLICATE_KEY = "duplicate-key"
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Something wrong with the file itself, found while reading it."""
+
+    rule_name: str  # INVALID_JSON or DUPLICATE_KEY
+    message: str
+    pointer: str = ""
+    line: int = 1
+    column: int = 1
+
+
+@dataclass
+class RecordFile:
+    """One record file: where it is, its text, and its data if it parsed."""
+
+    path: Path  # absolute
+    relative_path: str  # relative to the KB root, with "/" separators
+    text: str | None = None
+    data: dict[str, Any] | None = None
+    problems: list[ParseProblem] = field(default_factory=list)
+    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def entry_id(self) -> str | None:
+        """The record's `id`, when it is a string."""
+        if self.data is not None and isinstance(self.data.get("id"), str):
+            return self.data["id"]
+        return None
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """1-based (line, column) of the value that `pointer` names.
+
+        Falls back to the nearest existing parent when the pointer names a
+        value that is absent (e.g. a missing required key).
+        """
+        if self.text is None or self.data is None:
+            return (1, 1)
+        if self._positions is None:
+            try:
+                source_map = json_source_map.calculate(self.text)
+            except Exception:  # the map is a convenience: never fail a run over it
+                source_map = {}
+            self._positions = {
+                key: (entry.value_start.line + 1, entry.value_start.column + 1)
+                for key, entry in source_map.items()
+            }
+        candidate = pointer
+        while True:
+            if candidate in self._positions:
+                return self._positions[candidate]
+            if not candidate:
+                return (1, 1)
+            candidate = candidate.rsplit("/", 1)[0]
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one RFC 6901 reference token."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def make_pointer(*tokens: str | int) -> str:
+    """Build an RFC 6901 pointer from path tokens: make_pointer("a", 0) == "/a/0"."""
+    return "".join("/" + escape_pointer_token(token) for token in tokens)
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    line_start = text.rfind("\n", 0, index) + 1
+    return line, index - line_start + 1
+
+
+class _DuplicateKeys:
+    """`object_pairs_hook` that remembers duplicate keys instead of losing data."""
+
+    def __init__(self) -> None:
+        self.duplicates: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                self.duplicates.append((key, result))
+            result[key] = value
+        return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (use a number or null)")
+
+
+def _max_depth(text: str) -> tuple[int, int]:
+    """Deepest nesting of brackets outside strings, and where it was reached."""
+    depth = deepest = 0
+    where = 0
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, index
+                if deepest > MAX_NESTING_DEPTH:
+                    return deepest, where
+        elif char in "]}":
+            depth -= 1
+    return deepest, where
+
+
+def _find_pointer(root: Any, target: dict[str, Any], key: str) -> str:
+    """Pointer of `key` inside the object `target` somewhere in `root`."""
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if node is target:
+            return pointer + "/" + escape_pointer_token(key)
+        if isinstance(node, dict):
+            stack.extend((value, pointer + "/" + escape_pointer_token(k)) for k, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
+    return ""
+
+
+def _has_infinite_number(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def parse_record_text(record: RecordFile, raw: bytes) -> None:
+    """Decode and parse `raw` into `record`, adding a problem for every defect."""
+
+    def fail(message: str, line: int = 1, column: int = 1) -> None:
+        record.problems.append(ParseProblem(INVALID_JSON, message, "", line, column))
+
+    if raw.startswith(b"\xef\xbb\xbf"):
+        fail("the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+        return
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail("the file is UTF-16; save it as UTF-8")
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        prefix = raw[: error.start]
+        line = prefix.count(b"\n") + 1
+        column = error.start - (prefix.rfind(b"\n") + 1) + 1
+        fail(f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8", line, column)
+        return
+    record.text = text
+    if not text.strip():
+        fail("the file is empty; a record is one JSON object")
+        return
+    if "\x00" in text:
+        fail("the file contains NUL characters; it is binary, not a JSON record", *_line_column(text, text.index("\x00")))
+        return
+    depth, where = _max_depth(text)
+    if depth > MAX_NESTING_DEPTH:
+        fail(f"objects and arrays are nested more than {MAX_NESTING_DEPTH} levels deep", *_line_column(text, where))
+        return
+    duplicates = _DuplicateKeys()
+    try:
+        data = json.loads(text, object_pairs_hook=duplicates, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        message = error.msg
+        if message == "Extra data":
+            message = "unexpected text after the end of the JSON object (one record per file)"
+        fail(f"not valid JSON: {message}", error.lineno, error.colno)
+        return
+    except ValueError as error:  # NaN / Infinity from parse_constant
+        fail(f"not valid JSON: {error}")
+        return
+    except RecursionError:
+        fail("not valid JSON: nested too deeply")
+        return
+    if not isinstance(data, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
+        fail(f"the file holds {kind}, but a record is one JSON object {{...}}")
+        return
+    if _has_infinite_number(data):
+        fail("a number is too large to represent (e.g. 1e400); use a finite number")
+        return
+    record.data = data
+    for key, parent in duplicates.duplicates:
+        pointer = _find_pointer(data, parent, key)
+        line, column = record.locate(pointer)
+        record.problems.append(ParseProblem(
+            DUPLICATE_KEY,
+            f"key '{key}' appears more than once in the same object; JSON parsers keep only the last value, "
+            "so the earlier one is silently lost: keep one",
+            pointer, line, column))
+
+
+def read_record_file(path: Path, root: Path) -> RecordFile:
+    """Read one record file strictly. Never raises for a bad file."""
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    record = RecordFile(path=path, relative_path=relative)
+
+    def fail(message: str) -> RecordFile:
+        record.problems.append(ParseProblem(INVALID_JSON, message))
+        return record
+
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return fail(f"cannot be read: {error.strerror}")
+    if stat.S_ISLNK(info.st_mode):
+        return fail("is a symbolic link; records must be regular files inside the KB (links are not followed)")
+    if stat.S_ISDIR(info.st_mode):
+        return fail("is a directory named like a record; rename it or move the records out")
+    if not stat.S_ISREG(info.st_mode):
+        return fail("is not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        return fail(f"is {info.st_size:,} bytes; records larger than {MAX_FILE_BYTES:,} bytes are refused unread")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return fail(f"cannot be read: {error.strerror}")
+    if len(raw) > MAX_FILE_BYTES:
+        return fail(f"grew past {MAX_FILE_BYTES:,} bytes while being read; refused")
+    parse_record_text(record, raw)
+    return record

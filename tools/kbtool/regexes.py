@@ -1,0 +1,153 @@
+"""Regexes from untrusted records: safe compilation and bounded-time matching.
+
+Python's `re` has no timeout and holds the GIL while it backtracks, so a
+thread cannot stop it. Every match of a record's regex therefore runs in a
+worker process; the parent waits at most `seconds_per_job` for each job and,
+when a job overruns, kills the worker, reports that job as timed out and goes
+on with a fresh worker. Jobs are streamed through a pipe in a bounded window,
+so the cost per job is a fraction of a millisecond.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Sequence
+
+#: Wall-clock seconds one regex may spend on all the texts of one job.
+DEFAULT_SECONDS_PER_JOB = 1.0
+#: Regexes longer than this are not compiled (the schema also caps them).
+MAX_PATTERN_LENGTH = 5000
+_WINDOW = 64
+
+
+@dataclass(frozen=True)
+class SearchJob:
+    """Search each of `texts` with `pattern` (compiled with `flags`)."""
+
+    pattern: str
+    texts: tuple[str, ...]
+    flags: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
+
+    matches: tuple[bool | None, ...]
+    error: str | None = None  # the pattern does not compile
+    timed_out: bool = False
+
+
+def compile_error(pattern: str, flags: int = 0) -> str | None:
+    """Why `pattern` does not compile under Python `re`, or None when it does."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"the regex is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are compiled"
+    try:
+        re.compile(pattern, flags)
+    except re.error as error:
+        where = f" at position {error.pos}" if error.pos is not None else ""
+        return f"{error.msg}{where}"
+    except (RecursionError, OverflowError, ValueError, MemoryError) as error:
+        return f"cannot be compiled ({type(error).__name__})"
+    return None
+
+
+def _search_all(job: SearchJob) -> SearchResult:
+    error = compile_error(job.pattern, job.flags)
+    if error is not None:
+        return SearchResult(tuple(None for _ in job.texts), error=error)
+    compiled = re.compile(job.pattern, job.flags)
+    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts))
+
+
+def _worker(connection) -> None:  # runs in the child process
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            result = _search_all(job)
+        except Exception as error:  # a broken pattern must not kill the worker silently
+            result = SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
+        connection.send(result)
+
+
+class BoundedMatcher:
+    """Runs regex searches in a worker process with a time bound per job."""
+
+    def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB) -> None:
+        self.seconds_per_job = seconds_per_job
+        self._context = multiprocessing.get_context("fork")
+        self._process = None
+        self._connection = None
+
+    def _start(self) -> None:
+        parent_end, child_end = self._context.Pipe()
+        self._process = self._context.Process(target=_worker, args=(child_end,), daemon=True)
+        self._process.start()
+        child_end.close()
+        self._connection = parent_end
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        if self._connection is not None:
+            self._connection.close()
+        self._process = self._connection = None
+
+    def close(self) -> None:
+        """Stop the worker."""
+        if self._connection is not None:
+            try:
+                self._connection.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        self._kill()
+
+    def __enter__(self) -> "BoundedMatcher":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
+        """Run every job; a job that overruns its time bound gets `timed_out=True`."""
+        results: list[SearchResult | None] = [None] * len(jobs)
+        next_to_send = 0
+        outstanding: deque[int] = deque()
+        head_started = time.monotonic()
+        while next_to_send < len(jobs) or outstanding:
+            if self._process is None:
+                self._start()
+            while next_to_send < len(jobs) and len(outstanding) < _WINDOW:
+                if not outstanding:
+                    head_started = time.monotonic()
+                self._connection.send(jobs[next_to_send])
+                outstanding.append(next_to_send)
+                next_to_send += 1
+            remaining = head_started + self.seconds_per_job - time.monotonic()
+            if remaining > 0 and self._connection.poll(remaining):
+                try:
+                    result = self._connection.recv()
+                except EOFError:  # the worker died (e.g. out of memory): count it as a timeout
+                    result = None
+                if result is not None:
+                    results[outstanding.popleft()] = result
+                    head_started = time.monotonic()
+                    continue
+            # The head job overran (or killed the worker): report it, restart, resend the rest.
+            culprit = outstanding.popleft()
+            results[culprit] = SearchResult(tuple(None for _ in jobs[culprit].texts), timed_out=True)
+            self._kill()
+            next_to_send = outstanding[0] if outstanding else next_to_send
+            outstanding.clear()
+            head_started = time.monotonic()
+        return [result for result in results if result is not None]

@@ -1,0 +1,15 @@
+"""Output formats, looked up by name. Each reporter writes a LintResult to a stream."""
+
+from __future__ import annotations
+
+from typing import Callable, TextIO
+
+from kbtool.lint import LintResult
+from kbtool.reporters import json_format, text
+
+Reporter = Callable[[LintResult, TextIO], None]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text.report,
+    "json": json_format.report,
+}

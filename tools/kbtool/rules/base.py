@@ -1,0 +1,62 @@
+"""The rule registry: every rule's metadata lives beside its check function.
+
+A rule is a pure function. A *record rule* receives one parsed record and the
+lint context and yields :class:`~kbtool.findings.Problem` objects; a *KB rule*
+receives the whole knowledge base and yields ``(record_file, problem)`` pairs.
+Rules never open files, read the clock, touch git or print.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal
+
+from kbtool.findings import Severity
+
+Scope = Literal["file", "record", "kb"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule and its documentation (the single source for `kbtool rules` and docs/rules.md)."""
+
+    code: str
+    name: str
+    family: str
+    severity: Severity
+    summary: str
+    explanation: str
+    fails: str  # an example that triggers the rule
+    passes: str  # the near miss that does not
+    scope: Scope
+    check: Callable[..., Iterable[Any]]
+
+
+RULES: dict[str, Rule] = {}  # by code, in registration order
+
+
+def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
+         explanation: str, fails: str, passes: str, scope: Scope = "record") -> Callable:
+    """Register the decorated check function as a rule."""
+
+    def register(check: Callable) -> Callable:
+        if code in RULES or any(existing.name == name for existing in RULES.values()):
+            raise ValueError(f"rule {code} {name} registered twice")
+        RULES[code] = Rule(
+            code=code, name=name, family=family, severity=severity, summary=summary,
+            explanation=textwrap.dedent(explanation).strip(),
+            fails=textwrap.dedent(fails).strip(), passes=textwrap.dedent(passes).strip(),
+            scope=scope, check=check)
+        return check
+
+    return register
+
+
+def find_rule(name_or_code: str) -> Rule | None:
+    """Look a rule up by code (case-insensitive) or name."""
+    wanted = name_or_code.strip()
+    for candidate in RULES.values():
+        if candidate.code.lower() == wanted.lower() or candidate.name == wanted.lower():
+            return candidate
+    return None

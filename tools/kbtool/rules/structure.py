@@ -1,0 +1,98 @@
+"""Structure: the file parses, matches the schema, and sits where its id says."""
+
+from __future__ import annotations
+
+from kbtool.findings import Problem, Severity
+from kbtool.kb import ENTRIES_DIR
+from kbtool.records import DUPLICATE_KEY, INVALID_JSON
+from kbtool.rules.base import rule
+from kbtool.schema import schema_problems
+
+FAMILY = "structure"
+
+
+@rule(code="KB101", name=INVALID_JSON, family=FAMILY, severity=Severity.ERROR, scope="file",
+      summary="The file is not valid UTF-8 JSON holding one object.",
+      explanation="""
+      Every record is one JSON object in a UTF-8 file. A file that does not parse cannot be
+      checked at all, so nothing else is reported for it. Python's own parser accepts things
+      that are not JSON (`NaN`, `Infinity`) and other tools reject them, so they are errors too,
+      as are a byte-order mark, UTF-16, NUL bytes, trailing text after the object, nesting
+      deeper than 64 levels, numbers too large for a float, and files over 2 MiB (refused unread).
+      Symbolic links and directories named `*.json` under `entries/` are reported here as well.
+      """,
+      fails='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory",}',
+      passes='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory"}')
+def invalid_json(record, context):
+    for problem in record.problems:
+        if problem.rule_name == INVALID_JSON:
+            yield Problem(problem.pointer, f"{problem.message}")
+
+
+@rule(code="KB102", name=DUPLICATE_KEY, family=FAMILY, severity=Severity.ERROR, scope="file",
+      summary="An object has the same key twice; the earlier value would be silently lost.",
+      explanation="""
+      JSON parsers keep only the last of two equal keys, so the first value disappears without
+      a word. This usually comes from a merge or a copy-paste. Keep one of the two keys.
+      """,
+      fails='{"root_cause": "Calibration data too small.", "root_cause": "Missing kernel."}',
+      passes='{"root_cause": "Calibration data too small; the op also lacks a kernel."}')
+def duplicate_key(record, context):
+    for problem in record.problems:
+        if problem.rule_name == DUPLICATE_KEY:
+            yield Problem(problem.pointer, problem.message)
+
+
+@rule(code="KB103", name="schema", family=FAMILY, severity=Severity.ERROR,
+      summary="The record violates the JSON Schema (schema/error-record.schema.json).",
+      explanation="""
+      One finding per violation, at the offending value: a missing required field, an unknown
+      (often misspelt) field, a wrong type, a value outside its range or enumeration, a date that
+      is not a real calendar date in YYYY-MM-DD form. The schema is the single source of truth
+      for the record format; each of its properties has a description.
+      """,
+      fails='{"id": "tensorflow/x", "resolvable": true, "first_seen": "2024-02-30", ...}',
+      passes='{"id": "tensorflow/x", "resolvable": "true", "first_seen": "2024-02-28", ...}')
+def schema(record, context):
+    yield from schema_problems(record.data, context.schema_path)
+
+
+@rule(code="KB104", name="id-path-mismatch", family=FAMILY, severity=Severity.ERROR,
+      summary="The file is not at entries/<id>.json.",
+      explanation="""
+      A record with id `<domain>/<slug>` must live at `entries/<domain>/<slug>.json`, so that the
+      id can be found from the path and the path from the id. Files outside `entries/` (for example
+      candidates) must still be named `<domain>/<slug>.json`. Rename the file, or fix the id.
+      """,
+      fails='entries/tensorflow/quantization.json containing "id": "tensorflow/tflite-quantization-range"',
+      passes='entries/tensorflow/tflite-quantization-range.json containing "id": "tensorflow/tflite-quantization-range"')
+def id_path_mismatch(record, context):
+    entry_id = record.entry_id
+    if not entry_id or entry_id.count("/") != 1:
+        return
+    expected_suffix = f"{entry_id}.json"
+    path = record.relative_path
+    if path.startswith(ENTRIES_DIR + "/"):
+        if path != f"{ENTRIES_DIR}/{expected_suffix}":
+            yield Problem("/id", f"id '{entry_id}' does not fit the file's path {path}",
+                          f"move the file to {ENTRIES_DIR}/{expected_suffix}")
+    elif not (path == expected_suffix or path.endswith("/" + expected_suffix)):
+        yield Problem("/id", f"id '{entry_id}' does not fit the file's path {path}",
+                      f"name the file <folder>/{expected_suffix}")
+
+
+@rule(code="KB105", name="duplicate-id", family=FAMILY, severity=Severity.ERROR, scope="kb",
+      summary="Two files carry the same id.",
+      explanation="""
+      Ids are how records refer to each other and how users find them; two files with one id make
+      every reference ambiguous. Both files are reported. Give one of them a new id (and move it).
+      """,
+      fails='entries/a/b.json and entries/a/b-copy.json both containing "id": "a/b"',
+      passes='entries/a/b.json with "id": "a/b" and entries/a/b-copy.json with "id": "a/b-copy"')
+def duplicate_id(kb, context):
+    for entry_id, records in kb.by_id.items():
+        if len(records) < 2:
+            continue
+        for record in records:
+            others = ", ".join(other.relative_path for other in records if other is not record)
+            yield record, Problem("/id", f"id '{entry_id}' is also used by {others}", "give each record its own id")
