@@ -116,6 +116,9 @@ def lint_command(
     raise typer.Exit(EXIT_FINDINGS if result.failed(settings.strict) else EXIT_OK)
 
 
+# Commands defined in their own modules: one line each, `app.command(NAME)(handles_errors(function))`.
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
