@@ -19,15 +19,15 @@ from pathlib import Path
 _CODE_PATTERNS = [
     re.compile(r"```.*?```", re.S),  # fenced code
     re.compile(r"`[^`]*`"),  # inline code
-    re.compile(r"\b(?:https?|ftp|file)://\S+"),  # URLs
-    re.compile(r"\S*[\\/]\S*"),  # paths, options like a/b
-    re.compile(r"(?<!\w)--?[A-Za-z][\w-]*"),  # command-line flags
-    re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+(?:\([^()]*\))?"),  # dotted names and calls
-    re.compile(r"[A-Za-z_]\w*\([^()]*\)"),  # calls
-    re.compile(r"\b\w*_\w*\b"),  # snake_case and CONSTANT_CASE with underscores
-    re.compile(r"\b[A-Z][A-Z0-9]{1,}\b"),  # CONSTANTS, acronyms
-    re.compile(r"\b[a-z]+[A-Z]\w*\b"),  # camelCase
-    re.compile(r"[\d.,:;%+\-*/=<>()\[\]{}'\"#@$&|^~!?]+"),  # numbers and operators
+    re.compile(r"\b(?:https?|ftp|file)://[!-~]+", re.A),  # URLs (ASCII only: Chinese text has no spaces)
+    re.compile(r"[\w.~-]*(?:[\\/][\w.~-]+)+[\\/]?", re.A),  # paths, a/b
+    re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*", re.A),  # command-line flags
+    re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\([^()]*\))?", re.A),  # dotted names and calls
+    re.compile(r"[A-Za-z_]\w*\([^()]*\)", re.A),  # calls
+    re.compile(r"\w*_\w*", re.A),  # snake_case and CONSTANT_CASE with underscores
+    re.compile(r"\b[A-Z][A-Z0-9]+\b", re.A),  # CONSTANTS, acronyms
+    re.compile(r"\b[a-z]+[A-Z]\w*\b", re.A),  # camelCase
+    re.compile(r"[0-9.,:;%+\-*/=<>()\[\]{}'\"#@$&|^~!?]+"),  # numbers and operators
 ]
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")

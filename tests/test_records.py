@@ -1,0 +1,97 @@
+"""The strict reader: everything `json` would accept silently or lose is reported, with its place."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbtool.records import DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, make_pointer, read_record_file
+
+
+def read(tmp_path, raw: bytes) -> RecordFile:
+    path = tmp_path / "entries" / "a" / "b.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    return read_record_file(path, tmp_path)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"", "empty"),
+    (b"  \n\t ", "empty"),
+    (b"[1, 2]", "an array"),
+    (b'"text"', "a string"),
+    (b"42", "a number"),
+    (b'{"id": "a/b",', "not valid JSON"),
+    (b'{"id": "a/b"} {"x": 1}', "after the end"),
+    (b'\xef\xbb\xbf{"id": "a/b"}', "byte-order mark"),
+    (b'{"id": "a\xff/b"}', "not valid UTF-8"),
+    ('{"id": "a/b"}'.encode("utf-16"), "UTF-16"),
+    (b'{"id": "a/b\x00"}', "NUL"),
+    (b'{"confidence": NaN}', "NaN is not valid JSON"),
+    (b'{"confidence": -Infinity}', "Infinity is not valid JSON"),
+    (b'{"confidence": 1e400}', "too large"),
+    (b"[" * 100 + b"]" * 100, "nested more than"),
+])
+def test_defective_files_are_invalid_json(tmp_path, raw, expected):
+    record = read(tmp_path, raw)
+    assert record.data is None
+    [problem] = record.problems
+    assert problem.rule_name == INVALID_JSON
+    assert expected in problem.message
+
+
+def test_parse_error_has_line_and_column(tmp_path):
+    record = read(tmp_path, b'{\n  "id": "a/b",\n  "x": tru\n}')
+    [problem] = record.problems
+    assert (problem.line, problem.column) == (3, 8)
+
+
+def test_invalid_utf8_is_placed_on_its_line(tmp_path):
+    record = read(tmp_path, b'{\n"a": 1,\n"b": "\xc3\x28"}')
+    assert record.problems[0].line == 3
+
+
+def test_duplicate_keys_are_reported_at_the_nested_pointer(tmp_path):
+    record = read(tmp_path, b'{"id": "a/b",\n "dead_ends": [{"action": "x",\n   "action": "y"}]}')
+    assert record.data is not None
+    [problem] = record.problems
+    assert problem.rule_name == DUPLICATE_KEY
+    assert problem.pointer == "/dead_ends/0/action"
+    assert problem.line == 3
+
+
+def test_oversized_file_is_refused_unread(tmp_path):
+    path = tmp_path / "big.json"
+    with open(path, "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    record = read_record_file(path, tmp_path)
+    assert record.text is None and "refused unread" in record.problems[0].message
+
+
+def test_symlink_is_reported_not_followed(tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"id": "a/b"}')
+    link = tmp_path / "entries" / "link.json"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    record = read_record_file(link, tmp_path)
+    assert record.data is None and "symbolic link" in record.problems[0].message
+
+
+def test_directory_named_like_a_record_is_reported(tmp_path):
+    folder = tmp_path / "x.json"
+    folder.mkdir()
+    assert "directory" in read_record_file(folder, tmp_path).problems[0].message
+
+
+def test_locate_counts_characters_not_bytes(tmp_path):
+    record = read(tmp_path, '{"signature_zh": "中文中文", "regex": "x"}'.encode())
+    assert record.locate("/regex") == (1, 35)
+
+
+def test_locate_falls_back_to_the_parent_of_a_missing_value(tmp_path):
+    record = read(tmp_path, b'{\n  "dead_ends": [\n    {"why_fails": "x"}\n  ]\n}')
+    assert record.locate("/dead_ends/0/action") == (3, 5)
+
+
+def test_pointer_tokens_are_escaped():
+    assert make_pointer("a/b", "c~d", 0) == "/a~1b/c~0d/0"
