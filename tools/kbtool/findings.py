@@ -28,6 +28,9 @@ class Problem:
     pointer: str
     message: str
     hint: str = ""
+    #: Where the problem is, when the pointer cannot say (e.g. a parse error); else derived from the pointer.
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True)

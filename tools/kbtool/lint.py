@@ -53,7 +53,7 @@ def active_rules(settings: Settings) -> list[Rule]:
 
 
 def _finding(rule: Rule, record: RecordFile, problem: Problem) -> Finding:
-    line, column = record.locate(problem.pointer)
+    line, column = (problem.line, problem.column or 1) if problem.line else record.locate(problem.pointer)
     return Finding(code=rule.code, name=rule.name, severity=rule.severity, path=record.relative_path,
                    entry_id=record.entry_id, pointer=problem.pointer, line=line, column=column,
                    message=problem.message, hint=problem.hint)

@@ -26,7 +26,7 @@ FAMILY = "structure"
 def invalid_json(record, context):
     for problem in record.problems:
         if problem.rule_name == INVALID_JSON:
-            yield Problem(problem.pointer, f"{problem.message}")
+            yield Problem(problem.pointer, problem.message, line=problem.line, column=problem.column)
 
 
 @rule(code="KB102", name=DUPLICATE_KEY, family=FAMILY, severity=Severity.ERROR, scope="file",
@@ -40,7 +40,7 @@ def invalid_json(record, context):
 def duplicate_key(record, context):
     for problem in record.problems:
         if problem.rule_name == DUPLICATE_KEY:
-            yield Problem(problem.pointer, problem.message)
+            yield Problem(problem.pointer, problem.message, line=problem.line, column=problem.column)
 
 
 @rule(code="KB103", name="schema", family=FAMILY, severity=Severity.ERROR,
