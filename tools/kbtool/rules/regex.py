@@ -15,7 +15,7 @@ FAMILY = "regex"
       nothing. Regexes are Python `re` syntax. Remember that in JSON a backslash is written twice:
       `\\\\(` in the file is `\\(` in the regex.
       """,
-      fails='"regex": "Quantization range \\\\(min, max"',
+      fails='"regex": "Quantization range (min, max"',
       passes='"regex": "Quantization range \\\\(min, max\\\\)"')
 def regex_invalid(record, context):
     check = context.kb.regex_checks.get(record.relative_path)
