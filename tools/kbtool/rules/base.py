@@ -2,7 +2,10 @@
 
 A rule is a pure function. A *record rule* receives one parsed record and the
 lint context and yields :class:`~kbtool.findings.Problem` objects; a *KB rule*
-receives the whole knowledge base and yields ``(record_file, problem)`` pairs.
+receives the whole knowledge base and yields ``(record_file, problem)`` pairs; a
+*config rule* receives what the configuration's suppressions did (see
+:mod:`kbtool.suppressions`) and yields ``(line, problem)`` pairs placed in the
+KB root's pyproject.toml.
 Rules never open files, read the clock, touch git or print.
 """
 
@@ -14,7 +17,7 @@ from typing import Any, Callable, Iterable, Literal
 
 from kbtool.findings import Severity
 
-Scope = Literal["file", "record", "kb"]
+Scope = Literal["file", "record", "kb", "config"]
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,82 @@ def stale_entry(record, context):
                       f"last_confirmed is {confirmed.isoformat()}, {age} days before {today.isoformat()}; "
                       f"records go stale after {context.settings.stale_days} days",
                       "re-verify the error on a current version and update last_confirmed")
+
+
+#: The record's dates, in the order they must be: seen, then confirmed, then updated.
+DATE_ORDER = ("first_seen", "last_confirmed", "last_updated")
+#: How many days ahead `stale-soon` looks.
+STALE_SOON_DAYS = 30
+
+
+@rule(code="KB402", name="date-order", family=FAMILY, severity=Severity.ERROR,
+      summary="The dates are out of order: it must hold that first_seen <= last_confirmed <= last_updated.",
+      explanation="""
+      An error cannot be confirmed before it was first seen, and confirming a record is itself a
+      change to it: when you move `last_confirmed` forward after re-verifying, move `last_updated`
+      to the same day (or later). Dates out of this order usually come from a typo in the year or
+      from swapping two fields. Each pair that is out of order gives one finding, at the later
+      field of the pair; a missing or malformed date is left to the `schema` rule.
+      """,
+      fails='"first_seen": "2024-07-01", "last_confirmed": "2024-06-01", "last_updated": "2024-06-01"',
+      passes='"first_seen": "2024-01-10", "last_confirmed": "2024-06-01", "last_updated": "2024-06-01"')
+def date_order(record, context):
+    present = [(key, record_date(record.data, key)) for key in DATE_ORDER]
+    present = [(key, value) for key, value in present if value is not None]
+    for (earlier_key, earlier), (later_key, later) in zip(present, present[1:]):
+        if later < earlier:
+            yield Problem(f"/{later_key}",
+                          f"{later_key} {later.isoformat()} is before {earlier_key} {earlier.isoformat()}; "
+                          f"dates must satisfy {' <= '.join(DATE_ORDER)}",
+                          f"correct the date, or set {later_key} to {earlier.isoformat()} or later")
+
+
+def _date_keys(schema_path) -> list[str]:
+    from kbtool.schema import load_schema
+
+    properties = load_schema(schema_path).get("properties", {})
+    return [key for key, spec in properties.items() if isinstance(spec, dict) and spec.get("format") == "date"]
+
+
+@rule(code="KB403", name="future-date", family=FAMILY, severity=Severity.ERROR,
+      summary="A date (`first_seen`, `last_confirmed`, `last_updated`) lies after today.",
+      explanation="""
+      Nothing can have been seen, confirmed or updated tomorrow: a date in the future is a typo
+      (often the year) and would also keep the record from ever looking stale. Every top-level
+      field that the schema declares with `"format": "date"` is checked. "Today" is `--today`,
+      else the KBTOOL_TODAY environment variable, else the system date.
+      """,
+      fails='"last_confirmed": "2062-06-01" linted on 2026-11-23',
+      passes='"last_confirmed": "2026-06-01" linted on 2026-11-23')
+def future_date(record, context):
+    today = context.settings.today
+    for key in _date_keys(context.schema_path):
+        value = record_date(record.data, key)
+        if value is not None and value > today:
+            yield Problem(f"/{key}", f"{key} is {value.isoformat()}, after today ({today.isoformat()})",
+                          "correct the date; it cannot lie in the future")
+
+
+@rule(code="KB404", name="stale-soon", family=FAMILY, severity=Severity.INFO,
+      summary=f"`last_confirmed` will pass the stale threshold within {STALE_SOON_DAYS} days.",
+      explanation=f"""
+      A reminder, before `stale-entry` turns into a warning: the record is not stale yet, but it will
+      be within {STALE_SOON_DAYS} days. Plan to re-verify it. The threshold is the same as for
+      `stale-entry` (`--stale-days`, else `stale-days` in `[tool.kbtool]`, else 365); a record goes
+      stale on the day after `last_confirmed` + threshold.
+      """,
+      fails='"last_confirmed": "2025-12-01" linted on 2026-11-23 (stale from 2026-12-02)',
+      passes='"last_confirmed": "2026-06-01" linted on 2026-11-23 (stale from 2027-06-02)')
+def stale_soon(record, context):
+    confirmed = record_date(record.data, "last_confirmed")
+    today = context.settings.today
+    if confirmed is None or confirmed > today:
+        return
+    threshold = context.settings.stale_days
+    stale_from = confirmed + dt.timedelta(days=threshold + 1)
+    days_left = (stale_from - today).days
+    if 0 < days_left <= STALE_SOON_DAYS:
+        yield Problem("/last_confirmed",
+                      f"last_confirmed is {confirmed.isoformat()}; the record goes stale on {stale_from.isoformat()}, "
+                      f"in {days_left} day{'s' if days_left != 1 else ''}",
+                      "re-verify the error on a current version soon and update last_confirmed and last_updated")

@@ -96,3 +96,51 @@ def duplicate_id(kb, context):
         for record in records:
             others = ", ".join(other.relative_path for other in records if other is not record)
             yield record, Problem("/id", f"id '{entry_id}' is also used by {others}", "give each record its own id")
+
+
+@rule(code="KB106", name="domain-mismatch", family=FAMILY, severity=Severity.ERROR,
+      summary="`domain` differs from the first segment of `id`.",
+      explanation="""
+      The id is `<domain>/<slug>` and the file lives in `entries/<domain>/`; the `domain` field says
+      the same thing once more so that tools need not parse the id. When they disagree, searches by
+      domain and the folder layout tell different stories. Make `domain` equal to the part of the id
+      before the `/` (or, if the domain is what is right, change the id and move the file).
+      """,
+      fails='"id": "tensorflow/tflite-quantization-range", "domain": "tflite"',
+      passes='"id": "tensorflow/tflite-quantization-range", "domain": "tensorflow"')
+def domain_mismatch(record, context):
+    entry_id, domain = record.entry_id, record.data.get("domain")
+    if not entry_id or entry_id.count("/") != 1 or not isinstance(domain, str):
+        return
+    expected = entry_id.split("/", 1)[0]
+    if domain != expected:
+        yield Problem("/domain", f"domain is '{domain}' but the id '{entry_id}' puts the record in domain '{expected}'",
+                      f"set domain to '{expected}', or change the id (and move the file) to '{domain}/...'")
+
+
+@rule(code="KB107", name="duplicate-error-code", family=FAMILY, severity=Severity.ERROR, scope="kb",
+      summary="Two records share an `error_code`.",
+      explanation="""
+      `error_code` is a short handle unique in the knowledge base: people quote it in issues and
+      chat to name one error. Two records with one code make it ambiguous. Every record of the group
+      is reported, naming the others. Give one of them another code (or `null`). Files that also
+      share their id are left to `duplicate-id`.
+      """,
+      fails='entries/a/one.json and entries/b/two.json both containing "error_code": "ETQU"',
+      passes='entries/a/one.json with "error_code": "ETQU" and entries/b/two.json with "error_code": "TQR"')
+def duplicate_error_code(kb, context):
+    by_code: dict[str, list] = {}
+    for record in kb.records:
+        code = record.data.get("error_code")
+        if isinstance(code, str) and code.strip():
+            by_code.setdefault(code.strip(), []).append(record)
+    for code, records in by_code.items():
+        if len(records) < 2:
+            continue
+        for record in records:
+            others = [other for other in records if other is not record and other.entry_id != record.entry_id]
+            if not others:
+                continue
+            names = ", ".join(f"{other.entry_id or '?'} ({other.relative_path})" for other in others)
+            yield record, Problem("/error_code", f"error_code '{code}' is also used by {names}",
+                                  "give each record its own error_code, or null")

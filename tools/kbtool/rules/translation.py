@@ -46,3 +46,67 @@ def untranslated_zh(record, context):
         language = _LANGUAGE_NAMES.get(verdict.language, verdict.language)
         yield Problem(pointer, f"{field} is not Chinese: it reads as {language} ({verdict.reason})",
                       "translate it into Chinese; code identifiers may stay as they are")
+
+
+def translated_pairs(schema_keys: list[str]) -> list[tuple[str, str]]:
+    """(english_key, zh_key) for every `*_zh` property of the schema whose English property exists too."""
+    known = set(schema_keys)
+    return [(key[: -len("_zh")], key) for key in schema_keys if key.endswith("_zh") and key[: -len("_zh")] in known]
+
+
+def _has_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+@rule(code="KB302", name="missing-translation", family=FAMILY, severity=Severity.WARNING,
+      summary="An English field has text but its `*_zh` counterpart is missing or empty, or `workarounds_zh` "
+              "has a different number of items than `workarounds`.",
+      explanation="""
+      Every English text that a user reads has a Chinese counterpart: `signature` → `signature_zh`,
+      `root_cause` → `root_cause_zh`, and `workarounds` → `workarounds_zh`, one string per workaround
+      in the same order (the pairs come from the schema: every `X_zh` property whose `X` exists).
+      A counterpart that is absent or blank, a blank item of `workarounds_zh`, or a `workarounds_zh`
+      list whose length differs from `workarounds` leaves Chinese readers with part of the advice.
+      When the counterpart is absent the finding points at the English field; otherwise at the
+      Chinese one. Whether present text really is Chinese is the business of `untranslated-zh`.
+      Freshly extracted candidates have no translations yet, hence a warning, not an error.
+      """,
+      fails='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2"]',
+      passes='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2", "重新构建 wheel"]')
+def missing_translation(record, context):
+    from kbtool.schema import known_keys
+
+    data = record.data
+    for english_key, zh_key in translated_pairs(known_keys(context.schema_path)):
+        english = data.get(english_key)
+        translated = data.get(zh_key)
+        if isinstance(english, list):
+            if not english:
+                if isinstance(translated, list) and translated:
+                    yield Problem(make_pointer(zh_key), f"{zh_key} has {len(translated)} items but {english_key} is empty",
+                                  f"remove the translations that no longer have an English {english_key} item")
+                continue
+            if zh_key not in data:
+                yield Problem(make_pointer(english_key), f"{english_key} has {len(english)} items but {zh_key} is missing",
+                              f"add {zh_key}: one Chinese string per item of {english_key}, in the same order")
+                continue
+            if not isinstance(translated, list):
+                continue  # a wrong type is a schema finding
+            if len(translated) != len(english):
+                yield Problem(make_pointer(zh_key),
+                              f"{zh_key} has {len(translated)} item{'s' if len(translated) != 1 else ''} but "
+                              f"{english_key} has {len(english)}",
+                              f"give {zh_key} exactly one Chinese string per item of {english_key}, in the same order")
+            for index, item in enumerate(translated):
+                if isinstance(item, str) and not item.strip():
+                    yield Problem(make_pointer(zh_key, index), f"{zh_key}[{index}] is empty",
+                                  f"translate {english_key}[{index}] into Chinese")
+            continue
+        if not _has_text(english):
+            continue
+        if zh_key not in data or translated is None:
+            yield Problem(make_pointer(english_key), f"{english_key} has no Chinese translation: {zh_key} is missing",
+                          f"add {zh_key} with the Chinese translation of {english_key}")
+        elif isinstance(translated, str) and not translated.strip():
+            yield Problem(make_pointer(zh_key), f"{zh_key} is empty while {english_key} has text",
+                          f"translate {english_key} into Chinese")

@@ -1,0 +1,66 @@
+"""Graph: the transition graph links records that exist, and not a record to itself."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator
+
+from kbtool.findings import Problem, Severity
+from kbtool.kb import as_dict, as_list
+from kbtool.records import make_pointer
+from kbtool.rules.base import rule
+
+FAMILY = "graph"
+
+#: The edge lists of `transition_graph`.
+EDGE_KINDS = ("leads_to", "preceded_by", "frequently_confused_with")
+#: Values that are not ids at all are left to the `schema` rule (its pattern for `error_id`).
+_ID_SHAPE = re.compile(r"[a-z0-9._-]+/[a-z0-9._-]+")
+
+
+def graph_edges(data: dict) -> Iterator[tuple[str, str]]:
+    """(pointer of the error_id, error_id) for every edge of the record's transition graph."""
+    graph = as_dict(data.get("transition_graph"))
+    for kind in EDGE_KINDS:
+        for index, edge in enumerate(as_list(graph.get(kind))):
+            target = as_dict(edge).get("error_id")
+            if isinstance(target, str) and _ID_SHAPE.fullmatch(target):
+                yield make_pointer("transition_graph", kind, index, "error_id"), target
+
+
+@rule(code="KB601", name="dangling-reference", family=FAMILY, severity=Severity.ERROR,
+      summary="A transition-graph `error_id` names no record in the knowledge base.",
+      explanation="""
+      `leads_to`, `preceded_by` and `frequently_confused_with` link records by id. A link to an id
+      that no record carries leads users nowhere: the id is misspelt, or the record it named was
+      renamed or deleted (a record that is deleted simply no longer exists in the KB, so every record
+      still pointing at it is reported). Correct the id, or remove the edge. When a record with a
+      similar id exists in the same domain, the finding suggests it.
+      """,
+      fails='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantisation-range"}]} (no such record)',
+      passes='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]} (that record exists)')
+def dangling_reference(record, context):
+    known = context.kb.by_id
+    for pointer, target in graph_edges(record.data):
+        if target in known or target == record.entry_id:
+            continue
+        domain = target.split("/", 1)[0] + "/"
+        similar = difflib.get_close_matches(target, [entry_id for entry_id in known if entry_id.startswith(domain)], n=1, cutoff=0.8)
+        hint = f"did you mean '{similar[0]}'? Otherwise remove the edge" if similar else "correct the id, or remove the edge"
+        yield Problem(pointer, f"error_id '{target}' names no record in the knowledge base", hint)
+
+
+@rule(code="KB602", name="self-reference", family=FAMILY, severity=Severity.ERROR,
+      summary="A record's transition graph points at the record itself.",
+      explanation="""
+      An edge from a record to itself says that the error leads to, follows, or is confused with
+      itself: it tells the reader nothing and usually is a copy-paste slip for another id. Remove the
+      edge, or put the id of the related record.
+      """,
+      fails='"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-oom"}]}',
+      passes='"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-illegal-memory-access"}]}')
+def self_reference(record, context):
+    for pointer, target in graph_edges(record.data):
+        if target == record.entry_id:
+            yield Problem(pointer, f"error_id '{target}' is this record's own id", "remove the edge, or name the related record")
