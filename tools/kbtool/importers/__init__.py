@@ -1,0 +1,1 @@
+"""Importers: records of other error knowledge bases converted into ours (`kbtool import ...`)."""
