@@ -10,6 +10,7 @@ from typing import Iterable
 from kbtool.findings import Finding, Problem, Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.records import RecordFile
+from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.regexes import BoundedMatcher
 from kbtool.rules import RULES, Rule
 from kbtool.schema import schema_path_for
@@ -23,6 +24,7 @@ class LintContext:
     settings: Settings
     kb: KnowledgeBase
     schema_path: Path
+    base: BaseRevision | None = None  # the base revision's records, with --changed-since (history rules)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class LintResult:
     findings: list[Finding]
     files: int  # files that were linted (got findings reported)
     entries: int  # of those, files that parsed into a record
+    root: Path | None = None  # the KB root the paths are relative to
 
     @property
     def errors(self) -> int:
@@ -64,9 +67,9 @@ def _is_target(record: RecordFile, targets: set[str] | None) -> bool:
 
 
 def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
-                         matcher: BoundedMatcher | None = None) -> list[Finding]:
+                         matcher: BoundedMatcher | None = None, base: BaseRevision | None = None) -> list[Finding]:
     """Run every active rule; report findings only for files in `targets` (None: all files)."""
-    context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root))
+    context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root), base=base)
     rules = active_rules(settings)
     own_matcher = matcher is None
     matcher = matcher or BoundedMatcher()
@@ -90,8 +93,17 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     return findings
 
 
-def lint(settings: Settings, paths: Iterable[Path] = ()) -> LintResult:
-    """Load the KB at `settings.root` and lint it, or only the files under `paths`."""
+def changed_targets(kb: KnowledgeBase, changes: ChangeSet) -> set[str]:
+    """Files to report on for a change set: the changed files, plus surviving records whose graph
+    names an id that the change removed (deleted, or renamed away), so `dangling-reference` shows."""
+    removed_ids = {entry_id for entry_id in changes.base.by_id if entry_id not in kb.by_id}
+    surviving = ((record.relative_path, record.data) for record in kb.records)
+    return {path for path in changes.changed if path in kb.by_path} | records_referencing(surviving, removed_ids)
+
+
+def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None) -> LintResult:
+    """Load the KB at `settings.root` and lint it, or only the files under `paths`,
+    or (with `changes`) only the files changed since a base revision."""
     paths = [Path(os.path.abspath(path)) for path in paths]
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -105,6 +117,10 @@ def lint(settings: Settings, paths: Iterable[Path] = ()) -> LintResult:
             absolute = str(record.path)
             if any(absolute == str(path) or absolute.startswith(str(path).rstrip(os.sep) + os.sep) for path in paths):
                 targets.add(record.relative_path)
-    findings = check_knowledge_base(kb, settings, targets)
+    if changes is not None:
+        changed = changed_targets(kb, changes)
+        targets = changed if targets is None else targets & changed
+    findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None)
     linted = [record for record in kb.files if _is_target(record, targets)]
-    return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None))
+    return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
+                      root=settings.root)
