@@ -1,0 +1,324 @@
+"""Turn a literal error message into a readable regex that recognises the same error next time.
+
+The stable words of the message stay literal (escaped only where the regex
+syntax needs it, so they read as text). The parts that change from run to run
+become bounded wildcards, each a fixed, recognisable idiom:
+
+- quoted name ``'Cumsum'``, ``"dense"``, `` `T` ``  →  ``'[^']{1,200}'`` (same quote)
+- tensor shape ``[1, 224, 224, 3]``, ``(None, 32)``  →  ``\\[[^\\]]{0,200}\\]``, ``\\([^)]{0,200}\\)``
+- memory size ``2.00 GiB``  →  ``\\d[\\d.,]{0,20} ?[KkMGTPE]i?B``; byte count ``65536 bytes``
+- shared-library suffix ``libcudart.so.11.0``  →  ``libcudart\\.so[\\d.]{0,20}``
+- hex address ``0x7f3a2c``  →  ``0x[0-9a-fA-F]{1,16}``; long hex ids and UUIDs
+- file path ``/usr/lib/x.py``, ``src/main.c``  →  ``[^\\s:'"]{1,300}``; Windows paths, URLs alike
+- number or version ``12``, ``2.7.0``  →  ``\\d[\\d.]{0,30}``
+- version with a suffix ``2.1.0+cu118``, or any version after ``==``/``>=``  →  ``\\d[\\w.+-]{0,40}``
+- dimensions ``64x512``  →  ``\\d[\\dx]{0,60}``
+- author placeholder ``<some type>``, ``{OPNAME}``, ``[long path name]``  →  ``.{1,200}``; ``XXX``  →  ``\\S{1,100}``
+- a run of whitespace other than one space (newline, tab)  →  ``\\s+``
+
+Every quantifier is bounded (except ``\\s+``, which is never nested), no
+quantified group contains another quantifier, and each wildcard is checked to
+match the text it replaces. The result always matches the message it came from
+(it is searched, not anchored), never matches the empty string, and falls back
+to the fully literal message when too little stable text would remain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: The schema caps `regex` at 2000 characters; longer results keep a prefix of the message.
+MAX_REGEX_LENGTH = 2000
+#: Fewer literal letters than this (outside wildcards) and the regex would match generic text.
+MIN_LITERAL_LETTERS = 6
+
+# Characters that have a meaning in a regex outside a character class.
+_SPECIAL = set("\\.^$*+?{}[]()|")
+
+# Python's own angle-bracket names (`File "<stdin>"`, `<module>`), not author placeholders.
+_LITERAL_ANGLE_NAMES = {
+    "unknown", "stdin", "module", "lambda", "string", "genexpr", "listcomp", "dictcomp", "setcomp",
+    "frozen", "locals", "input", "console", "anonymous", "eval", "exec", "native", "null", "none",
+    "empty", "builtin", "built-in", "frozen importlib._bootstrap",
+}
+
+WILDCARDS = {
+    "quoted name": None,  # built from the quote characters, see _quoted_wildcard
+    "tensor shape": None,  # built from the bracket, see _shape_wildcard
+    "memory size": r"\d[\d.,]{0,20} ?[KkMGTPE]i?B",
+    "memory size placeholder": r"[\w.,]{1,20} ?[KkMGTPE]i?B",
+    "library version": r"[\d.]{0,20}",
+    "byte count": r"\d[\d,]{0,25} bytes",
+    "hex address": r"0x[0-9a-fA-F]{1,16}",
+    "hex id": r"[0-9a-fA-F-]{8,64}",
+    "file path": "[^\\s:'\"]{1,300}",
+    "windows path": "[A-Za-z]:[^\\s:'\"]{1,300}",
+    "URL": "https?://[^\\s'\"]{1,300}",
+    "dimensions": r"\d[\dx]{0,60}",
+    "number": r"\d[\d.]{0,30}",
+    "version": r"\d[\w.+-]{0,40}",
+    "placeholder": r".{1,200}",
+    "placeholder word": r"\S{1,100}",
+    "whitespace": r"\s+",
+}
+
+_QUOTES = {"'": "'", '"': '"', "`": "`", "\u2018": "\u2019", "\u201c": "\u201d"}
+
+_SOURCE_EXTENSIONS = (
+    "c|cc|cpp|cxx|cu|cuh|h|hh|hpp|hxx|m|mm|py|pyx|pxd|pyi|js|mjs|cjs|ts|tsx|jsx|go|rs|java|kt|kts|scala|"
+    "rb|php|cs|swift|cmake|txt|json|yaml|yml|toml|cfg|ini|xml|gradle|so|dll|dylib|a|lib|whl|o|obj|sh|bat|"
+    "ps1|ipynb|pb|tflite|onnx|pt|pth|h5|keras|ckpt|bin|log|md|html|css|proto|sql|mlir|td|pbtxt|lock|zip|tar|gz"
+)
+
+# One scanner: at each position the first alternative that matches wins (their order is the priority).
+_SCANNER = re.compile(
+    r"""
+    (?P<url>https?://[^\s'"<>]{1,300})
+  | (?P<size>(?<![\w.])(?:\d{1,12}(?:\.\d{1,8})?|X{2,8}|x{2,8})\ ?[KkMGTPE]i?B(?![\w]))
+  | (?P<soversion>(?<=\.so)(?:\.\d{1,9}){1,4}(?![\w]))
+  | (?P<bytes>(?<![\w.])\d{1,3}(?:,\d{3}){0,7}\ bytes\b|(?<![\w.])\d{1,25}\ bytes\b)
+  | (?P<angle><[a-z][a-z_ -]{0,40}>)
+  | (?P<brace>\{[A-Za-z_][A-Za-z0-9_]{0,40}\})
+  | (?P<bracket_words>\[[a-z]{2,20}(?:\ [a-z]{1,20}){1,6}\])
+  | (?P<quoted>(?<![\w])(?:'[^'\n]{1,200}'|"[^"\n]{1,200}"|`[^`\n]{1,200}`|\u2018[^\u2019\n]{1,200}\u2019|\u201c[^\u201d\n]{1,200}\u201d)(?![\w]))
+  | (?P<shape>\[\s{0,3}(?:(?:-?\d{1,12}|None|\?)\s{0,3}(?:,\s{0,3}(?:-?\d{1,12}|None|\?)\s{0,3}){0,15},?\s{0,3})?\]
+              |\(\s{0,3}(?:-?\d{1,12}|None|\?)\s{0,3}(?:,\s{0,3}(?:-?\d{1,12}|None|\?)\s{0,3}){0,15},?\s{0,3}\))
+  | (?P<hex>(?<![\w])0[xX][0-9a-fA-F]{1,16}(?![\w]))
+  | (?P<hexid>(?<![\w-])(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}
+                          |(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}\d)[0-9a-f]{12,64})(?![\w-]))
+  | (?P<winpath>(?<![\w])[A-Za-z]:[\\/][^\s:'"<>|]{1,300})
+  | (?P<path>(?<![\w.:/\\])(?:~|\.{1,2})?/[\w.@+-]{1,100}(?:/[\w.@+-]{1,100}){0,30}/?
+             |(?<![\w./\\-])[\w@+-][\w.@+-]{0,100}(?:/[\w.@+-]{1,100}){0,30}\.(?:""" + _SOURCE_EXTENSIONS + r""")(?![\w/])(?=[:\s,;)\]'"]|\.(?:\s|$)|$)
+             )
+  | (?P<version>(?<![\w.])v?\d{1,9}(?:\.\d{1,9}){1,5}(?:(?:\.?(?:rc|a|b|dev|post))\d{0,6}){0,2}(?:\+[\w.]{1,30})?(?![\w]))
+  | (?P<dimensions>(?<![\w.])\d{1,9}(?:x\d{1,9}){1,6}(?![\w]))
+  | (?P<number>(?<![\w])\d{1,20}(?:\.\d{1,10})?(?![\w]))
+  | (?P<placeholder_word>(?<![\w])(?:X{3,8}|x{3,8})(?![\w]))
+  | (?P<space>\s{2,}|[^\S ])
+    """,
+    re.VERBOSE,
+)
+
+_KIND_NAMES = {
+    "url": "URL", "size": "memory size", "bytes": "byte count", "angle": "placeholder", "brace": "placeholder",
+    "bracket_words": "placeholder", "quoted": "quoted name", "shape": "tensor shape", "hex": "hex address",
+    "hexid": "hex id", "dimensions": "dimensions", "winpath": "windows path", "path": "file path", "version": "version", "number": "number",
+    "placeholder_word": "placeholder word", "space": "whitespace", "soversion": "library version",
+}
+
+
+@dataclass(frozen=True)
+class GeneralisedPart:
+    """One run-specific part of the message and the wildcard that replaced it."""
+
+    kind: str  # e.g. "quoted name", "memory size"
+    text: str  # the literal text it replaced
+    pattern: str  # the wildcard
+
+
+@dataclass(frozen=True)
+class Generalisation:
+    """The regex built from a message, and what was generalised in it."""
+
+    message: str
+    pattern: str
+    parts: tuple[GeneralisedPart, ...] = field(default_factory=tuple)
+    truncated: bool = False  # the message was too long: the regex covers its beginning
+    literal_fallback: bool = False  # too little stable text would remain: the regex is the literal message
+    self_check_failed: bool = False  # the generalised regex did not match its message (a bug): literal used
+
+
+def escape_literal(text: str) -> str:
+    """Escape `text` for a regex, readably: only regex syntax is escaped; spaces, `-`, `#` and `:` stay as they are."""
+    out = []
+    for char in text:
+        if char in _SPECIAL:
+            out.append("\\" + char)
+        elif char == " " or char.isprintable():
+            out.append(char)
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return "".join(out)
+
+
+def _quoted_wildcard(token: str) -> str:
+    opening, closing = token[0], _QUOTES[token[0]]
+    return f"{escape_literal(opening)}[^{closing}]{{1,200}}{escape_literal(closing)}"
+
+
+def _shape_wildcard(token: str) -> str:
+    if token.startswith("["):
+        return r"\[[^\]]{0,200}\]"
+    return r"\([^)]{0,200}\)"
+
+
+_SPECIFIERS = ("==", ">=", "<=", "~=", "!=", "@ ")
+
+
+def _wildcard_for(kind: str, token: str, before: str = "") -> str | None:
+    """The wildcard for one detected part (`before`: the two characters before it), or None to keep it literal."""
+    if kind in ("version", "number") and before.endswith(_SPECIFIERS):
+        return WILDCARDS["version"]  # a pinned requirement: any version, local suffixes included (2.1.0+cu118)
+    if kind == "angle" and token[1:-1].strip() in _LITERAL_ANGLE_NAMES:
+        return None
+    if kind == "quoted":
+        return _quoted_wildcard(token)
+    if kind == "shape":
+        return _shape_wildcard(token)
+    if kind == "space":
+        return WILDCARDS["whitespace"]
+    if kind == "version" and re.fullmatch(r"v?[\d.]+", token):
+        return ("v" if token.startswith("v") else "") + WILDCARDS["number"]
+    if kind == "version":
+        return ("v" if token.startswith("v") else "") + WILDCARDS["version"]
+    if kind in ("angle", "brace", "bracket_words"):
+        return WILDCARDS["placeholder"]
+    if kind == "placeholder_word":
+        return WILDCARDS["placeholder word"]
+    if kind == "size" and token[:1] in "Xx":
+        return WILDCARDS["memory size placeholder"]
+    if kind == "size" and token.endswith("bytes"):
+        return WILDCARDS["byte count"]
+    return WILDCARDS[_KIND_NAMES[kind]]
+
+
+def _pieces(message: str) -> list[tuple[str, GeneralisedPart | None]]:
+    """The message as a list of (regex piece, part) where part is None for literal characters."""
+    pieces: list[tuple[str, GeneralisedPart | None]] = []
+    position = 0
+    for found in _SCANNER.finditer(message):
+        kind = found.lastgroup
+        token = found.group()
+        wildcard = _wildcard_for(kind, token, message[max(0, found.start() - 2):found.start()])
+        if wildcard is not None and kind != "space" and not re.fullmatch(wildcard, token):
+            wildcard = None  # never replace a part by a wildcard that does not match it
+        if wildcard is None:
+            continue
+        pieces.extend((escape_literal(char), None) for char in message[position:found.start()])
+        if kind == "space":
+            pieces.append((wildcard, None))
+        else:
+            pieces.append((wildcard, GeneralisedPart(_KIND_NAMES[kind], token, wildcard)))
+        position = found.end()
+    pieces.extend((escape_literal(char), None) for char in message[position:])
+    return pieces
+
+
+def _literal_letters(pieces: list[tuple[str, GeneralisedPart | None]]) -> int:
+    return sum(1 for piece, part in pieces if part is None and len(piece) == 1 and piece.isalpha())
+
+
+def _join(pieces: list[tuple[str, GeneralisedPart | None]]) -> tuple[str, int]:
+    """Concatenate pieces up to MAX_REGEX_LENGTH; the regex and how many pieces it holds."""
+    out: list[str] = []
+    length = 0
+    for count, (piece, _part) in enumerate(pieces):
+        if length + len(piece) > MAX_REGEX_LENGTH:
+            return "".join(out), count
+        out.append(piece)
+        length += len(piece)
+    return "".join(out), len(pieces)
+
+
+def _literal_pieces(message: str) -> list[tuple[str, GeneralisedPart | None]]:
+    pieces: list[tuple[str, GeneralisedPart | None]] = []
+    for run in re.split(r"(\s+)", message):
+        if not run:
+            continue
+        if run.isspace():
+            pieces.append((" " if run == " " else WILDCARDS["whitespace"], None))
+        else:
+            pieces.extend((escape_literal(char), None) for char in run)
+    return pieces
+
+
+def _strip_trailing_space_piece(pattern: str) -> str:
+    while pattern.endswith(WILDCARDS["whitespace"]):
+        pattern = pattern[: -len(WILDCARDS["whitespace"])]
+    return pattern.rstrip(" ") or pattern
+
+
+def generalise(message: str) -> Generalisation:
+    """Build the regex for `message` and say what was generalised.
+
+    Raises ValueError for a message with no visible character: there is nothing to recognise.
+    """
+    stripped = message.strip()
+    if not stripped:
+        raise ValueError("the message is empty: there is nothing to recognise")
+    pieces = _pieces(stripped)
+    fallback = _literal_letters(pieces) < MIN_LITERAL_LETTERS and any(part for _, part in pieces)
+    if fallback:
+        pieces = _literal_pieces(stripped)
+    pattern, used = _join(pieces)
+    truncated = used < len(pieces)
+    parts = tuple(part for _, part in pieces[:used] if part is not None)
+    pattern = _strip_trailing_space_piece(pattern)
+    check_failed = False
+    if re.search(pattern, stripped) is None:  # cannot happen by construction; never hand out a regex that misses
+        check_failed = True
+        literal = _literal_pieces(stripped)
+        pattern, used = _join(literal)
+        truncated = used < len(literal)
+        pattern = _strip_trailing_space_piece(pattern)
+        parts = ()
+    return Generalisation(message=stripped, pattern=pattern, parts=parts, truncated=truncated,
+                          literal_fallback=fallback, self_check_failed=check_failed)
+
+
+def message_to_regex(message: str) -> str:
+    """A readable regex recognising `message` and its variants with other names, numbers, paths and sizes.
+
+    >>> message_to_regex("ConverterError: Quantization not supported for op 'Cumsum'.")
+    "ConverterError: Quantization not supported for op '[^']{1,200}'\\\\."
+    """
+    return generalise(message).pattern
+
+
+# ---------------------------------------------------------------------------------------------
+# The final error line of pasted output
+
+_TRACEBACK_HEADER = re.compile(r"^\s*Traceback \(most recent call last\):\s*$")
+_FRAME_LINE = re.compile(r"^\s+(?:File \"|at |\^|~|\.\.\.)")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning|Fault|Failure)(?:\s*\[[^\]]{0,100}\])?(?::|$)")
+_ERRORISH_LINE = re.compile(
+    r"(?:^|\s|\]|:)(?:[A-Za-z_][\w.]{0,200}(?:Error|Exception)\b|ERROR\b|FATAL\b|[Ff]atal error\b|error(?:\[\w{1,20}\])?:|"
+    r"CUDA error\b|[Ff]ailed\b|Segmentation fault\b)")
+
+
+def final_error_line(text: str) -> tuple[str, str | None]:
+    """The line of pasted output that names the error, and a note saying what was taken (None for one line).
+
+    For a Python traceback this is the exception line after the last stack frame (the last one of
+    chained tracebacks); otherwise the last line that looks like an error; otherwise the last line.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    filled = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    if not filled:
+        return "", None
+    if len(filled) == 1:
+        return filled[0][1].strip(), None
+    total = len(filled)
+    headers = [index for index, (_, line) in enumerate(filled) if _TRACEBACK_HEADER.match(line)]
+    if headers:
+        after = filled[headers[-1] + 1:]
+        for number, line in after:
+            if not line[:1].isspace() and _EXCEPTION_LINE.match(line):
+                return line.strip(), (f"took the exception line of the last traceback (line {number} of {len(lines)}); "
+                                      "pass --signature TEXT to choose another line")
+        for number, line in after:
+            if not line[:1].isspace() and not _FRAME_LINE.match(line):
+                return line.strip(), (f"took the first line after the stack frames of the last traceback "
+                                      f"(line {number} of {len(lines)}); pass --signature TEXT to choose another line")
+    for number, line in reversed(filled):
+        if _ERRORISH_LINE.search(line):
+            return line.strip(), (f"took the last line that reads as an error (line {number} of {len(lines)}, "
+                                  f"{total} non-empty); pass --signature TEXT to choose another line")
+    number, line = filled[-1]
+    return line.strip(), (f"no line reads as an error; took the last line (line {number} of {len(lines)}); "
+                          "pass --signature TEXT to choose another line")
