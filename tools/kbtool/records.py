@@ -10,15 +10,15 @@ column where it was found; the lint engine turns them into findings.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import re
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import json_source_map
 
 #: Files larger than this are refused without being read into memory.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -67,14 +67,7 @@ class RecordFile:
         if self.text is None or self.data is None:
             return (1, 1)
         if self._positions is None:
-            try:
-                source_map = json_source_map.calculate(self.text)
-            except Exception:  # the map is a convenience: never fail a run over it
-                source_map = {}
-            self._positions = {
-                key: (entry.value_start.line + 1, entry.value_start.column + 1)
-                for key, entry in source_map.items()
-            }
+            self._positions = value_positions(self.text)
         candidate = pointer
         while True:
             if candidate in self._positions:
@@ -92,6 +85,53 @@ def escape_pointer_token(token: str | int) -> str:
 def make_pointer(*tokens: str | int) -> str:
     """Build an RFC 6901 pointer from path tokens: make_pointer("a", 0) == "/a/0"."""
     return "".join("/" + escape_pointer_token(token) for token in tokens)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def value_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Map every JSON pointer of a valid JSON document to the 1-based (line, column) where its value starts.
+
+    Columns count characters, not bytes. One regex-driven pass over the tokens; for duplicate
+    keys the last occurrence wins, as in the parsed data.
+    """
+    newlines = [index for index, char in enumerate(text) if char == "\n"]
+
+    def place(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_left(newlines, offset)
+        return line + 1, offset - (newlines[line - 1] + 1 if line else 0) + 1
+
+    positions: dict[str, tuple[int, int]] = {}
+    # Each frame: [pointer of the container, is_object, next array index, pending key]
+    stack: list[list] = []
+    expecting_key = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in (":", ","):
+            if token == "," and stack and stack[-1][1]:
+                expecting_key = True
+            continue
+        if token in ("}", "]"):
+            stack.pop()
+            expecting_key = False
+            continue
+        if expecting_key:
+            stack[-1][3] = json.loads(token) if token.startswith('"') else token
+            expecting_key = False
+            continue
+        if not stack:
+            pointer = ""
+        elif stack[-1][1]:
+            pointer = stack[-1][0] + "/" + escape_pointer_token(stack[-1][3])
+        else:
+            pointer = f"{stack[-1][0]}/{stack[-1][2]}"
+            stack[-1][2] += 1
+        positions[pointer] = place(match.start())
+        if token in ("{", "["):
+            stack.append([pointer, token == "{", 0, None])
+            expecting_key = token == "{"
+    return positions
 
 
 def _line_column(text: str, index: int) -> tuple[int, int]:
