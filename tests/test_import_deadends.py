@@ -80,6 +80,8 @@ def present(record: dict, pointer: str, value) -> bool:
     if pointer in ("/environment/runtime/name", "/environment/runtime/version_range", "/environment/python"):
         runtime = record and [entry["version"] for entry in record.get("versions", [])]
         return any(value in entry.split(" ") or entry.startswith(value + " ") for entry in runtime)
+    if pointer == "/error/regex":
+        return record["regex"] in (value, "(?i)" + value)
     if pointer == "/environment/os":
         return f"os:{value}" in record.get("tags", [])
     return False
@@ -112,6 +114,16 @@ def test_mapped_fields_land_in_their_record_fields():
     assert record["verification_tier"] == "imported"
     assert record["transition_graph"]["leads_to"] == [
         {"error_id": "cuda/next-error--cuda12-linux", "probability": 0.3, "condition": "after a retry"}]
+
+
+def test_regex_keeps_its_case_insensitive_meaning():
+    canon = {**ODD_CANON, "error": {**ODD_CANON["error"], "regex": "cuda error: odd"}}
+    assert convert_canon(canon).record["regex"] == "(?i)cuda error: odd"
+
+
+def test_regex_already_case_insensitive_is_kept_as_it_is():
+    canon = {**ODD_CANON, "error": {**ODD_CANON["error"], "regex": "(?i)cuda error"}}
+    assert convert_canon(canon).record["regex"] == "(?i)cuda error"
 
 
 def test_canon_id_becomes_a_two_segment_id_and_back():

@@ -7,7 +7,8 @@ in short:
 
 * the id `domain/slug/env` becomes `domain/slug--env` (reversed by splitting the
   second segment at its last `--`), and so does every graph reference;
-* fields that have a home are moved there; the runtime and Python version ranges
+* fields that have a home are moved there, the regex with a leading `(?i)`
+  (deadends matches case-insensitively, we match as written); the runtime and Python version ranges
   become `versions` entries, the OS a `tags` entry `os:<name>`;
 * everything else (source id, URL, format version, generator metadata, and any
   value without a field of its own) goes verbatim into `provenance`, the values
@@ -94,6 +95,15 @@ def original_id(record_id: str) -> str:
         return record_id
     slug, env = rest.rsplit(ENV_SEPARATOR, 1)
     return f"{domain}/{slug}/{env}"
+
+
+#: deadends matches every regex with re.IGNORECASE (its generator/lookup.py); ours are matched as written.
+CASE_INSENSITIVE_FLAG = "(?i)"
+
+
+def case_insensitive(pattern: str) -> str:
+    """The canon's regex with deadends' implicit case-insensitivity made explicit (a leading `(?i)`)."""
+    return pattern if pattern.startswith(CASE_INSENSITIVE_FLAG) else CASE_INSENSITIVE_FLAG + pattern
 
 
 def _pointer(*tokens: str | int) -> str:
@@ -271,6 +281,8 @@ def convert_canon(canon: dict[str, Any], source_path: str = "") -> Conversion:
         found, value = converter.take(pointer)
         if found:
             record[name] = value
+    if isinstance(record.get("regex"), str):
+        record["regex"] = case_insensitive(record["regex"])
     for pointer in ("/error", "/verdict", "/metadata"):
         _, part = converter.get(pointer)
         if isinstance(part, dict) and part:  # an empty or odd-shaped part stays in `unmapped`, as it is
