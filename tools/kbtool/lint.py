@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from kbtool.regexes import BoundedMatcher
 from kbtool.rules import RULES, Rule
 from kbtool.schema import schema_path_for
 from kbtool.settings import Settings
+from kbtool.suppressions import CONFIG_FILE_NAME, apply_suppressions
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
             matcher.close()
     findings: list[Finding] = []
     for rule in rules:
+        if rule.scope == "config":
+            continue  # judged below, from what the suppressions did
         if rule.scope == "kb":
             for record, problem in rule.check(kb, context):
                 if _is_target(record, targets):
@@ -89,7 +93,32 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
             if not _is_target(record, targets) or (rule.scope == "record" and record.data is None):
                 continue
             findings.extend(_finding(rule, record, problem) for problem in rule.check(record, context))
+    findings = _apply_configuration(findings, rules, context, targets)
     findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _apply_configuration(findings: list[Finding], rules: list[Rule], context: LintContext,
+                         targets: set[str] | None) -> list[Finding]:
+    """Suppressions, the configuration rules that account for them, then per-rule severities.
+
+    Configuration findings sit in the KB root's pyproject.toml (entry_id None, a pointer into its
+    TOML data). They are not subject to `targets`: the suppression report already says whether this
+    run saw enough records to judge.
+    """
+    settings = context.settings
+    active_codes = frozenset(rule.code for rule in rules)
+    findings, reports = apply_suppressions(findings, settings.suppressions, settings.today, context.kb, targets, active_codes)
+    for rule in rules:
+        if rule.scope != "config":
+            continue
+        for line, problem in rule.check(reports, context):
+            findings.append(Finding(code=rule.code, name=rule.name, severity=rule.severity, path=CONFIG_FILE_NAME,
+                                    entry_id=None, pointer=problem.pointer, line=line, column=1,
+                                    message=problem.message, hint=problem.hint))
+    if settings.severities:
+        findings = [dataclasses.replace(finding, severity=settings.severities[finding.code])
+                    if finding.code in settings.severities else finding for finding in findings]
     return findings
 
 

@@ -10,7 +10,11 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from kbtool.findings import Severity
+    from kbtool.suppressions import Suppression
 
 DEFAULT_STALE_DAYS = 365
 TODAY_ENVIRONMENT_VARIABLE = "KBTOOL_TODAY"
@@ -31,6 +35,8 @@ class Settings:
     ignore: frozenset[str] = frozenset()  # rule codes
     strict: bool = False
     config: dict[str, Any] = field(default_factory=dict)  # the raw [tool.kbtool] table
+    severities: Mapping[str, Severity] = field(default_factory=dict)  # rule code → severity from [tool.kbtool.severity]
+    suppressions: tuple[Suppression, ...] = ()  # [[tool.kbtool.suppress]], applied by the lint engine
 
 
 def parse_date(text: str, what: str) -> dt.date:

@@ -1,6 +1,6 @@
 """All rules. Importing this package registers every rule family in RULES."""
 
 from kbtool.rules.base import RULES, Rule, find_rule, rule
-from kbtool.rules import structure, regex, translation, freshness, content, graph  # noqa: F401  (registration)
+from kbtool.rules import structure, regex, translation, freshness, content, graph, configuration  # noqa: F401  (registration)
 
 __all__ = ["RULES", "Rule", "find_rule", "rule"]
