@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Callable, TextIO
 
 from kbtool.lint import LintResult
-from kbtool.reporters import json_format, text
+from kbtool.reporters import github, json_format, sarif, text
 
 Reporter = Callable[[LintResult, TextIO], None]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.report,
     "json": json_format.report,
+    "github": github.report,
+    "sarif": sarif.report,
 }
