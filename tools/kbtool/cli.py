@@ -117,6 +117,8 @@ def lint_command(
 
 
 # Commands defined in their own modules: one line each, `app.command(NAME)(handles_errors(function))`.
+from kbtool.match import match_command  # noqa: E402
+app.command("match")(handles_errors(match_command))
 from kbtool.importers.commands import build_import_app  # noqa: E402
 app.add_typer(build_import_app(handles_errors), name="import")
 
