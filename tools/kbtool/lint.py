@@ -82,8 +82,8 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
             matcher.close()
     findings: list[Finding] = []
     for rule in rules:
-        if rule.scope == "config":
-            continue  # judged below, from what the suppressions did
+        if rule.scope in ("config", "baseline"):
+            continue  # judged below, from what the suppressions did; baseline rules by kbtool.baseline
         if rule.scope == "kb":
             for record, problem in rule.check(kb, context):
                 if _is_target(record, targets):
