@@ -121,6 +121,8 @@ from kbtool.match import match_command  # noqa: E402
 app.command("match")(handles_errors(match_command))
 from kbtool.importers.commands import build_import_app  # noqa: E402
 app.add_typer(build_import_app(handles_errors), name="import")
+from kbtool.extract.command import extract_command  # noqa: E402
+app.command("extract")(handles_errors(extract_command))
 
 
 def main() -> None:

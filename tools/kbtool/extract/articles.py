@@ -1,0 +1,329 @@
+"""Reading one Q&A article safely: YAML front matter and markdown blocks with their line numbers.
+
+An article is a markdown file that starts with YAML front matter between two
+`---` lines (`title`, `id`, `date`, optional `source_url`). The front matter
+is read with PyYAML's safe loader (tags such as `!!python/object` are reported,
+never constructed), after checking that aliases do not expand it beyond a
+bound (a "billion laughs" document is refused before it is built). The body
+is parsed by markdown-it-py (CommonMark) into blocks that keep their kind
+(paragraph, heading, blockquote, fenced code with its info string, indented
+code, HTML) and the 1-based line of their first line.
+
+A file that is too large, binary, not UTF-8, or has missing or broken front
+matter gives an :class:`ArticleProblem` instead of an article; nothing here
+raises for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+#: Articles larger than this are refused without being read into memory.
+MAX_ARTICLE_BYTES = 1024 * 1024
+#: Front matter larger than this is refused (real front matter is a few lines).
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+#: Aliases may not expand the front matter beyond this many YAML nodes.
+MAX_FRONT_MATTER_NODES = 10_000
+#: Lines longer than this are cut before any heuristic looks at them.
+MAX_LINE_CHARS = 8_000
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_PRE_TAG = re.compile(r"<pre\b", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|"
+    r"s|samp|small|span|strong|sub|sup|table|tbody|td|th|thead|tr|tt|u|ul|details|summary|section|article)"
+    r"\b[^>]{0,500}>",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ArticleProblem:
+    """Why an article was skipped (or a note about one that was read)."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One markdown block: its kind, its text lines and the file line of the first one."""
+
+    kind: str  # title, heading, paragraph, blockquote, list, fence, code, pre, html
+    lines: tuple[str, ...]
+    first_line: int  # 1-based line in the file
+    info: str = ""  # the fence's info string (language), lower-case
+    section: str = ""  # text of the nearest heading above
+
+    @property
+    def is_code(self) -> bool:
+        return self.kind in ("fence", "code", "pre")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class Article:
+    """An article that was read: front matter fields and blocks."""
+
+    path: Path
+    relative_path: str
+    id: str
+    title: str
+    date: dt.date | None
+    source_url: str | None
+    blocks: list[Block]
+    title_line: int = 1
+    notes: list[ArticleProblem] = field(default_factory=list)
+
+
+class _FrontMatterError(Exception):
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _markdown() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"maxNesting": 40}).use(front_matter_plugin)
+    return parser
+
+
+_PARSER = _markdown()
+
+
+def clean_html(text: str) -> str:
+    """Remove HTML tags (not author placeholders like `<some type>`) and decode entities such as `&nbsp;`."""
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text.replace("\u00a0", " ")
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
+    """How many nodes `node` becomes once aliases are expanded (capped just above the limit)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if depth > 100:
+        raise _FrontMatterError("the front matter is nested more than 100 levels deep")
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            total += _expanded_size(child, memo, depth + 1)
+            if total > MAX_FRONT_MATTER_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            total += _expanded_size(key_node, memo, depth + 1) + _expanded_size(value_node, memo, depth + 1)
+            if total > MAX_FRONT_MATTER_NODES:
+                break
+    memo[key] = min(total, MAX_FRONT_MATTER_NODES + 1)
+    return memo[key]
+
+
+def parse_front_matter(text: str) -> dict:
+    """The front matter as a dict, read safely; raises _FrontMatterError with a clear message."""
+    if len(text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise _FrontMatterError(f"the front matter is larger than {MAX_FRONT_MATTER_BYTES:,} bytes")
+    loader = _SAFE_LOADER(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+            raise _FrontMatterError(f"the front matter is not valid YAML: {problem}", line) from None
+        if node is None:
+            raise _FrontMatterError("the front matter is empty; it needs at least title and id")
+        if _expanded_size(node, {}) > MAX_FRONT_MATTER_NODES:
+            raise _FrontMatterError(
+                f"the front matter's aliases expand to more than {MAX_FRONT_MATTER_NODES:,} values "
+                "(a YAML bomb?); write the values out instead of repeating aliases")
+        try:
+            data = loader.construct_document(node)
+        except yaml.constructor.ConstructorError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            tag = getattr(node, "tag", "")
+            raise _FrontMatterError(
+                f"the front matter uses a YAML tag that is not plain data ({error.problem}); "
+                "only strings, numbers, dates, lists and mappings are allowed", line) from None
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as error:
+            raise _FrontMatterError(f"the front matter cannot be read: {type(error).__name__}: {error}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise _FrontMatterError("the front matter must be a mapping of keys (title, id, date) to values")
+    return data
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10]) if len(value.strip()) >= 10 else None
+        except ValueError:
+            return None
+    return None
+
+
+def _block_lines(content: str) -> tuple[str, ...]:
+    lines = content.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(line[:MAX_LINE_CHARS] for line in lines)
+
+
+def _blocks(tokens: list, total_lines: int) -> tuple[list[Block], list[tuple[int, str]]]:
+    """Blocks in document order, and notes about the document (e.g. an unclosed fence)."""
+    blocks: list[Block] = []
+    notes: list[tuple[int, str]] = []
+    section = ""
+    containers: list[str] = []
+    heading_level = None
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            containers.append("blockquote" if kind == "blockquote_open" else "list")
+        elif kind in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            if containers:
+                containers.pop()
+        elif kind == "heading_open":
+            heading_level = token.tag
+        elif kind == "heading_close":
+            heading_level = None
+        elif kind == "inline" and token.map:
+            lines = _block_lines(clean_html(token.content))
+            if heading_level is not None:
+                section = " ".join(lines)
+                blocks.append(Block("heading", lines, token.map[0] + 1, section=section))
+            else:
+                block_kind = "blockquote" if "blockquote" in containers else ("list" if containers else "paragraph")
+                blocks.append(Block(block_kind, lines, token.map[0] + 1, section=section))
+        elif kind == "fence" and token.map:
+            if token.map[1] >= total_lines and not token.content.rstrip("\n").endswith(token.markup) and index == len(tokens) - 1:
+                notes.append((token.map[0] + 1, f"the code fence {token.markup} is never closed; "
+                              "its text up to the end of the file is read as code"))
+            info = token.info.strip().split()[0].lower() if token.info.strip() else ""
+            blocks.append(Block("fence", _block_lines(token.content), token.map[0] + 2, info=info, section=section))
+        elif kind == "code_block" and token.map:
+            blocks.append(Block("code", _block_lines(token.content), token.map[0] + 1, section=section))
+        elif kind == "html_block" and token.map:
+            content = token.content
+            if _PRE_TAG.search(content):
+                blocks.append(Block("pre", _block_lines(clean_html(content)), token.map[0] + 1, section=section))
+            else:
+                blocks.append(Block("html", _block_lines(clean_html(content)), token.map[0] + 1, section=section))
+    return blocks, notes
+
+
+def _title_line(front_matter_text: str) -> int:
+    for number, line in enumerate(front_matter_text.split("\n"), start=2):
+        if line.startswith("title:"):
+            return number
+    return 1
+
+
+def read_article(path: Path, root: Path) -> Article | ArticleProblem:
+    """Read one article. Never raises for a bad file: returns an ArticleProblem saying what is wrong."""
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        relative = Path(path).as_posix()
+
+    def problem(message: str, line: int = 1) -> ArticleProblem:
+        return ArticleProblem(relative, line, message)
+
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return problem(f"cannot be read: {error.strerror}")
+    if stat.S_ISLNK(info.st_mode):
+        return problem("is a symbolic link; articles must be regular files (links are not followed)")
+    if not stat.S_ISREG(info.st_mode):
+        return problem("is not a regular file")
+    if info.st_size > MAX_ARTICLE_BYTES:
+        return problem(f"is {info.st_size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are skipped unread")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as error:
+        return problem(f"cannot be read: {error.strerror}")
+    if len(raw) > MAX_ARTICLE_BYTES:
+        return problem(f"grew past {MAX_ARTICLE_BYTES:,} bytes while being read; skipped")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        return problem("contains NUL bytes: it is a binary file, not a markdown article")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return problem(f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8", line)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.startswith("---"):
+        return problem("has no front matter: an article starts with a '---' line, then title, id and date, then '---'")
+    try:
+        tokens = _PARSER.parse(text)
+    except RecursionError:
+        return problem("is nested too deeply to be parsed as markdown")
+    if not tokens or tokens[0].type != "front_matter":
+        return problem("has no closed front matter: add a '---' line after the title, id and date")
+    front_token = tokens[0]
+    try:
+        meta = parse_front_matter(front_token.content)
+    except _FrontMatterError as error:
+        return problem(str(error), error.line)
+    missing = [key for key in ("title", "id") if not isinstance(meta.get(key), str) or not meta.get(key).strip()]
+    if missing:
+        names = " and ".join(missing)
+        return problem(f"the front matter has no {names} (a non-empty string); add {names}", 2)
+    date = None
+    if meta.get("date") is not None:
+        date = _as_date(meta.get("date"))
+        if date is None:
+            return problem(f"the front matter's date {str(meta.get('date'))[:40]!r} is not a date; write it as YYYY-MM-DD", 2)
+    source_url = meta.get("source_url") if isinstance(meta.get("source_url"), str) else None
+    total_lines = text.count("\n") + 1
+    blocks, notes = _blocks(tokens[1:], total_lines)
+    title = clean_html(" ".join(meta["title"].split()))[:MAX_LINE_CHARS]
+    title_line = _title_line(front_token.content)
+    blocks.insert(0, Block("title", (title,), title_line))
+    return Article(
+        path=Path(path), relative_path=relative, id=meta["id"].strip(), title=title, date=date,
+        source_url=source_url, blocks=blocks, title_line=title_line,
+        notes=[problem(message, line) for line, message in notes],
+    )
+
+
+def discover_articles(paths: list[Path]) -> list[Path]:
+    """Every `*.md`/`*.markdown` file under `paths` (files given directly are kept), sorted, links not followed."""
+    found: list[Path] = []
+    for base in paths:
+        if base.is_file() or base.is_symlink():
+            found.append(base)
+            continue
+        for directory, subdirectories, files in os.walk(base, followlinks=False):
+            subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+            found.extend(Path(directory) / name for name in sorted(files)
+                         if name.endswith((".md", ".markdown")) and not name.startswith("."))
+    return found

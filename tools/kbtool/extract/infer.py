@@ -1,0 +1,227 @@
+"""What an article says around a message: its domain, the kind of error, the cause and the fixes.
+
+Everything is taken from the article's own text; nothing is invented. When the
+article says nothing about a fix, the lists stay empty and `kbtool lint` asks a
+curator for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kbtool.extract.articles import Article, Block
+
+UNKNOWN_DOMAIN = "unknown"
+
+# (domain, pattern, weight). Title and imports count three times.
+_DOMAIN_HINTS: list[tuple[str, re.Pattern[str], int]] = [
+    (domain, re.compile(pattern), weight)
+    for domain, pattern, weight in [
+        ("tensorflow", r"\btf\.\w|\btensorflow\b|\bTensorFlow\b|\bTFLite\w*|\btflite\b|\bkeras\b|\bKeras\b|TFLiteConverter", 1),
+        ("pytorch", r"\btorch\b|\bPyTorch\b|\bpytorch\b|\btorchvision\b|\bnn\.Module\b|\bTorchScript\b", 1),
+        ("onnxruntime", r"\bonnxruntime\b|\bONNX ?Runtime\b|\bInferenceSession\b|\bONNXRuntimeError\b", 2),
+        ("onnx", r"\bonnx\b|\bONNX\b", 1),
+        ("cuda", r"\bnvcc\b|\bcudaMalloc\w*|\b__global__\b|\bcuda_runtime\b|\.cu\b|\bCUDA toolkit\b|\bcudaError\w*", 1),
+        ("jax", r"\bjax\b|\bJAX\b|\bjnp\.", 1),
+        ("numpy", r"\bnumpy\b|\bnp\.\w", 1),
+        ("pandas", r"\bpandas\b|\bpd\.\w|\bDataFrame\b", 1),
+        ("scikit-learn", r"\bsklearn\b|\bscikit-learn\b", 2),
+        ("transformers", r"\btransformers\b|\bHugging ?Face\b|\bAutoModel\w*|\bAutoTokenizer\b", 2),
+        ("opencv", r"\bcv2\b|\bOpenCV\b", 2),
+        ("docker", r"\bdocker\b|\bDocker\b|\bDockerfile\b", 1),
+        ("git", r"\bgit (?:push|pull|clone|commit|merge|rebase|checkout)\b", 1),
+        ("nodejs", r"\bnpm\b|\bnode_modules\b|\bNode\.js\b|\brequire\(", 1),
+        ("android", r"\bAndroid\b|\bgradle\b|\bGradle\b|\bLogcat\b|\badb\b", 1),
+        ("pip", r"\bpip install\b|\bpip's\b|\bpip3? \w|\brequirements\.txt\b|\bwheel\b", 1),
+        ("cpp", r"#include\b|\bg\+\+|\bgcc\b|\bclang\b|\bCMake\w*|\bstd::", 1),
+        ("java", r"\bjava\.\w|\bJVM\b|\bMaven\b", 1),
+        ("rust", r"\bcargo\b|\brustc\b|\bRust\b", 1),
+    ]
+]
+_IMPORT = re.compile(r"^\s*(?:import|from|#include|using|require)\b.*$", re.MULTILINE)
+
+# A message that names its own tool wins over the article's subject.
+_MESSAGE_DOMAINS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\[ONNXRuntimeError\]|onnxruntime"), "onnxruntime"),
+    (re.compile(r"^(?:tensorflow|tf|keras)\.|tensorflow/(?:core|lite|compiler|stream_executor|python)"), "tensorflow"),
+    (re.compile(r"^torch\.|^torch\b"), "pytorch"),
+    (re.compile(r"^jax(?:lib)?\."), "jax"),
+    (re.compile(r"^(?:ERROR: (?:Could not find a version|No matching distribution|Cannot install|Could not build wheels"
+                r"|Failed building wheel|pip's dependency resolver|ResolutionImpossible|Could not install packages"
+                r"|Invalid requirement|Double requirement)|error: (?:subprocess-exited-with-error|externally-managed-environment"
+                r"|metadata-generation-failed|legacy-install-failure))"), "pip"),
+    (re.compile(r"^nvcc\b"), "cuda"),
+    (re.compile(r"^npm ERR!"), "nodejs"),
+    (re.compile(r"^java\."), "java"),
+]
+
+_INSTALL = re.compile(r"^(?:ModuleNotFoundError|ImportError|ERROR: |error: (?:subprocess|externally|metadata|legacy)|npm ERR!)"
+                      r"|No module named|Could not find a version|No matching distribution|dependency resolver|"
+                      r"Could not load dynamic library|DLL load failed", re.IGNORECASE)
+_BUILD = re.compile(r"^[^\s:]+:\d+(?::\d+)?: (?:fatal )?error|^<unknown>:\d+: error|\berror [A-Z]+\d+:|collect2|ld returned|"
+                    r"nvcc fatal|ConverterError|[Cc]onver(?:t|sion)|[Qq]uantiz|compil|CMake|undefined reference")
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*(\"'])")
+_DEAD_END = re.compile(
+    r"\b(?:did(?:n't| not) (?:work|help|fix|solve|resolve|change)|does(?:n't| not) (?:work|help|fix|solve|resolve)|"
+    r"do(?:n't| not) (?:work|help|fix|solve)|had no effect|has no effect|no effect|still (?:fails|failed|get|got|"
+    r"occurs|occurred|happens|happened|throws|raised|raises|appears|appeared)|won't (?:help|fix|work)|"
+    r"will not (?:help|fix|work)|to no avail|in vain|not (?:enough|sufficient) to (?:fix|solve|resolve)|"
+    r"(?:tried|attempted|trying)\b.{0,200}\bbut\b)",
+    re.IGNORECASE,
+)
+_FIX = re.compile(
+    r"\b(?:solution|solutions|fix(?:ed|es)? (?:it|this|the)|the fix|resolv(?:e|ed|es|ing)|workaround|solved|"
+    r"to address this|to fix|correcting this|the remedy|the way around|what worked|this worked|that worked|"
+    r"is needed|are needed|is required to|should be used|instead)\b"
+    r"|^(?:Use|Set|Replace|Upgrade|Downgrade|Install|Pin|Add|Remove|Reduce|Increase|Convert|Ensure|Make sure|Try|Call|"
+    r"Pass|Move|Rename|Switch|Enable|Disable|Update|Lower|Export|Rebuild|Reinstall)\b",
+)
+_MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_PURE_HEADING = re.compile(r"^\s*(?:\*\*|__)[^*_]{1,200}(?:\*\*|__)\s*$")
+
+
+@dataclass
+class Context:
+    """What the article says around one message."""
+
+    root_cause: str = ""
+    workarounds: list[dict] = field(default_factory=list)
+    dead_ends: list[dict] = field(default_factory=list)
+
+
+def article_domain(article: Article) -> str:
+    """The tool or library the article is about, from its title, imports and API names."""
+    scores: Counter[str] = Counter()
+    title = article.title
+    for block in article.blocks:
+        text = block.text
+        weight = 3 if block.kind in ("title", "heading") else 1
+        imports = "\n".join(_IMPORT.findall(text)) if block.is_code else ""
+        for domain, pattern, strength in _DOMAIN_HINTS:
+            count = len(pattern.findall(text))
+            if count:
+                scores[domain] += strength * weight * min(count, 10)
+            if imports and pattern.search(imports):
+                scores[domain] += 3 * strength
+    if not scores:
+        return UNKNOWN_DOMAIN
+    # A library beats the generic layers it sits on (a PyTorch article mentions pip and CUDA too).
+    for generic, specific in (("onnx", "onnxruntime"),):
+        if scores[specific] and scores[generic]:
+            scores[specific] += scores.pop(generic)
+    best, score = max(scores.items(), key=lambda item: (item[1], item[0]))
+    del title
+    return best if score >= 2 else UNKNOWN_DOMAIN
+
+
+def message_domain(message: str, domain_of_article: str) -> str:
+    for pattern, domain in _MESSAGE_DOMAINS:
+        if pattern.search(message):
+            return domain
+    return domain_of_article
+
+
+def category(message: str) -> str:
+    if _INSTALL.search(message):
+        return "install_error"
+    if _BUILD.search(message):
+        return "build_error"
+    return "runtime_error"
+
+
+def plain(text: str) -> str:
+    """Prose without markdown emphasis and with single spaces."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def _explanation_blocks(article: Article, block_index: int) -> list[Block]:
+    """The prose that explains the message: the paragraphs right after its block, else the one before."""
+    blocks = article.blocks
+    after: list[Block] = []
+    for block in blocks[block_index + 1:]:
+        if block.kind in ("heading", "fence", "code", "pre") or _PURE_HEADING.match(block.text):
+            if after or block.kind == "heading" or _PURE_HEADING.match(block.text):
+                break
+            continue
+        if block.kind in ("paragraph", "list", "blockquote"):
+            after.append(block)
+            if len(after) == 2:
+                break
+    own = blocks[block_index]
+    if own.kind in ("paragraph", "list", "blockquote"):
+        after.insert(0, own)
+    if after:
+        return after
+    for block in reversed(blocks[:block_index]):
+        if block.kind in ("paragraph", "list", "blockquote") and not _PURE_HEADING.match(block.text):
+            return [block]
+        if block.kind == "heading":
+            break
+    return []
+
+
+def explain(article: Article, block_index: int, signature: str, source: str) -> Context:
+    """Root cause, workarounds and dead ends stated next to the message (sentences quoted from the article)."""
+    context = Context()
+    cause: list[str] = []
+    for block in _explanation_blocks(article, block_index):
+        sentences = [plain(sentence) for sentence in _SENTENCE_SPLIT.split(" ".join(block.lines))]
+        sentences = [sentence for sentence in sentences if sentence and signature not in sentence]
+        used_by_how = 0
+        for position, sentence in enumerate(sentences):
+            if _DEAD_END.search(sentence):
+                action, why = sentence, sentence
+                for joint in (" because ", " since ", " as it ", " as the "):
+                    if joint in sentence:
+                        action, why = sentence.split(joint, 1)
+                        action, why = action.rstrip(" ,") + ".", why[0].upper() + why[1:]
+                        break
+                context.dead_ends.append({"action": action[:4000], "why_fails": why[:8000], "sources": [source]})
+            elif _FIX.search(sentence):
+                how = " ".join(sentences[position:position + 3])
+                used_by_how = position + 3
+                context.workarounds.append({"action": sentence[:4000], "how": how[:8000], "sources": [source]})
+            elif len(cause) < 3 and len(sentence) > 20 and position >= used_by_how:
+                cause.append(sentence)
+    context.root_cause = " ".join(cause)[:2000]
+    return context
+
+
+_STOP = set("""
+a about above after again against all also an and any are as at be because been before being below between both but by
+can could did do does doing down during each few for from further had has have having here how i if in into is it its
+itself just me more most my no nor not now of off on once only or other our out over own same she should so some such
+than that the their them then there these they this those through to too under until up very was we were what when
+where which while who why will with would you your error errors fails failed failing failure problem issue issues
+fix fixing how why what when model models use using used value type types get got when why code example examples
+message messages one two new way ways work works working step steps common often also may might must need needs
+""".split())
+_TERM = re.compile(r"[A-Za-z][A-Za-z0-9_+]{2,}")
+
+
+def stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ization", "isation", "ations", "ation", "izing", "ising", "ized", "ised", "izer", "iser", "ize", "ise",
+                   "ing", "ers", "er", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def key_terms(text: str) -> set[str]:
+    """Content words of `text`, lower-cased and lightly stemmed, without common words."""
+    terms = set()
+    for word in _TERM.findall(text.replace("_", " ").replace("-", " ")):
+        if word.lower() in _STOP:
+            continue
+        terms.add(stem(word))
+    return terms
+
+
+def article_terms(article: Article) -> set[str]:
+    """Key terms of the title, headings and prose (code is left out: it repeats boilerplate)."""
+    parts = [article.title] + [block.text for block in article.blocks if not block.is_code]
+    return key_terms(" ".join(parts)[:200_000])
