@@ -17,19 +17,19 @@ CASES = [
     pytest.param(
         "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)",
         r"RuntimeError: CUDA out of memory\. Tried to allocate \d[\d.,]{0,20} ?[KkMGTPE]i?B \(GPU \d[\d.]{0,30}; "
-        r"\d[\d.,]{0,20} ?[KkMGTPE]i?B total capacity\)",
+        r"\d[\d.,]{0,20} ?[KkMGTPE]i?B total capacity",
         "RuntimeError: CUDA out of memory. Tried to allocate 512.00 MiB (GPU 3; 23.69 GiB total capacity)",
         "RuntimeError: CUDA error: out of memory",
         id="cuda-out-of-memory"),
     pytest.param(
         "ConverterError: Quantization not supported for op 'Cumsum'. Op has no registered quantized kernel.",
-        r"ConverterError: Quantization not supported for op '[^']{1,200}'\. Op has no registered quantized kernel\.",
+        r"ConverterError: Quantization not supported for op '[^']{1,200}'\. Op has no registered quantized kernel",
         "ConverterError: Quantization not supported for op 'TopKV2'. Op has no registered quantized kernel.",
         "ConverterError: Op 'Cumsum' is neither a custom op nor a flex op.",
         id="tflite-quantization-op"),
     pytest.param(
         "ValueError: Cannot quantize node 'MyCustomOp' because it has no registered quantizer.",
-        r"ValueError: Cannot quantize node '[^']{1,200}' because it has no registered quantizer\.",
+        r"ValueError: Cannot quantize node '[^']{1,200}' because it has no registered quantizer",
         "ValueError: Cannot quantize node 'model/lambda_3/Eigh' because it has no registered quantizer.",
         "ValueError: Cannot quantize node 'MyCustomOp' because its inputs are not quantized.",
         id="tflite-quantize-node"),
@@ -54,33 +54,33 @@ CASES = [
         id="keras-shape-tuple"),
     pytest.param(
         "ValueError: Cannot set tensor: Dimension mismatch. Got 3 but expected 4 for input 0.",
-        r"ValueError: Cannot set tensor: Dimension mismatch\. Got \d[\d.]{0,30} but expected \d[\d.]{0,30} for input \d[\d.]{0,30}\.",
+        r"ValueError: Cannot set tensor: Dimension mismatch\. Got \d[\d.]{0,30} but expected \d[\d.]{0,30} for input \d[\d.]{0,30}",
         "ValueError: Cannot set tensor: Dimension mismatch. Got 2 but expected 1 for input 12.",
         "ValueError: Cannot set tensor: Got value of type FLOAT32 but expected type UINT8 for input 0, name: input_1",
         id="tflite-interpreter-numbers"),
     pytest.param(
         "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
-        r"RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:\d[\d.]{0,30} and cpu!",
+        r"RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:\d[\d.]{0,30} and cpu",
         "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:1 and cpu!",
         "RuntimeError: Expected object of scalar type Float but got scalar type Double for argument #2 'mat1'",
         id="pytorch-device-index"),
     pytest.param(
         "RuntimeError: mat1 and mat2 shapes cannot be multiplied (64x512 and 256x10)",
-        r"RuntimeError: mat1 and mat2 shapes cannot be multiplied \(\d[\dx]{0,60} and \d[\dx]{0,60}\)",
+        r"RuntimeError: mat1 and mat2 shapes cannot be multiplied \(\d[\dx]{0,60} and \d[\dx]{0,60}",
         "RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2048 and 1024x1000)",
         "RuntimeError: mat1 and mat2 must have the same dtype",
         id="pytorch-dimensions"),
     pytest.param(
         "ERROR: Could not find a version that satisfies the requirement tensorflow==2.20.0 (from versions: 2.16.1, 2.17.0)",
         r"ERROR: Could not find a version that satisfies the requirement tensorflow==\d[\w.+-]{0,40} "
-        r"\(from versions: \d[\d.]{0,30}, \d[\d.]{0,30}\)",
+        r"\(from versions: \d[\d.]{0,30}, \d[\d.]{0,30}",
         "ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.3 (from versions: 2.12.0, 2.13.1)",
         "ERROR: No matching distribution found for tensorflow==2.20.0",
         id="pip-no-version"),
     pytest.param(
         "ERROR: Cannot install torch==2.1.0+cu118 and torchvision==0.16.0 because these package versions have conflicting dependencies.",
         r"ERROR: Cannot install torch==\d[\w.+-]{0,40} and torchvision==\d[\w.+-]{0,40} because these package versions "
-        r"have conflicting dependencies\.",
+        r"have conflicting dependencies",
         "ERROR: Cannot install torch==2.3.1 and torchvision==0.18.1+cpu because these package versions have conflicting dependencies.",
         "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/",
         id="pip-resolver-conflict"),
@@ -116,7 +116,7 @@ CASES = [
         id="shared-library-version"),
     pytest.param(
         "Fatal error: Allowed memory size of 134217728 bytes exhausted (tried to allocate 65536 bytes)",
-        r"Fatal error: Allowed memory size of \d[\d,]{0,25} bytes exhausted \(tried to allocate \d[\d,]{0,25} bytes\)",
+        r"Fatal error: Allowed memory size of \d[\d,]{0,25} bytes exhausted \(tried to allocate \d[\d,]{0,25} bytes",
         "Fatal error: Allowed memory size of 268435456 bytes exhausted (tried to allocate 20480 bytes)",
         "Fatal error: Maximum execution time of 30 seconds exceeded",
         id="php-bytes"),
@@ -135,14 +135,14 @@ CASES = [
     pytest.param(
         'OSError: [WinError 126] The specified module could not be found. Error loading "C:\\Python311\\lib\\torch\\lib\\c10.dll" or one of its dependencies.',
         r'OSError: \[WinError \d[\d.]{0,30}\] The specified module could not be found\. Error loading "[^"]{1,200}" '
-        r'or one of its dependencies\.',
+        r'or one of its dependencies',
         'OSError: [WinError 127] The specified module could not be found. Error loading "D:\\venv\\torch\\lib\\shm.dll" or one of its dependencies.',
         "OSError: [WinError 5] Access is denied",
         id="windows-oserror"),
     pytest.param(
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: indices[0,5] = 1000 is not in [0, 1000) [Op:GatherV2]",
         r"tensorflow\.python\.framework\.errors_impl\.InvalidArgumentError: indices\[[^\]]{0,200}\] = \d[\d.]{0,30} "
-        r"is not in \[\d[\d.]{0,30}, \d[\d.]{0,30}\) \[Op:GatherV2\]",
+        r"is not in \[\d[\d.]{0,30}, \d[\d.]{0,30}\) \[Op:GatherV2",
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: indices[12,0] = 50001 is not in [0, 50000) [Op:GatherV2]",
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: Incompatible shapes: [32,10] vs. [32,1] [Op:Mul]",
         id="tensorflow-qualified-exception"),
@@ -163,7 +163,7 @@ CASES = [
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with shape "
         "torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([10, 2048]).",
         r"RuntimeError: Error\(s\) in loading state_dict for ResNet:\s+size mismatch for fc\.weight: copying a param with shape "
-        r"torch\.Size\(\[[^\]]{0,200}\]\) from checkpoint, the shape in current model is torch\.Size\(\[[^\]]{0,200}\]\)\.",
+        r"torch\.Size\(\[[^\]]{0,200}\]\) from checkpoint, the shape in current model is torch\.Size\(\[[^\]]{0,200}\]",
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n    size mismatch for fc.weight: copying a param with shape "
         "torch.Size([5, 512]) from checkpoint, the shape in current model is torch.Size([1000, 512]).",
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n\tMissing key(s) in state_dict: \"fc.weight\".",

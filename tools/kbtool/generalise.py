@@ -19,7 +19,8 @@ become bounded wildcards, each a fixed, recognisable idiom:
 Every quantifier is bounded (except ``\\s+``, which is never nested), no
 quantified group contains another quantifier, and each wildcard is checked to
 match the text it replaces. The result always matches the message it came from
-(it is searched, not anchored), never matches the empty string, and falls back
+(it is searched, not anchored), also when the message goes on (closing punctuation
+at its very end is left out), never matches the empty string, and falls back
 to the fully literal message when too little stable text would remain.
 """
 
@@ -209,6 +210,18 @@ def _pieces(message: str) -> list[tuple[str, GeneralisedPart | None]]:
     return pieces
 
 
+#: Closing punctuation at the very end of a message: a longer form of the message differs right there
+#: (`... total capacity)` vs `... total capacity; 5.2 GiB already allocated)`), so it is left out.
+_TRAILING_PUNCTUATION = {"\\.", "\\)", "\\]", "!", ";", ",", ":"}
+
+
+def _drop_trailing_punctuation(pieces: list[tuple[str, GeneralisedPart | None]]) -> list[tuple[str, GeneralisedPart | None]]:
+    end = len(pieces)
+    while end > 1 and pieces[end - 1][1] is None and pieces[end - 1][0] in _TRAILING_PUNCTUATION:
+        end -= 1
+    return pieces[:end]
+
+
 def _literal_letters(pieces: list[tuple[str, GeneralisedPart | None]]) -> int:
     return sum(1 for piece, part in pieces if part is None and len(piece) == 1 and piece.isalpha())
 
@@ -255,6 +268,7 @@ def generalise(message: str) -> Generalisation:
     fallback = _literal_letters(pieces) < MIN_LITERAL_LETTERS and any(part for _, part in pieces)
     if fallback:
         pieces = _literal_pieces(stripped)
+    pieces = _drop_trailing_punctuation(pieces)
     pattern, used = _join(pieces)
     truncated = used < len(pieces)
     parts = tuple(part for _, part in pieces[:used] if part is not None)
