@@ -94,6 +94,7 @@ def lint_command(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too, not only on errors."),
     select: Optional[list[str]] = typer.Option(None, "--select", help="Only these rules (names or codes; repeat or separate with commas).", show_default=False),
     ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rules (names or codes; repeat or separate with commas).", show_default=False),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule produced (most first) instead of the findings, to decide when a warning can become an error. Works with --format text or json; the exit status is the same."),
 ) -> None:
     """Check records and report every problem with its file, line, field and what to do.
 
@@ -108,15 +109,23 @@ def lint_command(
 
     if output_format not in REPORTERS:
         raise UsageError(f"--format {output_format}: unknown format; choose one of {', '.join(REPORTERS)}")
+    if statistics and output_format not in ("text", "json"):
+        raise UsageError(f"--statistics prints text or json, not {output_format}; drop --format {output_format}")
     settings = build_settings(root=root, today=today, stale_days=stale_days, strict=strict,
                               select=split_names(select), ignore=split_names(ignore))
     result = lint(settings, paths or [])
-    REPORTERS[output_format](result, sys.stdout)
+    if statistics:
+        from kbtool.statistics import report_statistics
+        report_statistics(result, output_format, sys.stdout)
+    else:
+        REPORTERS[output_format](result, sys.stdout)
     sys.stdout.flush()
     raise typer.Exit(EXIT_FINDINGS if result.failed(settings.strict) else EXIT_OK)
 
 
 # Commands defined in their own modules: one line each, `app.command(NAME)(handles_errors(function))`.
+from kbtool.rules_command import rules_command  # noqa: E402
+app.command("rules")(handles_errors(rules_command))
 from kbtool.match import match_command  # noqa: E402
 app.command("match")(handles_errors(match_command))
 from kbtool.importers.commands import build_import_app  # noqa: E402
