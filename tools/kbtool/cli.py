@@ -88,13 +88,15 @@ TODAY_OPTION = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="The dat
 def lint_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Record files or folders to report on. Default: every entries/**/*.json. The whole KB is always loaded, since some rules look across records.", show_default=False),
     root: Optional[Path] = ROOT_OPTION,
-    output_format: str = typer.Option("text", "--format", "-f", help="Output format: text (one line per finding), json (the version-1 contract for tools)."),
+    output_format: str = typer.Option("text", "--format", "-f", help="Output format: text (one line per finding), json (the version-1 contract for tools), github (annotations on the pull request's diff via GitHub Actions workflow commands, plus a table of every finding in $GITHUB_STEP_SUMMARY), sarif (SARIF 2.1.0 for code-scanning upload)."),
     today: Optional[str] = TODAY_OPTION,
     stale_days: Optional[int] = typer.Option(None, "--stale-days", min=0, help="Days after last_confirmed before a record is stale. Default: stale-days in [tool.kbtool], else 365.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too, not only on errors."),
     select: Optional[list[str]] = typer.Option(None, "--select", help="Only these rules (names or codes; repeat or separate with commas).", show_default=False),
     ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rules (names or codes; repeat or separate with commas).", show_default=False),
     statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule produced (most first) instead of the findings, to decide when a warning can become an error. Works with --format text or json; the exit status is the same."),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Report only on record files changed since the merge base of REF and HEAD (commits, staged, unstaged and untracked changes; a renamed record under its new path), plus records whose graph points at a record the change removed. The whole KB is still loaded. Turns on the history rules (KB7xx), which compare each changed record with its base version. 'auto' uses origin/$GITHUB_BASE_REF in a pull-request workflow. Needs the full history (actions/checkout with fetch-depth: 0).", show_default=False),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Leave out the findings listed in FILE (written by 'kbtool baseline write FILE'), so only new problems count; entries of FILE that no longer occur are reported as unused-baseline-entry.", show_default=False),
 ) -> None:
     """Check records and report every problem with its file, line, field and what to do.
 
@@ -113,7 +115,17 @@ def lint_command(
         raise UsageError(f"--statistics prints text or json, not {output_format}; drop --format {output_format}")
     settings = build_settings(root=root, today=today, stale_days=stale_days, strict=strict,
                               select=split_names(select), ignore=split_names(ignore))
-    result = lint(settings, paths or [])
+    known_baseline = None
+    if baseline is not None:
+        from kbtool.baseline import apply_baseline, load_baseline
+        known_baseline = load_baseline(baseline, settings.root)
+    changes = None
+    if changed_since is not None:
+        from kbtool.git import changes_since
+        changes = changes_since(settings.root, changed_since)
+    result = lint(settings, paths or [], changes=changes)
+    if known_baseline is not None:
+        result = apply_baseline(result, known_baseline, settings, whole_kb=not paths and changes is None)
     if statistics:
         from kbtool.statistics import report_statistics
         report_statistics(result, output_format, sys.stdout)
@@ -130,6 +142,8 @@ from kbtool.match import match_command  # noqa: E402
 app.command("match")(handles_errors(match_command))
 from kbtool.importers.commands import build_import_app  # noqa: E402
 app.add_typer(build_import_app(handles_errors), name="import")
+from kbtool.baseline import build_baseline_app  # noqa: E402
+app.add_typer(build_baseline_app(handles_errors), name="baseline")
 from kbtool.authoring import new_entry_command  # noqa: E402
 app.command("new-entry")(handles_errors(new_entry_command))
 from kbtool.extract.command import extract_command  # noqa: E402
