@@ -1,0 +1,758 @@
+"""Static analysis of record regexes on Python's own parse tree: nothing here ever runs a regex.
+
+Three questions are answered without matching anything:
+
+* `required_literals(pattern)`: a set of strings such that every text the regex
+  matches contains at least one of them (case-folded). Cross-record checks use it
+  to find the few signatures a regex could possibly match instead of trying all.
+* `catastrophic_shape(pattern)`: whether Python's backtracking engine can take
+  exponential or high-degree polynomial time on some input. The regex is turned
+  into a position (Glushkov) automaton whose edges remember how many syntactic
+  ways lead from one character position to the next; then
+
+  - *exponential*: some loop of the automaton can read one text along two
+    different paths (a strongly connected component of the automaton's product
+    with itself that holds both a pair (q, q) and a pair (p, r) with p != r, or a
+    doubled edge inside a loop). This is `(a+)+`, `(a|a)*`, `(\\w+\\s?)+`, `(.*a){25}`;
+  - *polynomial*: two or more unbounded repetitions that can all read a run of
+    one same character one after the other (`.*.*x`, `\\s*.*x`, `(.*a){10}`),
+    followed by something that can fail. A trailing `.*.*` is harmless: the match
+    succeeds as soon as it gets there.
+
+  Repetitions bounded by 20 or less are unrolled; larger bounds count as unbounded.
+  Lookarounds, anchors and backreferences are treated as empty.
+* `literal_text(pattern)` / `literal_runs(pattern)`: the regex as plain text when it
+  is nothing but escaped characters, and every run of plain characters in it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+try:  # Python 3.11+
+    from re import _constants as _sre
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+#: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
+MAX_ANALYSED_LENGTH = 5000
+#: Shortest literal worth indexing: shorter ones are in too many texts to narrow anything down.
+MIN_LITERAL_LENGTH = 3
+#: Repetitions with an upper bound above this are treated as unbounded.
+UNROLL_LIMIT = 20
+_MAX_EXACT = 16  # most alternative strings tracked for one part of a regex
+_MAX_POSITIONS = 3000  # automaton size above which the shape analysis gives up
+_MAX_PRODUCT_COMPONENT = 80  # loop size above which the product construction is skipped
+
+_IGNORECASE = _sre.SRE_FLAG_IGNORECASE
+_DOTALL = _sre.SRE_FLAG_DOTALL
+_ASCII = _sre.SRE_FLAG_ASCII
+_MAXREPEAT = _sre.MAXREPEAT
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT} | ({_sre.POSSESSIVE_REPEAT} if hasattr(_sre, "POSSESSIVE_REPEAT") else set())
+_GROUPS = {_sre.SUBPATTERN} | ({_sre.ATOMIC_GROUP} if hasattr(_sre, "ATOMIC_GROUP") else set())
+_ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
+
+
+def parse(pattern: str, flags: int = 0):
+    """Python's parse tree of `pattern`, or None when it does not parse (or is too long)."""
+    if not isinstance(pattern, str) or len(pattern) > MAX_ANALYSED_LENGTH:
+        return None
+    try:
+        return _sre_parse.parse(pattern, flags)
+    except Exception:  # re.error, RecursionError, OverflowError, ...: not analysable
+        return None
+
+
+def _items(node) -> list:
+    """The (op, argument) items of a SubPattern (or of a plain list)."""
+    return list(node.data) if hasattr(node, "data") else list(node)
+
+
+def _group_flags(flags: int, av) -> tuple[int, object]:
+    """Flags in force inside a SUBPATTERN / ATOMIC_GROUP, and its body."""
+    if len(av) == 4:  # SUBPATTERN: (group, add_flags, del_flags, body)
+        _, add, delete, body = av
+        return (flags | add) & ~delete, body
+    return flags, av  # ATOMIC_GROUP: the body itself
+
+
+# --------------------------------------------------------------------------------------------
+# Required literals
+
+
+@dataclass(frozen=True)
+class _Literals:
+    exact: frozenset[str] | None  # every string this part can match, when there are few
+    required: tuple[frozenset[str], ...] = ()  # each match contains one string of each set
+
+
+_ANYTHING = _Literals(None)
+_EMPTY = _Literals(frozenset({""}))
+
+
+def _class_chars(av, flags: int) -> frozenset[str] | None:
+    """The characters of a small character class, or None."""
+    chars: set[str] = set()
+    for op, arg in av:
+        if op is _sre.LITERAL:
+            chars.add(chr(arg))
+        elif op is _sre.RANGE and arg[1] - arg[0] < 4:
+            chars.update(chr(code) for code in range(arg[0], arg[1] + 1))
+        else:
+            return None
+    return frozenset(chars) if len(chars) <= 4 else None
+
+
+def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective set: longest shortest member, then fewest members."""
+    usable = [option for option in options if option and "" not in option]
+    if not usable:
+        return None
+    return max(usable, key=lambda option: (min(len(text) for text in option), -len(option)))
+
+
+def _literals_of_sequence(items, flags: int) -> _Literals:
+    current: set[str] | None = {""}
+    required: list[frozenset[str]] = []
+    exact = True
+
+    def flush() -> None:
+        if current and "" not in current:
+            required.append(frozenset(current))
+
+    for item in items:
+        part = _literals_of(item, flags)
+        if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
+            current = {left + right for left in current for right in part.exact}
+            continue
+        exact = False
+        flush()
+        if part.exact is not None:
+            current = set(part.exact)
+        else:
+            required.extend(part.required)
+            current = {""}
+    if exact:
+        return _Literals(frozenset(current))
+    flush()
+    return _Literals(None, tuple(required))
+
+
+def _literals_of(item, flags: int) -> _Literals:
+    op, av = item
+    if op is _sre.LITERAL:
+        return _Literals(frozenset({chr(av)}))
+    if op is _sre.IN:
+        chars = _class_chars(av, flags)
+        return _Literals(chars) if chars else _ANYTHING
+    if op in _ZERO_WIDTH:
+        return _EMPTY
+    if op in _GROUPS:
+        inner_flags, body = _group_flags(flags, av)
+        return _literals_of_sequence(_items(body), inner_flags)
+    if op is _sre.BRANCH:
+        branches = [_literals_of_sequence(_items(branch), flags) for branch in av[1]]
+        if all(branch.exact is not None for branch in branches):
+            union = frozenset().union(*(branch.exact for branch in branches))
+            if len(union) <= _MAX_EXACT:
+                return _Literals(union)
+        chosen = []
+        for branch in branches:
+            best = _best(list(branch.required) + ([branch.exact] if branch.exact is not None else []))
+            if best is None:
+                return _ANYTHING
+            chosen.append(best)
+        return _Literals(None, (frozenset().union(*chosen),))
+    if op in _REPEATS:
+        low, high, body = av
+        if high == 0:
+            return _EMPTY
+        inner = _literals_of_sequence(_items(body), flags)
+        if inner.exact is not None and high <= 3:
+            options: set[str] = set()
+            power = {""}
+            for count in range(high + 1):
+                if count >= low:
+                    options |= power
+                power = {left + right for left in power for right in inner.exact}
+                if len(options) > _MAX_EXACT or len(power) > _MAX_EXACT:
+                    break
+            else:
+                return _Literals(frozenset(options))
+        if low == 0:
+            return _ANYTHING
+        sets = list(inner.required) + ([inner.exact] if inner.exact is not None else [])
+        return _Literals(None, tuple(option for option in sets if "" not in option))
+    return _ANYTHING  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
+
+
+@functools.lru_cache(maxsize=4096)
+def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
+    """Case-folded strings of which every text matched by `pattern` contains at least one.
+
+    None when the regex does not parse or no such set has members of `min_length`
+    characters or more. Case-folding makes the answer hold for `(?i)` regexes too:
+    compare with case-folded texts.
+    """
+    tree = parse(pattern)
+    if tree is None:
+        return None
+    try:
+        result = _literals_of_sequence(_items(tree), tree.state.flags)
+    except RecursionError:
+        return None
+    options = list(result.required) + ([result.exact] if result.exact is not None else [])
+    folded = [frozenset(text.casefold() for text in option) for option in options]
+    best = _best(folded)
+    if best is None or min(len(text) for text in best) < min_length:
+        return None
+    return best
+
+
+def literal_text(pattern: str) -> str | None:
+    """The text `pattern` matches when it is nothing but plain (escaped) characters, else None.
+
+    `^` and `$` at either end are allowed; an inline flag such as `(?i)` is too.
+    """
+    tree = parse(pattern)
+    if tree is None:
+        return None
+    items = _items(tree)
+    while items and items[0][0] is _sre.AT:
+        items = items[1:]
+    while items and items[-1][0] is _sre.AT:
+        items = items[:-1]
+    if not items or any(op is not _sre.LITERAL for op, _ in items):
+        return None
+    return "".join(chr(av) for _, av in items)
+
+
+def literal_runs(pattern: str) -> list[str]:
+    """Every run of consecutive plain characters anywhere in `pattern` (what it hard-codes)."""
+    tree = parse(pattern)
+    if tree is None:
+        return []
+    runs: list[str] = []
+
+    def walk(items) -> None:
+        run: list[str] = []
+        for op, av in items:
+            if op is _sre.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                runs.append("".join(run))
+                run = []
+            if op in _GROUPS:
+                walk(_items(_group_flags(0, av)[1]))
+            elif op is _sre.BRANCH:
+                for branch in av[1]:
+                    walk(_items(branch))
+            elif op in _REPEATS:
+                walk(_items(av[2]))
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                walk(_items(av[1]))
+        if run:
+            runs.append("".join(run))
+
+    try:
+        walk(_items(tree))
+    except RecursionError:
+        return runs
+    return runs
+
+
+# --------------------------------------------------------------------------------------------
+# Character classes as bit masks over a small universe of representative characters
+
+_BASE_UNIVERSE = [chr(code) for code in range(128)] + list(
+    "\x85\xa0\u2003\u2028\u3000"  # non-ASCII spaces and line breaks
+    "éÉßſKıİΩωЖж中文あ"  # letters with case quirks, other scripts
+    "٣²½"  # non-ASCII digit, superscript, fraction
+    "—…€\u200b\U0001F600"  # punctuation, symbols, a zero-width space, an emoji
+)
+_BASE_INDEX = {char: bit for bit, char in enumerate(_BASE_UNIVERSE)}
+_BASE_MASKS: dict[tuple, int] = {}  # masks over the base universe, shared by every pattern
+
+
+class _Universe:
+    """The characters used to compare classes: ASCII, samples of other kinds, and the pattern's own."""
+
+    def __init__(self, extra: set[str]) -> None:
+        self.extra = sorted(char for char in extra if char not in _BASE_INDEX)
+        self.chars = _BASE_UNIVERSE + self.extra
+        self.all = (1 << len(self.chars)) - 1
+        self._index = dict(_BASE_INDEX)
+        self._index.update((char, len(_BASE_UNIVERSE) + offset) for offset, char in enumerate(self.extra))
+        self._cache: dict[tuple, int] = {}
+
+    def mask(self, predicate_key: tuple, predicate) -> int:
+        cached = self._cache.get(predicate_key)
+        if cached is None:
+            base = _BASE_MASKS.get(predicate_key)
+            if base is None:
+                base = 0
+                for bit, char in enumerate(_BASE_UNIVERSE):
+                    if predicate(char):
+                        base |= 1 << bit
+                _BASE_MASKS[predicate_key] = base
+            cached = base
+            for offset, char in enumerate(self.extra):
+                if predicate(char):
+                    cached |= 1 << (len(_BASE_UNIVERSE) + offset)
+            self._cache[predicate_key] = cached
+        return cached
+
+    def literal(self, char: str, flags: int) -> int:
+        if not flags & _IGNORECASE:
+            bit = self._index.get(char)
+            return 1 << bit if bit is not None else 0
+        folded = char.casefold()
+        return self.mask(("ci", char), lambda other: other == char or other.casefold() == folded
+                         or other.lower() == char.lower() or other.upper() == char.upper())
+
+    def readable(self, mask: int) -> str:
+        """A readable character of `mask`, for messages."""
+        fallback = ""
+        for bit, char in enumerate(self.chars):
+            if mask >> bit & 1:
+                if char.isalnum():
+                    return char
+                if not fallback and char.isprintable():
+                    fallback = char
+        return fallback or "?"
+
+
+def _category(name: str, ascii_only: bool):
+    def inside(char: str) -> bool:
+        if ascii_only and not char.isascii():
+            return False
+        if "DIGIT" in name:
+            return char.isdecimal()
+        if "SPACE" in name:
+            return char.isspace()
+        if "WORD" in name:
+            return char.isalnum() or char == "_"
+        if "LINEBREAK" in name:
+            return char == "\n"
+        return False
+
+    if "NOT" in name:
+        return lambda char: not inside(char)
+    return inside
+
+
+def _class_mask(universe: _Universe, av, flags: int) -> int:
+    mask = 0
+    negate = False
+    ignore_case = bool(flags & _IGNORECASE)
+    for op, arg in av:
+        if op is _sre.NEGATE:
+            negate = True
+        elif op is _sre.LITERAL:
+            mask |= universe.literal(chr(arg), flags)
+        elif op is _sre.RANGE:
+            low, high = arg
+            if ignore_case:
+                mask |= universe.mask(("range-ci", low, high), lambda char: any(
+                    low <= ord(variant) <= high for variant in {char, char.lower(), char.upper()} if len(variant) == 1))
+            else:
+                mask |= universe.mask(("range", low, high), lambda char: low <= ord(char) <= high)
+        elif op is _sre.CATEGORY:
+            name = str(arg)
+            ascii_only = bool(flags & _ASCII)
+            mask |= universe.mask(("category", name, ascii_only), _category(name, ascii_only))
+    return universe.all & ~mask if negate else mask
+
+
+# --------------------------------------------------------------------------------------------
+# The position automaton. Each edge counts the syntactic ways from one position to the next
+# (at most 2 are told apart), because a backtracking matcher tries every one of them.
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _add(ways: dict[int, int], position: int, count: int) -> None:
+    ways[position] = min(2, ways.get(position, 0) + count)
+
+
+def _scaled(ways: dict[int, int], factor: int) -> dict[int, int]:
+    return {position: min(2, count * factor) for position, count in ways.items()}
+
+
+@dataclass
+class _Fragment:
+    empty: int  # ways to match the empty string (0: not nullable; at most 2 are told apart)
+    first: dict[int, int] = field(default_factory=dict)  # position -> ways to start there
+    last: dict[int, int] = field(default_factory=dict)  # position -> ways to end there
+    asserts: bool = False
+
+
+class _Automaton:
+    def __init__(self, universe: _Universe) -> None:
+        self.universe = universe
+        self.labels: list[int] = []
+        self.edges: list[dict[int, int]] = []  # position -> {next position: ways}
+        self.guarded: set[int] = set()  # positions after which an assertion must hold
+
+    def position(self, label: int) -> _Fragment:
+        if len(self.labels) >= _MAX_POSITIONS:
+            raise _TooBig
+        self.labels.append(label)
+        self.edges.append({})
+        index = len(self.labels) - 1
+        return _Fragment(0, {index: 1}, {index: 1})
+
+    def link(self, sources: dict[int, int], targets: dict[int, int], factor: int = 1) -> None:
+        for source, source_ways in sources.items():
+            edges = self.edges[source]
+            for target, target_ways in targets.items():
+                _add(edges, target, source_ways * target_ways * factor)
+
+    def sequence(self, items, flags: int) -> _Fragment:
+        result = _Fragment(1)
+        for item in items:
+            result = self.concat(result, self.build(item, flags))
+        return result
+
+    def concat(self, left: _Fragment, right: _Fragment) -> _Fragment:
+        self.link(left.last, right.first)
+        if right.empty and right.asserts:
+            self.guarded.update(left.last)
+        first = dict(left.first)
+        for position, ways in right.first.items():
+            _add(first, position, ways * left.empty)
+        last = dict(right.last)
+        for position, ways in left.last.items():
+            _add(last, position, ways * right.empty)
+        return _Fragment(min(2, left.empty * right.empty), {p: w for p, w in first.items() if w},
+                         {p: w for p, w in last.items() if w}, left.asserts or right.asserts)
+
+    def build(self, item, flags: int) -> _Fragment:
+        op, av = item
+        universe = self.universe
+        if op is _sre.LITERAL:
+            return self.position(universe.literal(chr(av), flags))
+        if op is _sre.NOT_LITERAL:
+            return self.position(universe.all & ~universe.literal(chr(av), flags))
+        if op is _sre.ANY:
+            newline = universe.literal("\n", 0)
+            return self.position(universe.all if flags & _DOTALL else universe.all & ~newline)
+        if op is _sre.IN:
+            return self.position(_class_mask(universe, av, flags))
+        if op in _ZERO_WIDTH:
+            return _Fragment(1, asserts=True)
+        if op in _GROUPS:
+            inner_flags, body = _group_flags(flags, av)
+            return self.sequence(_items(body), inner_flags)
+        if op is _sre.BRANCH:
+            result = _Fragment(0)
+            for branch in av[1]:
+                part = self.sequence(_items(branch), flags)
+                result.empty = min(2, result.empty + part.empty)
+                for position, ways in part.first.items():
+                    _add(result.first, position, ways)
+                for position, ways in part.last.items():
+                    _add(result.last, position, ways)
+                result.asserts = result.asserts or part.asserts
+            return result
+        if op in _REPEATS:
+            return self.repeat(av, flags)
+        return _Fragment(1)  # GROUPREF, GROUPREF_EXISTS: treated as empty
+
+    def repeat(self, av, flags: int) -> _Fragment:
+        low, high, body = av
+        items = _items(body)
+        if high == 0:
+            return _Fragment(1)
+        if high == _MAXREPEAT or high > UNROLL_LIMIT:
+            part = self.sequence(items, flags)
+            self.link(part.last, part.first)
+            return _Fragment(1 if low == 0 else part.empty, part.first, part.last, part.asserts)
+        result = _Fragment(1)
+        for copy in range(high):
+            part = self.sequence(items, flags)
+            if copy >= low:
+                part = _Fragment(min(2, part.empty + 1), part.first, part.last, part.asserts)
+            result = self.concat(result, part)
+        return result
+
+
+def _components(nodes, successors) -> list[list]:
+    """Strongly connected components (Tarjan, iterative), in reverse topological order."""
+    index: dict = {}
+    low: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    result: list[list] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(successors(root)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors(child))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
+
+
+def _is_loop(component: list, edges) -> bool:
+    return len(component) > 1 or component[0] in edges(component[0])
+
+
+def _exponential(automaton: _Automaton) -> str | None:
+    """A character that some loop can read along two different paths, or None."""
+    labels, edges = automaton.labels, automaton.edges
+    for component in _components(range(len(labels)), lambda node: edges[node]):
+        if not _is_loop(component, lambda node: edges[node]):
+            continue
+        members = set(component)
+        for source in component:
+            for target, ways in edges[source].items():
+                if ways > 1 and target in members:
+                    return automaton.universe.readable(labels[target])
+        if len(component) > _MAX_PRODUCT_COMPONENT:
+            continue
+        inside = {node: [target for target in edges[node] if target in members] for node in component}
+
+        def pairs(pair, inside=inside):
+            first, second = pair
+            for next_first in inside[first]:
+                for next_second in inside[second]:
+                    if labels[next_first] & labels[next_second]:
+                        yield (next_first, next_second)
+
+        product_nodes = [(first, second) for first in component for second in component]
+        for product_component in _components(product_nodes, pairs):
+            if len(product_component) < 2:
+                continue
+            diagonal = any(first == second for first, second in product_component)
+            crossed = [(first, second) for first, second in product_component if first != second]
+            if diagonal and crossed:
+                first, second = crossed[0]
+                return automaton.universe.readable(labels[first] & labels[second])
+    return None
+
+
+_WIDE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _loop_components(automaton: _Automaton) -> list[list[int]]:
+    edges = automaton.edges
+    return [component for component in _components(range(len(edges)), lambda node: edges[node])
+            if _is_loop(component, lambda node: edges[node])]
+
+
+def _adjacent_wide(automaton: _Automaton, accept_free: set[int]) -> bool:
+    """Two single-class repetitions in a row (`.*.*`, `.+\\S*`) that both match almost any character,
+    with something after them that can fail."""
+    labels, edges = automaton.labels, automaton.edges
+    wide = 0
+    for char in _WIDE:
+        wide |= automaton.universe.literal(char, 0)
+    for node, targets in enumerate(edges):
+        if node not in targets or labels[node] & wide != wide:
+            continue
+        for target in targets:
+            if (target != node and target in edges[target] and labels[target] & wide == wide
+                    and target not in accept_free):
+                return True
+    return False
+
+
+def _longest_loop_path(automaton: _Automaton) -> int:
+    """The most loops on one path of the automaton, whatever the characters."""
+    edges = automaton.edges
+    components = _components(range(len(edges)), lambda node: edges[node])  # reverse topological order
+    owner = {member: number for number, component in enumerate(components) for member in component}
+    longest: list[int] = []
+    for number, component in enumerate(components):
+        after = max((longest[owner[target]] for member in component for target in edges[member]
+                     if owner[target] != number), default=0)
+        longest.append(after + (1 if _is_loop(component, lambda node: edges[node]) else 0))
+    return max(longest, default=0)
+
+
+def _run_chain(automaton: _Automaton, accept_free: set[int]) -> tuple[int, str]:
+    """The most unbounded repetitions that can read one run of a single character one after
+    the other (the last one where the match can still fail), and that character."""
+    labels, edges = automaton.labels, automaton.edges
+    loops = _loop_components(automaton)
+    if len(loops) < 3 or _longest_loop_path(automaton) < 3:
+        return 0, ""
+    loop_labels = [labels[node] for component in loops for node in component]
+    parts = [automaton.universe.all]  # characters that no loop label or literal tells apart
+    for splitter in set(loop_labels):
+        refined = []
+        for part in parts:
+            inside, outside = part & splitter, part & ~splitter
+            refined.extend(piece for piece in (inside, outside) if piece)
+        parts = refined
+    literal_bits = 0
+    for label in labels:
+        if label and label & (label - 1) == 0:
+            literal_bits |= label
+    singles = []
+    for part in parts:
+        literals = part & literal_bits
+        while literals:
+            bit = literals & -literals
+            singles.append(bit)
+            literals ^= bit
+    parts = [part & ~literal_bits for part in parts if part & ~literal_bits] + singles
+    classes = [part for part in parts if sum(1 for label in loop_labels if label & part) >= 3]
+    best, best_char = 0, ""
+    minus_infinity = -10 ** 9
+    for part in classes:
+        chosen = {node for node, label in enumerate(labels) if label & part}
+
+        def successors(node, chosen=chosen):
+            return [target for target in edges[node] if target in chosen]
+
+        components = _components(sorted(chosen), successors)  # reverse topological order
+        owner = {member: number for number, component in enumerate(components) for member in component}
+        chain: dict[int, int] = {}
+        for number, component in enumerate(components):
+            looping = _is_loop(component, successors)
+            after = max((chain[owner[target]] for member in component for target in successors(member)
+                         if owner[target] != number), default=minus_infinity)
+            value = after + (1 if looping else 0) if after > 0 else minus_infinity
+            if looping and any(member not in accept_free for member in component):
+                value = max(value, 1)
+            chain[number] = value
+            if value > best:
+                best, best_char = value, automaton.universe.readable(part)
+    return best, best_char
+
+
+def _loop_census(items) -> tuple[int, bool]:
+    """How many unbounded (or unrolled) repetitions the regex has, and whether any of them is
+    more than one plain character class (nested, or over a group, alternation or option)."""
+    loops = 0
+    complex_loop = False
+    stack = [(items, 1)]
+    while stack:
+        current, copies = stack.pop()
+        for op, av in current:
+            if op in _REPEATS:
+                low, high, body = av
+                inner = _items(body)
+                simple = len(inner) == 1 and inner[0][0] in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN)
+                if high == _MAXREPEAT or high > UNROLL_LIMIT:
+                    loops += copies
+                    complex_loop = complex_loop or not simple
+                    stack.append((inner, copies))
+                elif high > 0:
+                    stack.append((inner, copies * high))
+            elif op in _GROUPS:
+                stack.append((_items(_group_flags(0, av)[1]), copies))
+            elif op is _sre.BRANCH:
+                stack.extend((_items(branch), copies) for branch in av[1])
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                stack.append((_items(av[1]), copies))
+            elif op is _sre.GROUPREF_EXISTS:
+                stack.extend((_items(branch), copies) for branch in av[1:] if branch is not None)
+    return loops, complex_loop
+
+
+def _pattern_chars(items, found: set[str]) -> None:
+    stack = [items]
+    while stack:
+        for op, av in stack.pop():
+            if op in (_sre.LITERAL, _sre.NOT_LITERAL):
+                found.add(chr(av))
+            elif op is _sre.IN:
+                for class_op, arg in av:
+                    if class_op is _sre.LITERAL:
+                        found.add(chr(arg))
+                    elif class_op is _sre.RANGE:
+                        found.update((chr(arg[0]), chr(arg[1])))
+            elif op in _REPEATS:
+                stack.append(_items(av[2]))
+            elif op in _GROUPS:
+                stack.append(_items(_group_flags(0, av)[1]))
+            elif op is _sre.BRANCH:
+                stack.extend(_items(branch) for branch in av[1])
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                stack.append(_items(av[1]))
+            elif op is _sre.GROUPREF_EXISTS:
+                stack.extend(_items(branch) for branch in av[1:] if branch is not None)
+
+
+def _shown(char: str) -> str:
+    return repr(char)
+
+
+@functools.lru_cache(maxsize=4096)
+def catastrophic_shape(pattern: str) -> str | None:
+    """Why `pattern` can make Python's `re` backtrack catastrophically, or None.
+
+    The answer is a sentence for a user (what shape, which input). None also when
+    the pattern does not parse or is too large to analyse; callers that must be
+    safe regardless match it under a time bound (see `BoundedMatcher`).
+    """
+    tree = parse(pattern)
+    if tree is None:
+        return None
+    items = _items(tree)
+    try:
+        loops, complex_loop = _loop_census(items)
+        if loops == 0 or (loops == 1 and not complex_loop):
+            return None
+        extra: set[str] = set()
+        _pattern_chars(items, extra)
+        automaton = _Automaton(_Universe(extra))
+        whole = automaton.sequence(items, tree.state.flags)
+    except (_TooBig, RecursionError):
+        return None
+    if complex_loop:
+        char = _exponential(automaton)
+        if char is not None:
+            return (f"nested or overlapping repetitions can match the same text in exponentially many ways "
+                    f"(a long run of {_shown(char)} that ends in a character the regex does not expect "
+                    f"takes Python's re practically forever)")
+    accept_free = set(whole.last) - automaton.guarded
+    if _adjacent_wide(automaton, accept_free):
+        return ("two unbounded repetitions in a row can both match almost any text (like `.*.*`) and "
+                "something after them can fail, so a long line makes Python's re backtrack in time "
+                "growing like its length squared, for every place the search starts")
+    degree, char = _run_chain(automaton, accept_free)
+    if degree >= 3 and loops >= 3:
+        return (f"{degree} unbounded repetitions one after another can each match a run of {_shown(char)}, "
+                f"so a long such run makes Python's re backtrack in time growing like length^{degree}")
+    return None
