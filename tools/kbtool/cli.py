@@ -146,6 +146,8 @@ from kbtool.baseline import build_baseline_app  # noqa: E402
 app.add_typer(build_baseline_app(handles_errors), name="baseline")
 from kbtool.authoring import new_entry_command  # noqa: E402
 app.command("new-entry")(handles_errors(new_entry_command))
+from kbtool.authoring import fmt_command  # noqa: E402
+app.command("fmt")(handles_errors(fmt_command))
 from kbtool.extract.command import extract_command  # noqa: E402
 app.command("extract")(handles_errors(extract_command))
 
