@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -27,6 +27,8 @@ class LintContext:
     kb: KnowledgeBase
     schema_path: Path
     base: BaseRevision | None = None  # the base revision's records, with --changed-since (history rules)
+    matcher: BoundedMatcher | None = None  # bounded matching of record regexes, open while rules run
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # KB-wide analyses shared by rules of one run
 
 
 @dataclass(frozen=True)
@@ -71,15 +73,23 @@ def _is_target(record: RecordFile, targets: set[str] | None) -> bool:
 def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
                          matcher: BoundedMatcher | None = None, base: BaseRevision | None = None) -> list[Finding]:
     """Run every active rule; report findings only for files in `targets` (None: all files)."""
-    context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root), base=base)
     rules = active_rules(settings)
     own_matcher = matcher is None
     matcher = matcher or BoundedMatcher()
+    context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root), base=base,
+                          matcher=matcher)
     try:
         kb.prepare_regexes(matcher)
+        findings = _run_rules(rules, kb, context, targets)
     finally:
         if own_matcher:
             matcher.close()
+    findings = _apply_configuration(findings, rules, context, targets)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _run_rules(rules: list[Rule], kb: KnowledgeBase, context: LintContext, targets: set[str] | None) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         if rule.scope in ("config", "baseline"):
@@ -93,8 +103,6 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
             if not _is_target(record, targets) or (rule.scope == "record" and record.data is None):
                 continue
             findings.extend(_finding(rule, record, problem) for problem in rule.check(record, context))
-    findings = _apply_configuration(findings, rules, context, targets)
-    findings.sort(key=Finding.sort_key)
     return findings
 
 
