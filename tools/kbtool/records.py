@@ -87,6 +87,7 @@ def make_pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_pointer_token(token) for token in tokens)
 
 
+_NEWLINE = re.compile("\n")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
@@ -96,7 +97,7 @@ def value_positions(text: str) -> dict[str, tuple[int, int]]:
     Columns count characters, not bytes. One regex-driven pass over the tokens; for duplicate
     keys the last occurrence wins, as in the parsed data.
     """
-    newlines = [index for index, char in enumerate(text) if char == "\n"]
+    newlines = [match.start() for match in _NEWLINE.finditer(text)]
 
     def place(offset: int) -> tuple[int, int]:
         line = bisect.bisect_left(newlines, offset)
@@ -117,7 +118,7 @@ def value_positions(text: str) -> dict[str, tuple[int, int]]:
             expecting_key = False
             continue
         if expecting_key:
-            stack[-1][3] = json.loads(token) if token.startswith('"') else token
+            stack[-1][3] = (json.loads(token) if "\\" in token else token[1:-1]) if token.startswith('"') else token
             expecting_key = False
             continue
         if not stack:
@@ -159,27 +160,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (use a number or null)")
 
 
+_BRACKET_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
 def _max_depth(text: str) -> tuple[int, int]:
     """Deepest nesting of brackets outside strings, and where it was reached."""
-    depth = deepest = 0
-    where = 0
-    in_string = escaped = False
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    depth = deepest = where = 0
+    for match in _BRACKET_OR_STRING.finditer(text):
+        char = match.group()[0]
+        if char in "[{":
             depth += 1
             if depth > deepest:
-                deepest, where = depth, index
+                deepest, where = depth, match.start()
                 if deepest > MAX_NESTING_DEPTH:
-                    return deepest, where
+                    break
         elif char in "]}":
             depth -= 1
     return deepest, where
