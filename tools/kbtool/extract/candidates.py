@@ -22,8 +22,8 @@ from typing import Iterable, Sequence
 
 from kbtool.canonical import canonical_text
 from kbtool.extract.articles import Article
-from kbtool.extract.infer import (UNKNOWN_DOMAIN, Context, article_domain, category, explain, key_terms,
-                                  message_domain)
+from kbtool.extract.infer import (UNKNOWN_DOMAIN, Context, article_domain, article_terms, category, explain,
+                                  key_terms, message_domain, message_domain_hint)
 from kbtool.extract.messages import HIGH, LOW, FoundMessage
 from kbtool.kb import as_list, as_text, load_knowledge_base
 from kbtool.regexes import BoundedMatcher, SearchJob
@@ -261,7 +261,7 @@ class Extraction:
         known = self.index.known(flat)
         position = 0
         for article, messages in batch:
-            domain = article_domain(article)
+            domain = article_domain(article, [message_domain_hint(message.signature) for message in messages])
             results = []
             for message in messages:
                 entry_id = known[position]
@@ -270,8 +270,6 @@ class Extraction:
                     results.append(MessageResult(message.signature, message.line, message.confidence, "known", entry_id))
                     continue
                 results.append(self._candidate_for(article, message, domain))
-            from kbtool.extract.infer import article_terms
-
             related = set(self.index.related(article_terms(article), domain))
             related.update(result.entry_id for result in results if result.entry_id)
             self.results.append(ArticleResult(article.relative_path, article.id, article.title, results, sorted(related)))

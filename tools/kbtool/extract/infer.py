@@ -23,13 +23,13 @@ _DOMAIN_HINTS: list[tuple[str, re.Pattern[str], int]] = [
         ("pytorch", r"\btorch\b|\bPyTorch\b|\bpytorch\b|\btorchvision\b|\bnn\.Module\b|\bTorchScript\b", 1),
         ("onnxruntime", r"\bonnxruntime\b|\bONNX ?Runtime\b|\bInferenceSession\b|\bONNXRuntimeError\b", 2),
         ("onnx", r"\bonnx\b|\bONNX\b", 1),
-        ("cuda", r"\bnvcc\b|\bcudaMalloc\w*|\b__global__\b|\bcuda_runtime\b|\.cu\b|\bCUDA toolkit\b|\bcudaError\w*", 1),
+        ("cuda", r"\bnvcc\b|\bcuda[A-Z]\w*|\b__global__\b|\bcuda_runtime\b|\.cu\b|\bCUDA (?:toolkit|C\+\+|kernel)", 1),
         ("jax", r"\bjax\b|\bJAX\b|\bjnp\.", 1),
         ("numpy", r"\bnumpy\b|\bnp\.\w", 1),
         ("pandas", r"\bpandas\b|\bpd\.\w|\bDataFrame\b", 1),
         ("scikit-learn", r"\bsklearn\b|\bscikit-learn\b", 2),
         ("transformers", r"\btransformers\b|\bHugging ?Face\b|\bAutoModel\w*|\bAutoTokenizer\b", 2),
-        ("opencv", r"\bcv2\b|\bOpenCV\b", 2),
+        ("opencv", r"\bcv2\b|\bOpenCV\b|\bopencv\w*", 2),
         ("docker", r"\bdocker\b|\bDocker\b|\bDockerfile\b", 1),
         ("git", r"\bgit (?:push|pull|clone|commit|merge|rebase|checkout)\b", 1),
         ("nodejs", r"\bnpm\b|\bnode_modules\b|\bNode\.js\b|\brequire\(", 1),
@@ -38,6 +38,7 @@ _DOMAIN_HINTS: list[tuple[str, re.Pattern[str], int]] = [
         ("cpp", r"#include\b|\bg\+\+|\bgcc\b|\bclang\b|\bCMake\w*|\bstd::", 1),
         ("java", r"\bjava\.\w|\bJVM\b|\bMaven\b", 1),
         ("rust", r"\bcargo\b|\brustc\b|\bRust\b", 1),
+        ("python", r"\bJupyter\b|\bnotebook\b|\bipykernel\b|\bvirtualenv\b|\bvenv\b|\binterpreter\b|\bCPython\b", 1),
     ]
 ]
 _IMPORT = re.compile(r"^\s*(?:import|from|#include|using|require)\b.*$", re.MULTILINE)
@@ -46,7 +47,7 @@ _IMPORT = re.compile(r"^\s*(?:import|from|#include|using|require)\b.*$", re.MULT
 _MESSAGE_DOMAINS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\[ONNXRuntimeError\]|onnxruntime"), "onnxruntime"),
     (re.compile(r"^(?:tensorflow|tf|keras)\.|tensorflow/(?:core|lite|compiler|stream_executor|python)"), "tensorflow"),
-    (re.compile(r"^torch\.|^torch\b"), "pytorch"),
+    (re.compile(r"^torch\.|^torch\b|^RuntimeError: CUDA (?:error|out of memory)|torch\.cuda"), "pytorch"),
     (re.compile(r"^jax(?:lib)?\."), "jax"),
     (re.compile(r"^(?:ERROR: (?:Could not find a version|No matching distribution|Cannot install|Could not build wheels"
                 r"|Failed building wheel|pip's dependency resolver|ResolutionImpossible|Could not install packages"
@@ -92,10 +93,17 @@ class Context:
     dead_ends: list[dict] = field(default_factory=list)
 
 
-def article_domain(article: Article) -> str:
-    """The tool or library the article is about, from its title, imports and API names."""
+#: Domains that sit under most libraries: they count half, so a library mentioned as much wins.
+_GENERIC_DOMAINS = {"cpp"}
+_FENCE_DOMAINS = {"cuda": "cuda", "cu": "cuda", "cpp": "cpp", "c++": "cpp", "c": "cpp", "js": "nodejs",
+                  "javascript": "nodejs", "java": "java", "kotlin": "android", "rust": "rust", "dockerfile": "docker"}
+_PYTHON_CODE = re.compile(r"^\s*(?:import \w|from \w[\w.]* import|def \w+\(|print\()", re.MULTILINE)
+
+
+def article_domain(article: Article, message_domains: list[str] = ()) -> str:
+    """The tool or library the article is about: its title, imports, API names, code languages and messages."""
     scores: Counter[str] = Counter()
-    title = article.title
+    python_code = False
     for block in article.blocks:
         text = block.text
         weight = 3 if block.kind in ("title", "heading") else 1
@@ -106,15 +114,33 @@ def article_domain(article: Article) -> str:
                 scores[domain] += strength * weight * min(count, 10)
             if imports and pattern.search(imports):
                 scores[domain] += 3 * strength
-    if not scores:
-        return UNKNOWN_DOMAIN
-    # A library beats the generic layers it sits on (a PyTorch article mentions pip and CUDA too).
-    for generic, specific in (("onnx", "onnxruntime"),):
-        if scores[specific] and scores[generic]:
-            scores[specific] += scores.pop(generic)
-    best, score = max(scores.items(), key=lambda item: (item[1], item[0]))
-    del title
-    return best if score >= 2 else UNKNOWN_DOMAIN
+        if block.kind == "fence" and block.info in _FENCE_DOMAINS:
+            scores[_FENCE_DOMAINS[block.info]] += 3
+        if block.is_code and (block.info in ("python", "py", "python3") or _PYTHON_CODE.search(text)):
+            python_code = True
+    # A message that names its own tool (pip's resolver, ONNX Runtime) says what the article is about.
+    for domain in message_domains:
+        if domain != UNKNOWN_DOMAIN:
+            scores[domain] += 10
+    for generic in _GENERIC_DOMAINS:
+        if generic in scores:
+            scores[generic] //= 2
+    if scores["onnxruntime"] and scores["onnx"]:
+        scores["onnxruntime"] += scores.pop("onnx")
+    scores = Counter({domain: score for domain, score in scores.items() if score > 0})
+    if scores:
+        best, score = max(scores.items(), key=lambda item: (item[1], item[0]))
+        if score >= 2:
+            return best
+    return "python" if python_code else UNKNOWN_DOMAIN
+
+
+def message_domain_hint(message: str) -> str:
+    """The domain a message names by itself (e.g. pip's resolver errors), or UNKNOWN_DOMAIN."""
+    for pattern, domain in _MESSAGE_DOMAINS:
+        if pattern.search(message):
+            return domain
+    return UNKNOWN_DOMAIN
 
 
 def message_domain(message: str, domain_of_article: str) -> str:

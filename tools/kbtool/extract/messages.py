@@ -49,14 +49,14 @@ _EXCEPTION_NAME = r"[A-Z][A-Za-z0-9_]{0,60}?(?:Error|Exception|Exit|Interrupt|Fa
 _PYTHON = re.compile(rf"(?P<name>{_QUALIFIER}{_EXCEPTION_NAME}): (?=\S)")
 _PYTHON_ANYWHERE = re.compile(rf"(?<![A-Za-z0-9_.\-/])(?P<name>{_QUALIFIER}{_EXCEPTION_NAME}): (?=\S)")
 _RUNTIME = re.compile(
-    r"(?:\[ONNXRuntimeError\] : \d+ : [A-Z_]+ : "
+    rf"(?:(?:{_QUALIFIER}[A-Z][A-Za-z0-9_]{{0,60}}: )?\[ONNXRuntimeError\] : \d+ : [A-Z_]+ : "
     r"|CUDA error: |cuDNN error: |CUBLAS error: |CUDA out of memory\. "
     r"|terminate called after throwing an instance of "
     r"|Didn't find op for builtin opcode )"
 )
 _RUNTIME_ANYWHERE = re.compile(r"(?<![A-Za-z0-9_])" + _RUNTIME.pattern)
 _FAILED_TO_PREPARE = re.compile(r"^(?P<message>\S.{2,300}? failed to (?:prepare|invoke)\.?)\s*$")
-_TOOL = re.compile(r"(?:ERROR|error|FATAL|fatal|Exception|npm ERR!|error\[E\d{4}\])(?:: | )(?=\S)")
+_TOOL = re.compile(r"(?:ERROR|Error|error|FATAL|fatal|Exception|npm ERR!|error\[E\d{4}\])(?:: | )(?=\S)")
 _COMPILER = re.compile(
     r"(?:(?:[A-Za-z]:)?[^\s:()]{1,300}|<unknown>|<stdin>|<source>):\d{1,7}(?::\d{1,7})?: (?:fatal error|error): (?=\S)"
     r"|(?:[A-Za-z]:)?[^\s:()]{1,300}\(\d{1,7}(?:,\d{1,7})?\): (?:fatal )?error [A-Z]{1,4}\d{1,6}: (?=\S)"
@@ -76,8 +76,8 @@ _PREFIXES = re.compile(
 )
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _FRAME = re.compile(r'File "[^"]{1,500}", line \d+(?:, in [^\s]{1,200})?')
-_FRAME_LINE = re.compile(r'^\s*(?:File "|at [\w$.<>]+\(|\^+\s*$|~+\^*\s*$)')
-_PROMPT = re.compile(r"^\s*(?:\$ |# (?=pip |python|sudo |apt|conda |git |cd |export )|>>> |\.\.\. |In \[\d+\]:|C:\\[^>]{0,200}>)")
+_FRAME_LINE = re.compile(r'^\s*(?:File "|at [\w$.<>]+\(|\^+\s*$|~+\^*\s*$|\d*\s*\|)')
+_PROMPT = re.compile(r"^\s*(?:\$ |PS [^>]{0,200}> |# (?=pip |python|sudo |apt|conda |git |cd |export )|>>> |\.\.\. |In \[\d+\]:|C:\\[^>]{0,200}>)")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--|;+|/\*+|\*+|REM\b|%+)\s?")
 _TRAILING_COMMENT = re.compile(r"\s(?:#|//)\s+(?=\S)")
 _FAILURE_WORDS = re.compile(
@@ -171,9 +171,6 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
     match = _RUNTIME.match(text)
     if match:
         return text if _good_body(text[match.end():] or text) else None
-    match = _FAILED_TO_PREPARE.match(text)
-    if match:
-        return match.group("message")
     match = _LOG.match(text)
     if match:
         body = text[match.end():].strip()
@@ -184,6 +181,9 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
             return None
         inner = _match_shape(body, code_like, allow_tool)
         return inner or body
+    match = _FAILED_TO_PREPARE.match(text)
+    if match:
+        return match.group("message")
     if allow_tool:
         match = _COMPILER.match(text)
         if match and _good_body(text[match.end():]):
@@ -399,6 +399,9 @@ def _produced_by_own_code(message: str, literals: list[list[str]]) -> bool:
 
 def _key(message: str) -> str:
     text = " ".join(message.split())
+    for marker in ("...", "…", "[...]"):
+        if marker in text:
+            text = text.split(marker, 1)[0].rstrip()
     for ending in ("...", "…", "."):
         if text.endswith(ending):
             text = text[: -len(ending)].rstrip()
