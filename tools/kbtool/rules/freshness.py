@@ -27,7 +27,8 @@ def record_date(data: dict, key: str) -> dt.date | None:
       explanation="""
       Errors change with versions: a record nobody has re-verified for a year may describe a bug
       that was fixed or a workaround that no longer works. Re-verify the record against a current
-      version and set `last_confirmed` (and `last_updated` if the content changed). "Today" is
+      version and set `last_confirmed` and `last_updated` to that day (a confirmation is a change to
+      the record, and `date-order` wants last_confirmed <= last_updated). "Today" is
       `--today`, else the KBTOOL_TODAY environment variable, else the system date; the threshold is
       `--stale-days`, else `stale-days` in `[tool.kbtool]`, else 365.
       """,
@@ -43,7 +44,7 @@ def stale_entry(record, context):
         yield Problem("/last_confirmed",
                       f"last_confirmed is {confirmed.isoformat()}, {age} days before {today.isoformat()}; "
                       f"records go stale after {context.settings.stale_days} days",
-                      "re-verify the error on a current version and update last_confirmed")
+                      "re-verify the error on a current version, then set last_confirmed and last_updated to that day")
 
 
 #: The record's dates, in the order they must be: seen, then confirmed, then updated.
