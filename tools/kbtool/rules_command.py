@@ -48,7 +48,7 @@ def _as_dict(rule: Rule) -> dict:
 
 
 def rules_command(
-    name_or_code: Optional[str] = typer.Argument(None, metavar="[NAME-OR-CODE]", help="A rule's name (stale-entry) or code (KB401): print its full explanation with a failing and a passing example.", show_default=False),
+    name_or_code: Optional[str] = typer.Argument(None, metavar="NAME-OR-CODE", help="A rule's name (stale-entry) or code (KB401): print its full explanation with a failing and a passing example.", show_default=False),
     output_format: str = typer.Option("text", "--format", "-f", help="text (a table, or one rule in full) or json (the same metadata for tools)."),
     markdown: bool = typer.Option(False, "--markdown", help="Print docs/rules.md, generated from the rule metadata: kbtool rules --markdown > docs/rules.md"),
 ) -> None:
