@@ -195,3 +195,17 @@ def test_expired_suppression_stops_silencing_and_is_reported(two_records):
     assert (finding["path"], finding["line"], finding["pointer"]) == ("pyproject.toml", 1, "/tool/kbtool/suppress/0")
     assert "expired on 2026-11-22" in finding["message"]
     assert findings_of(document, "unused-suppression") == []
+
+
+def test_unused_rule_written_on_its_own_line_is_reported_there(two_records):
+    configure(two_records, '''
+        [[tool.kbtool.suppress]]
+        ids = ["tensorflow/tflite-quantization-range"]
+        rules = [
+            "stale-entry",
+            'bad-url',
+        ]
+        reason = "re-verification scheduled"
+        ''')
+    [finding] = findings_of(lint_json(two_records), "unused-suppression")
+    assert finding["line"] == 5 and finding["pointer"] == "/tool/kbtool/suppress/0/rules/1"

@@ -104,9 +104,10 @@ def suppression_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _line_of(text_lines: list[str], span: tuple[int, int], needle: str) -> int:
+def _line_of(text_lines: list[str], span: tuple[int, int], name: str) -> int:
+    """Line of the string `name` (double- or single-quoted) inside the table's lines; else the header's."""
     for number in range(span[0], span[1] + 1):
-        if needle in text_lines[number - 1]:
+        if f'"{name}"' in text_lines[number - 1] or f"'{name}'" in text_lines[number - 1]:
             return number
     return span[0]
 
@@ -169,7 +170,7 @@ def parse_suppressions(value: Any, text: str, config_path: Path, find_rule) -> t
         reason = table["reason"]
         if not isinstance(reason, str) or not reason.strip():
             raise UsageError(f"{where}: 'reason' must say why the findings are acceptable, not {reason!r}")
-        rule_lines = tuple(_line_of(text_lines, span, f'"{name}"') if span else line for name in names)
+        rule_lines = tuple(_line_of(text_lines, span, name) if span else line for name in names)
         suppressions.append(Suppression(
             index=index, ids=tuple(ids), rules=tuple(codes), rule_names=tuple(names), reason=reason.strip(),
             expires=_expiry(table.get("expires"), where), line=line, rule_lines=rule_lines))
