@@ -190,26 +190,32 @@ def _literals_of(item, flags: int) -> _Literals:
 
 
 @functools.lru_cache(maxsize=4096)
-def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
-    """Case-folded strings of which every text matched by `pattern` contains at least one.
+def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
+    """Case-folded sets of strings; every text matched by `pattern` contains one string of each set.
 
-    None when the regex does not parse or no such set has members of `min_length`
-    characters or more. Case-folding makes the answer hold for `(?i)` regexes too:
-    compare with case-folded texts.
+    The most selective set comes first. Empty when nothing is known (or the regex does not parse).
     """
     tree = parse(pattern)
     if tree is None:
-        return None
+        return ()
     try:
         result = _literals_of_sequence(_items(tree), tree.state.flags)
     except RecursionError:
-        return None
+        return ()
     options = list(result.required) + ([result.exact] if result.exact is not None else [])
-    folded = [frozenset(text.casefold() for text in option) for option in options]
-    best = _best(folded)
-    if best is None or min(len(text) for text in best) < min_length:
+    folded = {frozenset(text.casefold() for text in option) for option in options}
+    usable = [option for option in folded if option and "" not in option]
+    usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
+    return tuple(usable)
+
+
+def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
+    """The most selective of `required_literal_sets(pattern)`, when its strings have at least
+    `min_length` characters; else None. Compare with case-folded texts (this holds for `(?i)`)."""
+    sets = required_literal_sets(pattern)
+    if not sets or min(len(text) for text in sets[0]) < min_length:
         return None
-    return best
+    return sets[0]
 
 
 def literal_text(pattern: str) -> str | None:

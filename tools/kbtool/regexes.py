@@ -202,10 +202,22 @@ def too_broad_reasons(patterns: Sequence[str], matcher: "BoundedMatcher") -> lis
     compile or overrun the time bound get None (other checks report them).
     """
     texts = ("",) + GENERIC_TEXTS
-    results = matcher.run([SearchJob(pattern, texts) for pattern in patterns])
+    folded_generic = [text.casefold() for text in GENERIC_TEXTS]
+    # A regex whose every match contains a string found in no generic text needs no matching.
+    to_match = []
+    for index, pattern in enumerate(patterns):
+        sets = required_literal_sets(pattern)
+        if not sets or any(literal in generic for literal in sets[0] for generic in folded_generic):
+            to_match.append(index)
+    results: list[SearchResult | None] = [None] * len(patterns)
+    for index, result in zip(to_match, matcher.run([SearchJob(patterns[index], texts) for index in to_match])):
+        results[index] = result
     reasons: list[str | None] = []
     for result in results:
         reason = None
+        if result is None:
+            reasons.append(None)
+            continue
         if result.error is None and not result.timed_out:
             if result.matches[0]:
                 reason = "it matches the empty string, so it matches every message"
@@ -226,4 +238,5 @@ def is_too_broad(pattern: str, matcher: "BoundedMatcher | None" = None) -> bool:
 
 
 # Static analysis lives in its own module; these are its public entry points.
-from kbtool.regex_shapes import catastrophic_shape, literal_runs, literal_text, required_literals  # noqa: E402,F401
+from kbtool.regex_shapes import (  # noqa: E402,F401
+    catastrophic_shape, literal_runs, literal_text, required_literal_sets, required_literals)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from kbtool.findings import Problem, Severity
+from kbtool.kb import as_list, as_text
+from kbtool.regex_collisions import CrossMatch, cross_match
+from kbtool.regexes import (DEFAULT_SECONDS_PER_JOB, BoundedMatcher, catastrophic_shape, literal_runs, literal_text,
+                            too_broad_reasons)
 from kbtool.rules.base import rule
 
 FAMILY = "regex"
@@ -43,3 +49,247 @@ def regex_mismatch(record, context):
     else:
         yield Problem("/regex", "regex does not match the signature",
                       "test the regex against the signature and correct it (it is searched, not anchored)")
+
+
+# --------------------------------------------------------------------------------------------
+# Analyses shared by several rules of one run (kept in the lint context's cache)
+
+
+def _pattern(record) -> str:
+    return as_text(record.data.get("regex")) if record.data is not None else ""
+
+
+def _compiles(record, context) -> bool:
+    """The record has a regex that compiled and finished on its own texts."""
+    check = context.kb.regex_checks.get(record.relative_path)
+    return check is not None and not check.error and not check.timed_out
+
+
+def _with_matcher(context, work):
+    if context.matcher is not None:
+        return work(context.matcher)
+    with BoundedMatcher() as matcher:
+        return work(matcher)
+
+
+def _shape(record, context) -> str | None:
+    shapes = context.cache.setdefault("regex-shapes", {})
+    if record.relative_path not in shapes:
+        shapes[record.relative_path] = catastrophic_shape(_pattern(record)) if _compiles(record, context) else None
+    return shapes[record.relative_path]
+
+
+def _broad_reasons(context) -> dict[str, str | None]:
+    if "regex-broad" not in context.cache:
+        records = [record for record in context.kb.records if _compiles(record, context)]
+        reasons = _with_matcher(context, lambda matcher: too_broad_reasons([_pattern(r) for r in records], matcher))
+        context.cache["regex-broad"] = {record.relative_path: reason for record, reason in zip(records, reasons)}
+    return context.cache["regex-broad"]
+
+
+def _cross_match(context) -> CrossMatch:
+    if "regex-cross-match" not in context.cache:
+        broad = _broad_reasons(context)
+        records = [record for record in context.kb.records if _compiles(record, context)
+                   and broad.get(record.relative_path) is None and _shape(record, context) is None]
+        context.cache["regex-cross-match"] = _with_matcher(context, lambda matcher: cross_match(context.kb, matcher, records))
+    return context.cache["regex-cross-match"]
+
+
+def _describe(record) -> str:
+    return f"{record.entry_id or '(no id)'} ({record.relative_path})"
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+@rule(code="KB203", name="alias-mismatch", family=FAMILY, severity=Severity.ERROR,
+      summary="An item of `aliases` is not matched by `regex`.",
+      explanation="""
+      `aliases` lists other literal forms of the same message (another version's wording, another
+      op name). The regex is what recognises the error, so it must match every alias, or a user
+      with that form of the message will not find the record. Each alias that the regex does not
+      match is reported at `/aliases/N`. Widen the regex to cover it, or correct the alias.
+      """,
+      fails='"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]',
+      passes='"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]')
+def alias_mismatch(record, context):
+    check = context.kb.regex_checks.get(record.relative_path)
+    if check is None or check.error or check.timed_out:
+        return
+    aliases = as_list(record.data.get("aliases"))
+    for index, matched in enumerate(check.alias_matches):
+        if matched is False and as_text(aliases[index] if index < len(aliases) else ""):
+            yield Problem(f"/aliases/{index}", f"regex does not match alias {index}, {_quoted(aliases[index])}",
+                          "widen the regex so that it matches this form of the message too, or correct the alias")
+
+
+@rule(code="KB204", name="regex-too-broad", family=FAMILY, severity=Severity.ERROR,
+      summary="`regex` matches the empty string or a generic text that names no specific error.",
+      explanation="""
+      A regex is searched in the user's error output; one that matches `Error`, `Traceback (most
+      recent call last):`, a bare exception class name such as `ValueError`, or the empty string,
+      claims almost every error and buries the right record. The regex is tried (under a time
+      bound) on the empty string and on a fixed list of generic texts (`GENERIC_TEXTS` in
+      `kbtool/regexes.py`); matching any of them is an error. Include the words of the message
+      that identify this error.
+      """,
+      fails='"regex": "ValueError"',
+      passes='"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"')
+def regex_too_broad(record, context):
+    if not _compiles(record, context):
+        return
+    reason = _broad_reasons(context).get(record.relative_path)
+    if reason:
+        yield Problem("/regex", f"regex is too broad: {reason}",
+                      "include the words of the message that identify this particular error")
+
+
+@rule(code="KB205", name="regex-redos", family=FAMILY, severity=Severity.ERROR,
+      summary="`regex` can backtrack catastrophically, or searching a signature with it overran the time bound.",
+      explanation="""
+      Python's `re` backtracks: some regexes take exponential time (nested or overlapping
+      repetitions such as `(a+)+$`, `(\\\\w+\\\\s?)+$`, `(a|a)*$`, `(.*a){25}`) or high-degree
+      polynomial time (`.*.*` followed by something that can fail) on inputs that do not match,
+      and a user's error output is such an input. Each regex is analysed on its parse tree
+      without running it (exponential shapes always; polynomial ones when something after them
+      can fail, so a trailing `.*.*` is harmless). Besides, every search that kbtool makes with a
+      record's regex (its own signature and aliases, and other records' messages) runs in a
+      separate process under a time bound; one that overruns is reported here, and lint goes on.
+      Remove the inner or the outer repetition, make alternatives exclude each other, or use a
+      class that cannot match what follows (`[^']*'` instead of `.*'`).
+      """,
+      fails='"regex": "Cannot quantize node (\\\\w+\\\\s?)+$"',
+      passes='"regex": "Cannot quantize node \'[^\']+\'"')
+def regex_redos(record, context):
+    check = context.kb.regex_checks.get(record.relative_path)
+    if check is None or check.error:
+        return
+    shape = catastrophic_shape(_pattern(record)) if check.timed_out else _shape(record, context)
+    seconds = (context.matcher.seconds_per_job if context.matcher is not None else DEFAULT_SECONDS_PER_JOB)
+    if shape:
+        yield Problem("/regex", f"regex can backtrack catastrophically: {shape}",
+                      "remove the nested or overlapping repetition, or use a character class that excludes what follows")
+    elif check.timed_out:
+        yield Problem("/regex", f"searching the record's own signature and aliases with this regex took longer "
+                                f"than {seconds:g} s and was stopped",
+                      "simplify the regex: avoid repetitions that can match the same text in several ways")
+    else:
+        texts = _cross_match(context).timeouts.get(record.relative_path)
+        if texts:
+            owners = sorted({_describe(text.record) for text in texts})
+            shown = ", ".join(owners[:3]) + (f" and {len(owners) - 3} more" if len(owners) > 3 else "")
+            yield Problem("/regex", f"searching other records' messages with this regex took longer than "
+                                    f"{seconds:g} s and was stopped (the messages of {shown})",
+                          "simplify the regex: avoid repetitions that can match the same text in several ways")
+
+
+@rule(code="KB206", name="regex-collision", family=FAMILY, severity=Severity.WARNING, scope="kb",
+      summary="One record's regex matches another record's signature or alias, and neither lists the other as confusable.",
+      explanation="""
+      When record A's regex matches record B's message, a user who has B's error is shown A as
+      well (or instead). Either A's regex is too wide — make it more specific — or the two errors
+      really are hard to tell apart, and then each record should say so: list the other under
+      `transition_graph.frequently_confused_with`, which silences this warning. Both records are
+      reported: A at `/regex`, B at the message that is matched. The check scales to large KBs:
+      it searches only the messages that contain the literal text every match of A must contain
+      (regexes with no such text are searched against every message, up to a fixed budget, and
+      those beyond it are reported as not checked).
+      """,
+      fails='A: "regex": "CUDA out of memory"; B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"',
+      passes='the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}')
+def regex_collision(kb, context):
+    found = _cross_match(context)
+    by_regex: dict[str, list] = {}
+    for collision in found.collisions:
+        by_regex.setdefault(collision.regex_record.relative_path, []).append(collision)
+    for collisions in by_regex.values():
+        regex_record = collisions[0].regex_record
+        others: dict[str, object] = {}
+        for collision in collisions:
+            others.setdefault(collision.text.record.relative_path, collision)
+        names = [f"the {collision.text.field} of {_describe(collision.text.record)}" for collision in others.values()]
+        shown = "; ".join(names[:3]) + (f"; and {len(names) - 3} more records" if len(names) > 3 else "")
+        yield regex_record, Problem(
+            "/regex", f"regex also matches {shown}, so users with those errors would be shown this record",
+            "make the regex more specific, or list the other record under transition_graph.frequently_confused_with")
+        for collision in others.values():
+            yield collision.text.record, Problem(
+                collision.text.pointer,
+                f"this {collision.text.field} is also matched by the regex of {_describe(regex_record)}",
+                "make that regex more specific, or list each record under the other's "
+                "transition_graph.frequently_confused_with")
+    for path, reason in found.unchecked.items():
+        record = kb.by_path.get(path)
+        if record is not None:
+            yield record, Problem("/regex", f"regex was not checked for collisions: {reason}",
+                                  "add a literal part of the message to the regex")
+
+
+@rule(code="KB207", name="regex-literal-only", family=FAMILY, severity=Severity.INFO,
+      summary="`regex` is the signature escaped character for character.",
+      explanation="""
+      A regex that is just the signature with its special characters escaped recognises only
+      this one occurrence: the same error with another op name, tensor shape, file path or
+      number is missed. Replace the parts that vary with patterns (`'[^']+'` for a quoted name,
+      `\\\\d+` for a number, `.*` sparingly) and keep the words that identify the error.
+      """,
+      fails='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"',
+      passes='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"')
+def regex_literal_only(record, context):
+    check = context.kb.regex_checks.get(record.relative_path)
+    if check is None or check.error:
+        return
+    text = literal_text(_pattern(record))
+    signature = as_text(record.data.get("signature"))
+    if text is not None and signature and text.strip() == signature.strip():
+        yield Problem("/regex", "regex is the signature escaped character for character, so it misses the same "
+                                "error with another name, shape, path or number",
+                      "replace the parts of the message that vary with patterns, keep the words that identify the error")
+
+
+#: Run-specific parts of a message: (what, how to find it in the signature, what to write in the regex).
+VOLATILE_PARTS: tuple[tuple[str, re.Pattern, str], ...] = (
+    ("a memory address", re.compile(r"\b0x[0-9a-fA-F]{6,16}\b"), "0x[0-9a-f]+"),
+    ("an absolute home path", re.compile(r"(?:/home/|/Users/)[^/\s'\"`:]+|\b[A-Za-z]:\\Users\\[^\\\s'\"`:]+"),
+     "[^'\"]*"),
+    ("a temporary path", re.compile(r"/tmp/[^/\s'\"`:]*\d[^/\s'\"`:]*"), "[^'\"]*"),
+    ("a process id", re.compile(r"\b(?:[Pp][Ii][Dd]|[Pp]rocess)[ =:#]{0,3}\d{2,}"), "\\d+"),
+    ("a timestamp", re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
+     "[0-9:. -]+"),
+)
+
+
+def volatile_parts(signature: str) -> list[tuple[str, str]]:
+    """(what, text) of every run-specific part in `signature` (these are kbtool's own regexes)."""
+    return [(what, found.group(0)) for what, finder, _ in VOLATILE_PARTS for found in finder.finditer(signature[:4000])]
+
+
+@rule(code="KB208", name="volatile-signature", family=FAMILY, severity=Severity.INFO,
+      summary="The signature has run-specific parts (addresses, home paths, PIDs, timestamps) that the regex hard-codes.",
+      explanation="""
+      Memory addresses (`0x7f3a2c1d9e80`), absolute home paths (`/home/alice/...`), temporary
+      paths, process ids and timestamps change from one run to the next. Keeping them in the
+      signature is fine (it is one real occurrence), but a regex that hard-codes them matches
+      only that run. Replace each with a pattern, e.g. `0x[0-9a-f]+`, `[^']*`, `\\\\d+`.
+      """,
+      fails='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in libfoo\\\\.so"',
+      passes='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in libfoo\\\\.so"')
+def volatile_signature(record, context):
+    check = context.kb.regex_checks.get(record.relative_path)
+    if check is None or check.error:
+        return
+    parts = volatile_parts(as_text(record.data.get("signature")))
+    if not parts:
+        return
+    runs = literal_runs(_pattern(record))
+    for what, text in parts:
+        if any(text in run for run in runs):
+            replacement = next(pattern for name, _, pattern in VOLATILE_PARTS if name == what)
+            yield Problem("/regex", f"regex hard-codes {what} from the signature, {_quoted(text)}, which changes "
+                                    "from run to run", f"replace it with a pattern such as {replacement}")
