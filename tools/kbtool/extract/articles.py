@@ -193,7 +193,7 @@ def _block_lines(content: str) -> tuple[str, ...]:
     return tuple(line[:MAX_LINE_CHARS] for line in lines)
 
 
-def _blocks(tokens: list, total_lines: int) -> tuple[list[Block], list[tuple[int, str]]]:
+def _blocks(tokens: list, source_lines: list[str]) -> tuple[list[Block], list[tuple[int, str]]]:
     """Blocks in document order, and notes about the document (e.g. an unclosed fence)."""
     blocks: list[Block] = []
     notes: list[tuple[int, str]] = []
@@ -220,7 +220,8 @@ def _blocks(tokens: list, total_lines: int) -> tuple[list[Block], list[tuple[int
                 block_kind = "blockquote" if "blockquote" in containers else ("list" if containers else "paragraph")
                 blocks.append(Block(block_kind, lines, token.map[0] + 1, section=section))
         elif kind == "fence" and token.map:
-            if token.map[1] >= total_lines and not token.content.rstrip("\n").endswith(token.markup) and index == len(tokens) - 1:
+            last = source_lines[token.map[1] - 1].strip() if 0 <= token.map[1] - 1 < len(source_lines) else ""
+            if token.map[1] - 1 == token.map[0] or not (last.startswith(token.markup) and not last.strip(token.markup[0])):
                 notes.append((token.map[0] + 1, f"the code fence {token.markup} is never closed; "
                               "its text up to the end of the file is read as code"))
             info = token.info.strip().split()[0].lower() if token.info.strip() else ""
@@ -303,8 +304,7 @@ def read_article(path: Path, root: Path) -> Article | ArticleProblem:
         if date is None:
             return problem(f"the front matter's date {str(meta.get('date'))[:40]!r} is not a date; write it as YYYY-MM-DD", 2)
     source_url = meta.get("source_url") if isinstance(meta.get("source_url"), str) else None
-    total_lines = text.count("\n") + 1
-    blocks, notes = _blocks(tokens[1:], total_lines)
+    blocks, notes = _blocks(tokens[1:], text.split("\n"))
     title = clean_html(" ".join(meta["title"].split()))[:MAX_LINE_CHARS]
     title_line = _title_line(front_token.content)
     blocks.insert(0, Block("title", (title,), title_line))

@@ -56,7 +56,7 @@ _RUNTIME = re.compile(
 )
 _RUNTIME_ANYWHERE = re.compile(r"(?<![A-Za-z0-9_])" + _RUNTIME.pattern)
 _FAILED_TO_PREPARE = re.compile(r"^(?P<message>\S.{2,300}? failed to (?:prepare|invoke)\.?)\s*$")
-_TOOL = re.compile(r"(?:ERROR|Error|error|FATAL|fatal|Exception|npm ERR!|error\[E\d{4}\])(?:: | )(?=\S)")
+_TOOL = re.compile(r"(?:(?:ERROR|Error|error|FATAL|fatal|Exception|error\[E\d{4}\]): |npm ERR! )(?=\S)")
 _COMPILER = re.compile(
     r"(?:(?:[A-Za-z]:)?[^\s:()]{1,300}|<unknown>|<stdin>|<source>):\d{1,7}(?::\d{1,7})?: (?:fatal error|error): (?=\S)"
     r"|(?:[A-Za-z]:)?[^\s:()]{1,300}\(\d{1,7}(?:,\d{1,7})?\): (?:fatal )?error [A-Z]{1,4}\d{1,6}: (?=\S)"
