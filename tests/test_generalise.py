@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtool.generalise import final_error_line, generalise, message_to_regex
+from kbtool.regexes import GENERIC_TEXTS, BoundedMatcher, catastrophic_shape, is_too_broad
 
 # (message, expected regex, a variant with other run-specific values, a different error)
 CASES = [
@@ -216,8 +217,25 @@ def test_generalised_regex_does_not_match_a_different_error(message, expected, v
     assert re.search(message_to_regex(message), different) is None
 
 
+@pytest.fixture(scope="module")
+def matcher():
+    with BoundedMatcher() as bounded:
+        yield bounded
+
+
+@pytest.mark.parametrize("message, expected, variant, different", CASES)
+def test_generalised_regex_is_not_too_broad(message, expected, variant, different, matcher):
+    assert not is_too_broad(message_to_regex(message), matcher)
+
+
+@pytest.mark.parametrize("message, expected, variant, different", CASES)
+def test_generalised_regex_has_no_catastrophic_shape(message, expected, variant, different):
+    assert catastrophic_shape(message_to_regex(message)) is None
+
+
 def test_python_literal_angle_names_stay_literal():
-    assert message_to_regex('File "<stdin>", line 1, in <module>') == r'File "[^"]{1,200}", line \d[\d.]{0,30}, in <module>'
+    assert message_to_regex("NameError: name 'x' is not defined in <module> of <stdin>") == \
+        r"NameError: name '[^']{1,200}' is not defined in <module> of <stdin>"
 
 
 def test_contractions_are_not_taken_for_quotes():
@@ -314,7 +332,7 @@ error_like = st.builds(
                          "'", '"', "`", "\n", "\t", "  ", "变量", "ü"]),
         st.text(max_size=12)), max_size=12).map(" ".join))
 
-property_settings = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+property_settings = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @property_settings
@@ -336,6 +354,30 @@ def test_property_regex_never_matches_the_empty_string(message):
 def test_property_regex_has_no_nested_unbounded_quantifier(message):
     parsed = sre_parse.parse(message_to_regex(message))
     assert not _unbounded_repeats_nested(parsed) and _only_unbounded_repeat_is_whitespace(parsed)
+
+
+@property_settings
+@given(st.one_of(messages, error_like))
+def test_property_regex_has_no_catastrophic_shape(message):
+    assert catastrophic_shape(message_to_regex(message)) is None
+
+
+@property_settings
+@given(st.one_of(messages, error_like))
+def test_property_only_a_literal_message_can_match_a_generic_text(message):
+    generalisation = generalise(message)
+    if any(re.search(generalisation.pattern, text) for text in ("", *GENERIC_TEXTS)):
+        assert generalisation.parts == ()
+
+
+def test_whitespace_runs_are_bounded_where_they_would_chain_with_wide_wildcards():
+    assert message_to_regex("ValueError: <some type> <some type>  'Cumsum'") == \
+        r"ValueError: .{1,200} .{1,200}\s{1,20}'[^']{1,200}'"
+
+
+def test_wildcards_that_would_match_a_generic_text_are_not_used():
+    generalisation = generalise("Command failed with exit code 2")
+    assert generalisation.literal_fallback and generalisation.parts == ()
 
 
 @property_settings

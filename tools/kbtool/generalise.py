@@ -16,12 +16,15 @@ become bounded wildcards, each a fixed, recognisable idiom:
 - author placeholder ``<some type>``, ``{OPNAME}``, ``[long path name]``  →  ``.{1,200}``; ``XXX``  →  ``\\S{1,100}``
 - a run of whitespace other than one space (newline, tab)  →  ``\\s+``
 
-Every quantifier is bounded (except ``\\s+``, which is never nested), no
-quantified group contains another quantifier, and each wildcard is checked to
-match the text it replaces. The result always matches the message it came from
-(it is searched, not anchored), also when the message goes on (closing punctuation
-at its very end is left out), never matches the empty string, and falls back
-to the fully literal message when too little stable text would remain.
+Every quantifier is bounded except ``\\s+``, which is never nested; where
+``\\s+`` next to wide wildcards could still chain into slow backtracking (as
+`kbtool.regexes.catastrophic_shape` judges it), whitespace runs become
+``\\s{1,20}``, and failing that the message stays literal. Each wildcard is
+checked to match the text it replaces. The result always matches the message it
+came from (it is searched, not anchored), also when the message goes on (closing
+punctuation at its very end is left out); it never matches the empty string or a
+text that names no specific error (`kbtool.regexes.GENERIC_TEXTS`): when too
+little stable text would remain, the regex is the literal message.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ class Generalisation:
     pattern: str
     parts: tuple[GeneralisedPart, ...] = field(default_factory=tuple)
     truncated: bool = False  # the message was too long: the regex covers its beginning
-    literal_fallback: bool = False  # too little stable text would remain: the regex is the literal message
+    literal_fallback: bool = False  # too little stable text would remain, or it would match a generic text: literal
     self_check_failed: bool = False  # the generalised regex did not match its message (a bug): literal used
 
 
@@ -188,8 +191,11 @@ def _wildcard_for(kind: str, token: str, before: str = "") -> str | None:
     return WILDCARDS[_KIND_NAMES[kind]]
 
 
-def _pieces(message: str) -> list[tuple[str, GeneralisedPart | None]]:
-    """The message as a list of (regex piece, part) where part is None for literal characters."""
+def _pieces(message: str, bounded_whitespace: bool = False) -> list[tuple[str, GeneralisedPart | None]]:
+    """The message as a list of (regex piece, part) where part is None for literal characters.
+
+    With `bounded_whitespace`, a run of whitespace becomes ``\\s{1,20}`` instead of ``\\s+``.
+    """
     pieces: list[tuple[str, GeneralisedPart | None]] = []
     position = 0
     for found in _SCANNER.finditer(message):
@@ -202,7 +208,7 @@ def _pieces(message: str) -> list[tuple[str, GeneralisedPart | None]]:
             continue
         pieces.extend((escape_literal(char), None) for char in message[position:found.start()])
         if kind == "space":
-            pieces.append((wildcard, None))
+            pieces.append((f"\\s{{1,{max(20, len(token))}}}" if bounded_whitespace else wildcard, None))
         else:
             pieces.append((wildcard, GeneralisedPart(_KIND_NAMES[kind], token, wildcard)))
         position = found.end()
@@ -220,6 +226,13 @@ def _drop_trailing_punctuation(pieces: list[tuple[str, GeneralisedPart | None]])
     while end > 1 and pieces[end - 1][1] is None and pieces[end - 1][0] in _TRAILING_PUNCTUATION:
         end -= 1
     return pieces[:end]
+
+
+def _names_no_specific_error(pattern: str) -> bool:
+    """Whether `pattern` (built here, bounded) matches the empty string or a text that names no specific error."""
+    from kbtool.regexes import GENERIC_TEXTS
+
+    return any(re.search(pattern, text) for text in ("", *GENERIC_TEXTS))
 
 
 def _literal_letters(pieces: list[tuple[str, GeneralisedPart | None]]) -> int:
@@ -256,6 +269,25 @@ def _strip_trailing_space_piece(pattern: str) -> str:
     return pattern.rstrip(" ") or pattern
 
 
+def _generalised_pieces(message: str, bounded_whitespace: bool) -> list[tuple[str, GeneralisedPart | None]] | None:
+    """The generalised pieces, or None when they would leave too little stable text or match a generic text."""
+    pieces = _pieces(message, bounded_whitespace)
+    if not any(part for _, part in pieces):
+        return _drop_trailing_punctuation(pieces)
+    if _literal_letters(pieces) < MIN_LITERAL_LETTERS:
+        return None
+    pieces = _drop_trailing_punctuation(pieces)
+    if _names_no_specific_error(_join(pieces)[0]):
+        return None
+    return pieces
+
+
+def _backtracks_badly(pattern: str) -> bool:
+    from kbtool.regexes import catastrophic_shape
+
+    return catastrophic_shape(pattern) is not None
+
+
 def generalise(message: str) -> Generalisation:
     """Build the regex for `message` and say what was generalised.
 
@@ -264,11 +296,16 @@ def generalise(message: str) -> Generalisation:
     stripped = message.strip()
     if not stripped:
         raise ValueError("the message is empty: there is nothing to recognise")
-    pieces = _pieces(stripped)
-    fallback = _literal_letters(pieces) < MIN_LITERAL_LETTERS and any(part for _, part in pieces)
-    if fallback:
+    fallback = False
+    pieces = _generalised_pieces(stripped, bounded_whitespace=False)
+    if pieces is not None and _backtracks_badly(_join(pieces)[0]):
+        # `\s+` next to wide wildcards can chain into polynomial backtracking: bound the whitespace runs.
+        pieces = _generalised_pieces(stripped, bounded_whitespace=True)
+        if pieces is not None and _backtracks_badly(_join(pieces)[0]):
+            pieces = None
+    if pieces is None:
+        fallback = True
         pieces = _literal_pieces(stripped)
-    pieces = _drop_trailing_punctuation(pieces)
     pattern, used = _join(pieces)
     truncated = used < len(pieces)
     parts = tuple(part for _, part in pieces[:used] if part is not None)
