@@ -15,7 +15,8 @@ ISSUE_RULES = [
     "untranslated-zh", "stale-entry", "id-path-mismatch", "duplicate-id",
     "missing-translation", "date-order", "future-date", "empty-field", "contradictory-advice", "stale-soon",
     "duplicate-text", "verdict-inconsistent", "bad-url", "domain-mismatch", "duplicate-error-code",
-    "dangling-reference", "self-reference", "unused-suppression", "expired-suppression",
+    "dangling-reference", "self-reference", "alias-mismatch", "regex-too-broad", "regex-redos", "regex-collision",
+    "regex-literal-only", "volatile-signature", "unused-suppression", "expired-suppression",
 ]
 
 

@@ -29,7 +29,11 @@ def graph_edges(data: dict) -> Iterator[tuple[str, str]]:
                 yield make_pointer("transition_graph", kind, index, "error_id"), target
 
 
-@rule(code="KB601", name="dangling-reference", family=FAMILY, severity=Severity.ERROR,
+#: Suggest a similar id only among this many ids of the same domain (keeps lint fast on huge KBs).
+MAX_SUGGESTION_CANDIDATES = 2000
+
+
+@rule(code="KB601", name="dangling-reference", family=FAMILY, severity=Severity.ERROR, scope="kb",
       summary="A transition-graph `error_id` names no record in the knowledge base.",
       explanation="""
       `leads_to`, `preceded_by` and `frequently_confused_with` link records by id. A link to an id
@@ -40,15 +44,20 @@ def graph_edges(data: dict) -> Iterator[tuple[str, str]]:
       """,
       fails='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantisation-range"}]} (no such record)',
       passes='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]} (that record exists)')
-def dangling_reference(record, context):
-    known = context.kb.by_id
-    for pointer, target in graph_edges(record.data):
-        if target in known or target == record.entry_id:
-            continue
-        domain = target.split("/", 1)[0] + "/"
-        similar = difflib.get_close_matches(target, [entry_id for entry_id in known if entry_id.startswith(domain)], n=1, cutoff=0.8)
-        hint = f"did you mean '{similar[0]}'? Otherwise remove the edge" if similar else "correct the id, or remove the edge"
-        yield Problem(pointer, f"error_id '{target}' names no record in the knowledge base", hint)
+def dangling_reference(kb, context):
+    known = kb.by_id
+    ids_by_domain: dict[str, list[str]] = {}
+    for entry_id in known:
+        ids_by_domain.setdefault(entry_id.split("/", 1)[0], []).append(entry_id)
+    for record in kb.records:
+        for pointer, target in graph_edges(record.data):
+            if target in known or target == record.entry_id:
+                continue
+            candidates = ids_by_domain.get(target.split("/", 1)[0], [])
+            similar = (difflib.get_close_matches(target, candidates, n=1, cutoff=0.8)
+                       if len(candidates) <= MAX_SUGGESTION_CANDIDATES else [])
+            hint = f"did you mean '{similar[0]}'? Otherwise remove the edge" if similar else "correct the id, or remove the edge"
+            yield record, Problem(pointer, f"error_id '{target}' names no record in the knowledge base", hint)
 
 
 @rule(code="KB602", name="self-reference", family=FAMILY, severity=Severity.ERROR,
