@@ -348,7 +348,7 @@ def final_error_line(text: str) -> tuple[str, str | None]:
     For a Python traceback this is the exception line after the last stack frame (the last one of
     chained tracebacks); otherwise the last line that looks like an error; otherwise the last line.
     """
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").splitlines()]
     filled = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not filled:
         return "", None

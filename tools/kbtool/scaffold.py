@@ -295,14 +295,14 @@ def write_plan(plan: NewEntryPlan, root: Path) -> list[str]:
 # --- what the contributor reads ------------------------------------------------------------------------
 
 def still_to_write(plan: NewEntryPlan) -> list[str]:
-    """The content a person must still write; `kbtool lint` asks for each of these."""
+    """The content a person must still write (lint reports the empty root_cause and the missing translations)."""
     items = [
         "root_cause: why the error happens, in English",
         "workarounds: fixes that work, each with an action (one instruction) and how (commands, code)",
         "dead_ends: fixes people try that do not work, each with action and why_fails",
         "signature_zh, root_cause_zh, workarounds_zh: the Chinese translations (one workarounds_zh item per workaround)",
         f'resolvable: "true", "partial" or "false" (set to "{DEFAULT_RESOLVABLE}" for now)',
-        "versions: the products and versions you saw it with (e.g. {\"version\": \"torch 2.3.1\"})",
+        f"versions: the products and versions you saw it with, e.g. {{\"version\": \"{plan.record['domain']} <version>\"}}",
     ]
     if plan.category_guessed:
         items.append(f"category: guessed as {plan.record['category']}; correct it if it is another kind of error")
@@ -333,12 +333,12 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
     for note in plan.notes:
         lines.append(f"note: {note}")
     lines.append("")
-    lines.append(f"still to write in {plan.relative_path} ('kbtool lint' asks for what is missing):")
+    lines.append(f"still to write in {plan.relative_path}:")
     lines.extend(f"  - {item}" for item in still_to_write(plan))
     lines.append("")
     lines.append("next steps:")
     lines.append(f"  1. edit {plan.relative_path} and fill in the fields above")
-    lines.append(f"  2. kbtool lint {plan.relative_path}   (repeat until it reports no error)")
+    lines.append(f"  2. kbtool lint {plan.relative_path}   (it reports what is still empty or wrong; repeat until no error)")
     lines.append(f"  3. kbtool fmt {plan.relative_path}")
     lines.append(f"  4. git add {plan.relative_path}" + "".join(f" {path}" for path in updated) + " and open a pull request")
     return "\n".join(lines) + "\n"
