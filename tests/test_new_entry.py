@@ -299,3 +299,23 @@ def test_a_record_regex_that_backtracks_forever_does_not_hang_the_collision_chec
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "ran out of time" in completed.stdout
+
+
+# --- what the contributor reads, and the category ------------------------------------------------------
+
+def test_report_lists_the_content_still_to_write_and_the_next_steps(kb):
+    result = run(kb, "--signature", CUDA_OOM, "--domain", "pytorch")
+    for expected in ("root_cause:", "workarounds:", "dead_ends:", "signature_zh, root_cause_zh, workarounds_zh",
+                     "next steps:", "kbtool lint entries/pytorch/cuda-out-of-memory-tried-to-allocate-gpu.json"):
+        assert expected in result.stdout
+
+
+def test_category_is_guessed_from_a_pip_message(kb):
+    run(kb, "--signature", "ERROR: Could not find a version that satisfies the requirement torch==9.9 "
+                           "(from versions: none)", "--domain", "pip")
+    assert written_record(kb, "pip")["category"] == "install_error"
+
+
+def test_category_that_is_not_snake_case_is_a_usage_error(kb):
+    result = run(kb, "--signature", CUDA_OOM, "--domain", "pytorch", "--category", "Runtime Error")
+    assert result.exit_code == 2 and "snake_case" in result.stderr
