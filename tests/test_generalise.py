@@ -274,6 +274,12 @@ def test_very_long_message_gives_a_regex_within_the_schema_limit_that_matches_it
     assert len(generalisation.pattern) <= 2000 and generalisation.truncated and re.search(generalisation.pattern, message)
 
 
+def test_a_megabyte_message_gives_a_regex_within_the_schema_limit_that_matches_it():
+    message = "ValueError: " + "node 'n' at /a/b.py:12 " * 45_000
+    generalisation = generalise(message)
+    assert len(generalisation.pattern) <= 2000 and generalisation.truncated and re.search(generalisation.pattern, message)
+
+
 def test_leading_and_trailing_whitespace_is_not_part_of_the_regex():
     assert message_to_regex("  \n KeyError: 'labels'\n\n") == "KeyError: '[^']{1,200}'"
 

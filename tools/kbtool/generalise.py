@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 #: The schema caps `regex` at 2000 characters; longer results keep a prefix of the message.
 MAX_REGEX_LENGTH = 2000
+#: Only the beginning of a longer message is scanned: no more of it can fit in MAX_REGEX_LENGTH.
+MAX_SCANNED_CHARS = 10_000
 #: Fewer literal letters than this (outside wildcards) and the regex would match generic text.
 MIN_LITERAL_LETTERS = 6
 
@@ -296,6 +298,8 @@ def generalise(message: str) -> Generalisation:
     stripped = message.strip()
     if not stripped:
         raise ValueError("the message is empty: there is nothing to recognise")
+    whole = stripped
+    stripped = stripped[:MAX_SCANNED_CHARS]  # a prefix: a regex for it is searched, so it still matches `whole`
     fallback = False
     pieces = _generalised_pieces(stripped, bounded_whitespace=False)
     if pieces is not None and _backtracks_badly(_join(pieces)[0]):
@@ -307,18 +311,18 @@ def generalise(message: str) -> Generalisation:
         fallback = True
         pieces = _literal_pieces(stripped)
     pattern, used = _join(pieces)
-    truncated = used < len(pieces)
+    truncated = used < len(pieces) or len(whole) > len(stripped)
     parts = tuple(part for _, part in pieces[:used] if part is not None)
     pattern = _strip_trailing_space_piece(pattern)
     check_failed = False
-    if re.search(pattern, stripped) is None:  # cannot happen by construction; never hand out a regex that misses
+    if re.search(pattern, whole) is None:  # cannot happen by construction; never hand out a regex that misses
         check_failed = True
         literal = _literal_pieces(stripped)
         pattern, used = _join(literal)
-        truncated = used < len(literal)
+        truncated = used < len(literal) or len(whole) > len(stripped)
         pattern = _strip_trailing_space_piece(pattern)
         parts = ()
-    return Generalisation(message=stripped, pattern=pattern, parts=parts, truncated=truncated,
+    return Generalisation(message=whole, pattern=pattern, parts=parts, truncated=truncated,
                           literal_fallback=fallback, self_check_failed=check_failed)
 
 
