@@ -7,6 +7,7 @@ curator for them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,12 +36,24 @@ _DOMAIN_HINTS: list[tuple[str, re.Pattern[str], int]] = [
         ("nodejs", r"\bnpm\b|\bnode_modules\b|\bNode\.js\b|\brequire\(", 1),
         ("android", r"\bAndroid\b|\bgradle\b|\bGradle\b|\bLogcat\b|\badb\b", 1),
         ("pip", r"\bpip install\b|\bpip's\b|\bpip3? \w|\brequirements\.txt\b|\bwheel\b", 1),
-        ("cpp", r"#include\b|\bg\+\+|\bgcc\b|\bclang\b|\bCMake\w*|\bstd::", 1),
+        ("cpp", r"#include\b|\bg\+\+|\bgcc\b|\bclang\b|\bCMake\w*|\bstd::|\bC\+\+", 1),
         ("java", r"\bjava\.\w|\bJVM\b|\bMaven\b", 1),
         ("rust", r"\bcargo\b|\brustc\b|\bRust\b", 1),
         ("python", r"\bJupyter\b|\bnotebook\b|\bipykernel\b|\bvirtualenv\b|\bvenv\b|\binterpreter\b|\bCPython\b", 1),
     ]
 ]
+# Lower-case words without which a domain's pattern cannot match: a cheap test before the regex runs.
+_NEEDLES = {
+    "tensorflow": ("tf.", "tensorflow", "tflite", "keras"), "pytorch": ("torch", "nn.module"),
+    "onnxruntime": ("onnx",), "onnx": ("onnx",), "cuda": ("nvcc", "cuda", "__global__", ".cu"),
+    "jax": ("jax", "jnp."), "numpy": ("numpy", "np."), "pandas": ("pandas", "pd.", "dataframe"),
+    "scikit-learn": ("sklearn", "scikit-learn"), "transformers": ("transformers", "hugging", "automodel", "autotokenizer"),
+    "opencv": ("cv2", "opencv"), "docker": ("docker",), "git": ("git ",),
+    "nodejs": ("npm", "node_modules", "node.js", "require("), "android": ("android", "gradle", "logcat", "adb"),
+    "pip": ("pip", "requirements.txt", "wheel"), "cpp": ("#include", "g++", "gcc", "clang", "cmake", "std::", "c++"),
+    "java": ("java.", "jvm", "maven"), "rust": ("cargo", "rustc", "rust"),
+    "python": ("jupyter", "notebook", "ipykernel", "virtualenv", "venv", "interpreter", "cpython"),
+}
 _IMPORT = re.compile(r"^\s*(?:import|from|#include|using|require)\b.*$", re.MULTILINE)
 
 # A message that names its own tool wins over the article's subject.
@@ -104,19 +117,22 @@ def article_domain(article: Article, message_domains: list[str] = ()) -> str:
     """The tool or library the article is about: its title, imports, API names, code languages and messages."""
     scores: Counter[str] = Counter()
     python_code = False
+    headings = "\n".join(block.text for block in article.blocks if block.kind in ("title", "heading"))
+    body = "\n".join(block.text for block in article.blocks)[:300_000]
+    imports = "\n".join(line for block in article.blocks if block.is_code for line in _IMPORT.findall(block.text))
+    lowered = body.lower()
+    for domain, pattern, strength in _DOMAIN_HINTS:
+        if not any(needle in lowered for needle in _NEEDLES[domain]):
+            continue
+        count = len(pattern.findall(body)) + 2 * len(pattern.findall(headings))
+        if count:
+            scores[domain] += strength * min(count, 30)
+        if imports and pattern.search(imports):
+            scores[domain] += 3 * strength
     for block in article.blocks:
-        text = block.text
-        weight = 3 if block.kind in ("title", "heading") else 1
-        imports = "\n".join(_IMPORT.findall(text)) if block.is_code else ""
-        for domain, pattern, strength in _DOMAIN_HINTS:
-            count = len(pattern.findall(text))
-            if count:
-                scores[domain] += strength * weight * min(count, 10)
-            if imports and pattern.search(imports):
-                scores[domain] += 3 * strength
         if block.kind == "fence" and block.info in _FENCE_DOMAINS:
             scores[_FENCE_DOMAINS[block.info]] += 3
-        if block.is_code and (block.info in ("python", "py", "python3") or _PYTHON_CODE.search(text)):
+        if block.is_code and (block.info in ("python", "py", "python3") or _PYTHON_CODE.search(block.text)):
             python_code = True
     # A message that names its own tool (pip's resolver, ONNX Runtime) says what the article is about.
     for domain in message_domains:
@@ -228,6 +244,7 @@ message messages one two new way ways work works working step steps common often
 _TERM = re.compile(r"[A-Za-z][A-Za-z0-9_+]{2,}")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     word = word.lower()
     for suffix in ("ization", "isation", "ations", "ation", "izing", "ising", "ized", "ised", "izer", "iser", "ize", "ise",
@@ -239,12 +256,8 @@ def stem(word: str) -> str:
 
 def key_terms(text: str) -> set[str]:
     """Content words of `text`, lower-cased and lightly stemmed, without common words."""
-    terms = set()
-    for word in _TERM.findall(text.replace("_", " ").replace("-", " ")):
-        if word.lower() in _STOP:
-            continue
-        terms.add(stem(word))
-    return terms
+    words = set(_TERM.findall(text.replace("_", " ").replace("-", " ")))
+    return {stem(word) for word in words if word.lower() not in _STOP}
 
 
 def article_terms(article: Article) -> set[str]:

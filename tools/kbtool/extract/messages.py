@@ -52,7 +52,8 @@ _RUNTIME = re.compile(
     rf"(?:(?:{_QUALIFIER}[A-Z][A-Za-z0-9_]{{0,60}}: )?\[ONNXRuntimeError\] : \d+ : [A-Z_]+ : "
     r"|CUDA error: |cuDNN error: |CUBLAS error: |CUDA out of memory\. "
     r"|terminate called after throwing an instance of "
-    r"|Didn't find op for builtin opcode )"
+    r"|Didn't find op for builtin opcode "
+    r"|(?:Got )?permission denied while trying to connect to the Docker daemon socket |docker: Error response from daemon: )"
 )
 _RUNTIME_ANYWHERE = re.compile(r"(?<![A-Za-z0-9_])" + _RUNTIME.pattern)
 _FAILED_TO_PREPARE = re.compile(r"^(?P<message>\S.{2,300}? failed to (?:prepare|invoke)\.?)\s*$")
@@ -60,7 +61,9 @@ _TOOL = re.compile(r"(?:(?:ERROR|Error|error|FATAL|fatal|Exception|error\[E\d{4}
 _COMPILER = re.compile(
     r"(?:(?:[A-Za-z]:)?[^\s:()]{1,300}|<unknown>|<stdin>|<source>):\d{1,7}(?::\d{1,7})?: (?:fatal error|error): (?=\S)"
     r"|(?:[A-Za-z]:)?[^\s:()]{1,300}\(\d{1,7}(?:,\d{1,7})?\): (?:fatal )?error [A-Z]{1,4}\d{1,6}: (?=\S)"
-    r"|(?:collect2|ld|/usr/bin/ld|clang|gcc|g\+\+|cc1plus|nvcc)(?: fatal)?\s*: (?:fatal )?(?:error: )?(?=\S)"
+    r"|(?:collect2|ld|/usr/bin/ld|clang|gcc|g\+\+|cc1plus|nvcc)(?: fatal)?\s*: (?:fatal )?(?:error: |cannot find )(?=\S)"
+    r"|nvcc fatal\s*: (?=\S)"
+    r"|[^\s:]{1,300}:\([^)]{1,100}\): undefined reference to (?=\S)"
 )
 _LOG_TIMESTAMP = r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?:? )?"
 _LOG = re.compile(
