@@ -19,12 +19,15 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-import git
-
 from kbtool.kb import ENTRIES_DIR
 from kbtool.records import MAX_FILE_BYTES, RecordFile, parse_record_text
 from kbtool.revision import BaseRevision, ChangeSet
 from kbtool.settings import UsageError
+
+# Without this, importing GitPython raises when no git executable is found; the commands below then
+# raise GitCommandNotFound, which becomes a usage error that says to install git.
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+import git  # noqa: E402  (GitPython)
 
 AUTO = "auto"
 BASE_REF_VARIABLE = "GITHUB_BASE_REF"
