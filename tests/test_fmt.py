@@ -207,3 +207,24 @@ def test_property_fmt_preserves_every_value_and_is_idempotent(record, layout):
         assert same(json.loads(formatted), record)
         assert format_files(root, [path], check=False).changed == []
         assert path.read_text(encoding="utf-8") == formatted
+
+
+def test_a_write_that_fails_midway_leaves_the_original_intact_and_is_reported(kb):
+    """A file-size limit makes the temporary file's write fail (EFBIG) part way through."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    path = put(kb, "a.json", scrambled(seed()))
+    before = path.read_bytes()
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    completed = subprocess.run([sys.executable, "-m", "kbtool", "fmt", "--root", str(kb)], capture_output=True,
+                               text=True, preexec_fn=limit_file_size, timeout=120,
+                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert completed.returncode == 1 and "not rewritten" in completed.stdout
+    assert path.read_bytes() == before
+    assert sorted(item.name for item in path.parent.iterdir()) == ["a.json"]  # no temporary file left behind
