@@ -91,7 +91,8 @@ def format_files(root: Path, files: Iterable[Path], *, check: bool) -> FormatRes
                 inside = os.path.commonpath([os.path.abspath(root), str(path)]) == os.path.abspath(root)
                 atomic_write(path, text, confine_to=root if inside else path.parent)
             except (WriteRefused, OSError) as error:
-                result.skipped.append(Skipped(shown, 1, 1, f"not rewritten: {error}"))
+                result.skipped.append(Skipped(shown, 1, 1, f"not rewritten ({error}); the file is unchanged: "
+                                                          "remove the cause, then run kbtool fmt again"))
                 continue
         result.changed.append(shown)
     return result
