@@ -91,9 +91,12 @@ _FIX = re.compile(
     r"to address this|to fix|correcting this|the remedy|the way around|what worked|this worked|that worked|"
     r"is needed|are needed|is required to|should be used|instead)\b"
     r"|^(?:Use|Set|Replace|Upgrade|Downgrade|Install|Pin|Add|Remove|Reduce|Increase|Convert|Ensure|Make sure|Try|Call|"
-    r"Pass|Move|Rename|Switch|Enable|Disable|Update|Lower|Export|Rebuild|Reinstall)\b",
+    r"Pass|Move|Rename|Switch|Enable|Disable|Update|Lower|Export|Rebuild|Reinstall|Run|Resize|Register|Drop|Delete|"
+    r"Restart|Check|Create|Build|Compile|Link|Cast|Wrap|Avoid|Keep|Specify|Provide|Change|Define|Implement)\b",
 )
-_MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_MARKUP = re.compile(r"\*\*")
+_CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_QUOTED_MESSAGE = re.compile(r"(?<![A-Za-z0-9_.])(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception): \S")
 _PURE_HEADING = re.compile(r"^\s*(?:\*\*|__)[^*_]{1,200}(?:\*\*|__)\s*$")
 
 
@@ -188,7 +191,7 @@ def _explanation_blocks(article: Article, block_index: int) -> list[Block]:
             if after or block.kind == "heading" or _PURE_HEADING.match(block.text):
                 break
             continue
-        if block.kind in ("paragraph", "list", "blockquote"):
+        if block.kind in ("paragraph", "list", "blockquote", "html"):
             after.append(block)
             if len(after) == 2:
                 break
@@ -210,16 +213,27 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
     context = Context()
     cause: list[str] = []
     for block in _explanation_blocks(article, block_index):
-        sentences = [plain(sentence) for sentence in _SENTENCE_SPLIT.split(" ".join(block.lines))]
-        sentences = [sentence for sentence in sentences if sentence and signature not in sentence]
+        text = " ".join(" ".join(block.lines).split()).replace(" ".join(signature.split()), " ")
+        sentences = [plain(sentence) for sentence in _SENTENCE_SPLIT.split(text)]
+        head = signature.split("\n")[0][:40]
+        # Keep English explanation: not the quoted message itself, no other quoted message, no lead-in
+        # to a quote ("... for example:"), no Chinese/Japanese/Korean prose (root_cause is English).
+        sentences = [sentence for sentence in sentences
+                     if sentence and head not in sentence and not _QUOTED_MESSAGE.search(sentence)
+                     and not sentence.rstrip().endswith(":") and not _CJK_TEXT.search(sentence)]
         used_by_how = 0
         for position, sentence in enumerate(sentences):
-            if _DEAD_END.search(sentence):
+            dead_end = _DEAD_END.search(sentence)
+            if dead_end:
                 action, why = sentence, sentence
+                if dead_end.start() > 10 and not dead_end.group(0).lower().startswith(("tried", "attempted", "trying")):
+                    action = sentence[: dead_end.start()].rstrip(" ,")
                 for joint in (" because ", " since ", " as it ", " as the "):
                     if joint in sentence:
-                        action, why = sentence.split(joint, 1)
-                        action, why = action.rstrip(" ,") + ".", why[0].upper() + why[1:]
+                        head, why = sentence.split(joint, 1)
+                        why = why[0].upper() + why[1:]
+                        if action == sentence:
+                            action = head.rstrip(" ,") + "."
                         break
                 context.dead_ends.append({"action": action[:4000], "why_fails": why[:8000], "sources": [source]})
             elif _FIX.search(sentence):
