@@ -131,6 +131,22 @@ def test_github_step_summary_lists_every_finding_beyond_the_ten_annotations_gith
     assert "only the first 10 annotations" in text
 
 
+def test_the_log_says_where_the_findings_beyond_ten_are(kb, tmp_path):
+    for index in range(11):
+        record = curated_record()
+        record["id"] = f"tensorflow/copy-{index:02d}"
+        record["error_code"] = f"E{index}"
+        record["last_confirmed"] = record["last_updated"] = "2024-06-01"  # one stale-entry warning each
+        path = kb / f"entries/{record['id']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(canonical_text(record), encoding="utf-8")
+    result = run_kbtool("lint", "--root", kb, "--today", TODAY, "--format", "github", "--select", "stale-entry",
+                        env={"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+    assert result.stdout.count("::warning ") == 11
+    assert result.stdout.splitlines()[-1] == ("GitHub shows only the first 10 annotations of each severity on the "
+                                              "diff; the job summary lists them all.")
+
+
 def test_step_summary_cells_cannot_break_the_markdown_table():
     finding = Finding(code="KB999", name="x", severity=Severity.ERROR, path="a.json", entry_id=None,
                       pointer="/a|b", line=1, column=1, message="a | b\n<script>")

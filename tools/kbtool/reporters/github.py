@@ -76,11 +76,16 @@ def _cell(text: str) -> str:
             .replace("|", "\\|").replace("`", "\\`"))
 
 
+def _beyond_annotation_limit(result: LintResult) -> list[Severity]:
+    """The severities with more findings than GitHub shows as annotations."""
+    return [severity for severity in COMMANDS
+            if sum(1 for finding in result.findings if finding.severity is severity) > ANNOTATIONS_SHOWN_PER_SEVERITY]
+
+
 def step_summary(result: LintResult) -> str:
     """The markdown table of every finding, for `$GITHUB_STEP_SUMMARY`."""
     lines = ["## kbtool lint", "", _cell(summary_line(result)), ""]
-    hidden = [severity for severity in COMMANDS
-              if sum(1 for finding in result.findings if finding.severity is severity) > ANNOTATIONS_SHOWN_PER_SEVERITY]
+    hidden = _beyond_annotation_limit(result)
     if hidden:
         lines += [f"GitHub shows only the first {ANNOTATIONS_SHOWN_PER_SEVERITY} annotations of each severity on the "
                   f"diff ({', '.join(severity.value + 's' for severity in hidden)} exceed that): this table lists "
@@ -107,6 +112,10 @@ def report(result: LintResult, stream: TextIO) -> None:
         stream.write(annotation(result, finding) + "\n")
     stream.write(summary_line(result) + "\n")
     summary_file = os.environ.get(STEP_SUMMARY_VARIABLE)
+    if _beyond_annotation_limit(result):
+        where = "the job summary lists them all" if summary_file else "the lines above list them all"
+        stream.write(f"GitHub shows only the first {ANNOTATIONS_SHOWN_PER_SEVERITY} annotations of each severity "
+                     f"on the diff; {where}.\n")
     if summary_file:
         try:
             with open(summary_file, "a", encoding="utf-8") as summary:
