@@ -189,8 +189,8 @@ def build_baseline_app(handles_errors: Callable[[Callable], Callable]) -> typer.
 
         Then 'kbtool lint --baseline FILE' reports only findings that are not in FILE, and reports the
         entries of FILE that no longer occur (unused-baseline-entry) so that you write it again as problems
-        get fixed: the file only shrinks. Configuration ([tool.kbtool]: select, ignore, severities,
-        suppressions) applies as for lint. Commit FILE with the KB.
+        get fixed: the file only shrinks. The KB's configuration in pyproject.toml (select, ignore,
+        severities, suppressions) applies as for lint. Commit FILE with the KB.
         """
         from kbtool.config import build_settings
         from kbtool.lint import lint
