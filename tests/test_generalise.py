@@ -430,3 +430,9 @@ def test_final_error_line_of_a_single_line_is_that_line_without_a_note():
 def test_final_error_line_of_text_without_errors_is_the_last_line_and_says_so():
     line, note = final_error_line("first\nsecond\n")
     assert line == "second" and "no line reads as an error" in note
+
+
+def test_final_error_line_of_a_traceback_pasted_onto_one_line_is_its_exception():
+    text = ('Traceback (most recent call last): File "x.py", line 3, in <module> main() File "/a/b.py", line 9, '
+            'in main raise ValueError("x") ValueError: Cannot quantize node \'A\' because it has no registered quantizer.')
+    assert final_error_line(text)[0] == "ValueError: Cannot quantize node 'A' because it has no registered quantizer."

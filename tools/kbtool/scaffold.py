@@ -356,4 +356,6 @@ def read_signature_from_stdin(stream=None, limit: int = 1_000_000) -> tuple[str,
     line, note = final_error_line(text)
     if not line:
         raise UsageError("--signature -: standard input is empty; pipe the error output in, or pass --signature TEXT")
+    if note:
+        note += "; pass --signature TEXT to choose another line"
     return line, note
