@@ -26,7 +26,7 @@ from kbtool.regex_shapes import MIN_LITERAL_LENGTH
 #: Texts per search job: small enough that one job stays well inside the matcher's time bound.
 TEXTS_PER_JOB = 200
 #: Regex-text pairs searched for regexes that have no literal to narrow the search.
-FALLBACK_PAIR_BUDGET = 2_000_000
+FALLBACK_PAIR_BUDGET = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -86,18 +86,22 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
 
 
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
-                fallback_budget: int = FALLBACK_PAIR_BUDGET) -> CrossMatch:
+                fallback_budget: int = FALLBACK_PAIR_BUDGET,
+                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None) -> CrossMatch:
     """Every message of another record that one of `regex_records`' regexes matches.
 
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
     A pair is skipped when either record lists the other as frequently confused with it,
-    or when both records carry the same id (that is `duplicate-id`'s business).
+    or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
+    (by record path, when the caller has them) saves parsing the regexes again.
     """
     texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
     folded = [text_value(text).casefold() for text in texts]
     result = CrossMatch()
 
-    literal_sets = [required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
+    known = literal_sets or {}
+    literal_sets = [known[record.relative_path] if record.relative_path in known
+                    else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     indexed = [index for index, sets in enumerate(literal_sets)
                if sets and min(len(text) for text in sets[0]) >= MIN_LITERAL_LENGTH]
     fallback = [index for index, sets in enumerate(literal_sets)

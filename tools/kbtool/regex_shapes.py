@@ -123,7 +123,14 @@ def _literals_of_sequence(items, flags: int) -> _Literals:
         if current and "" not in current:
             required.append(frozenset(current))
 
+    run: list[str] = []  # plain characters not yet appended to `current`
     for item in items:
+        if item[0] is _sre.LITERAL:
+            run.append(chr(item[1]))
+            continue
+        if run:
+            current = {left + "".join(run) for left in current}
+            run = []
         part = _literals_of(item, flags)
         if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
             current = {left + right for left in current for right in part.exact}
@@ -135,6 +142,8 @@ def _literals_of_sequence(items, flags: int) -> _Literals:
         else:
             required.extend(part.required)
             current = {""}
+    if run:
+        current = {left + "".join(run) for left in current}
     if exact:
         return _Literals(frozenset(current))
     flush()
@@ -195,7 +204,10 @@ def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
 
     The most selective set comes first. Empty when nothing is known (or the regex does not parse).
     """
-    tree = parse(pattern)
+    return _literal_sets_of_tree(parse(pattern))
+
+
+def _literal_sets_of_tree(tree) -> tuple[frozenset[str], ...]:
     if tree is None:
         return ()
     try:
@@ -400,8 +412,9 @@ class _Fragment:
 
 
 class _Automaton:
-    def __init__(self, universe: _Universe) -> None:
+    def __init__(self, universe: _Universe, compress: bool = False) -> None:
         self.universe = universe
+        self.compress = compress
         self.labels: list[int] = []
         self.edges: list[dict[int, int]] = []  # position -> {next position: ways}
         self.guarded: set[int] = set()  # positions after which an assertion must hold
@@ -422,9 +435,27 @@ class _Automaton:
 
     def sequence(self, items, flags: int) -> _Fragment:
         result = _Fragment(1)
+        run: list[int] = []  # with `compress`: masks of consecutive plain characters
         for item in items:
+            if self.compress and item[0] is _sre.LITERAL:
+                run.append(self.universe.literal(chr(item[1]), flags))
+                continue
+            if run:
+                result = self.concat(result, self.word(run))
+                run = []
             result = self.concat(result, self.build(item, flags))
+        if run:
+            result = self.concat(result, self.word(run))
         return result
+
+    def word(self, masks: list[int]) -> _Fragment:
+        """A run of plain characters as one position that only a run of one repeated character
+        can read (the intersection of their classes). Sound for everything but the product
+        construction, which needs one position per character."""
+        label = masks[0]
+        for mask in masks[1:]:
+            label &= mask
+        return self.position(label)
 
     def concat(self, left: _Fragment, right: _Fragment) -> _Fragment:
         self.link(left.last, right.first)
@@ -732,7 +763,24 @@ def catastrophic_shape(pattern: str) -> str | None:
     the pattern does not parse or is too large to analyse; callers that must be
     safe regardless match it under a time bound (see `BoundedMatcher`).
     """
+    return _shape_of_tree(parse(pattern))
+
+
+@dataclass(frozen=True)
+class RegexAnalysis:
+    """Both static answers for one pattern, from one parse."""
+
+    shape: str | None  # see catastrophic_shape
+    literal_sets: tuple[frozenset[str], ...]  # see required_literal_sets
+
+
+def analyse_regex(pattern: str) -> RegexAnalysis:
+    """`catastrophic_shape` and `required_literal_sets` of `pattern`, parsing it once (not cached)."""
     tree = parse(pattern)
+    return RegexAnalysis(_shape_of_tree(tree), _literal_sets_of_tree(tree))
+
+
+def _shape_of_tree(tree) -> str | None:
     if tree is None:
         return None
     items = _items(tree)
@@ -742,7 +790,7 @@ def catastrophic_shape(pattern: str) -> str | None:
             return None
         extra: set[str] = set()
         _pattern_chars(items, extra)
-        automaton = _Automaton(_Universe(extra))
+        automaton = _Automaton(_Universe(extra), compress=not complex_loop)
         whole = automaton.sequence(items, tree.state.flags)
     except (_TooBig, RecursionError):
         return None

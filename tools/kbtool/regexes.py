@@ -2,16 +2,20 @@
 
 Python's `re` has no timeout and holds the GIL while it backtracks, so a
 thread cannot stop it. Every match of a record's regex therefore runs in a
-worker process; the parent waits at most `seconds_per_job` for each job and,
-when a job overruns, kills the worker, reports that job as timed out and goes
-on with a fresh worker. Jobs are streamed through a pipe in a bounded window,
-so the cost per job is a fraction of a millisecond.
+worker process. Each job gets `seconds_per_job` of CPU time: a CPU-time timer
+in the worker interrupts the regex engine (which checks for signals while it
+backtracks) and the job is reported as timed out, so a loaded machine does not
+cause false timeouts. As a backstop, and where no such timer exists, the parent
+kills a worker that stays silent past a wall-clock bound, reports the job as
+timed out and goes on with a fresh worker. Jobs are streamed through a pipe in
+a bounded window, so the cost per job is a fraction of a millisecond.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
+import signal
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -64,7 +68,38 @@ def _search_all(job: SearchJob) -> SearchResult:
     return SearchResult(tuple(compiled.search(text) is not None for text in job.texts))
 
 
-def _worker(connection) -> None:  # runs in the child process
+class _CpuLimit(Exception):
+    """Raised in the worker when a job has used up its CPU time."""
+
+
+def _on_cpu_limit(signum, frame) -> None:  # runs in the child process
+    raise _CpuLimit
+
+
+#: Where the platform has a CPU-time timer, the worker stops a job itself after the job's CPU
+#: seconds (the regex engine checks for signals while it backtracks), so a busy machine does not
+#: turn slow scheduling into false timeouts; the parent then only kills a worker that has been
+#: silent for this many times the bound in wall-clock time.
+_CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "ITIMER_VIRTUAL") and hasattr(signal, "SIGVTALRM")
+_WALL_FACTOR_WITH_CPU_TIMER = 10
+
+
+def _search_limited(job: SearchJob, cpu_seconds: float) -> SearchResult:
+    try:
+        if _CPU_TIMER:
+            signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)
+        try:
+            return _search_all(job)
+        finally:
+            if _CPU_TIMER:
+                signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    except _CpuLimit:
+        return SearchResult(tuple(None for _ in job.texts), timed_out=True)
+
+
+def _worker(connection, cpu_seconds: float) -> None:  # runs in the child process
+    if _CPU_TIMER:
+        signal.signal(signal.SIGVTALRM, _on_cpu_limit)
     while True:
         try:
             job = connection.recv()
@@ -73,7 +108,7 @@ def _worker(connection) -> None:  # runs in the child process
         if job is None:
             return
         try:
-            result = _search_all(job)
+            result = _search_limited(job, cpu_seconds)
         except Exception as error:  # a broken pattern must not kill the worker silently
             result = SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
         connection.send(result)
@@ -83,14 +118,15 @@ class BoundedMatcher:
     """Runs regex searches in a worker process with a time bound per job."""
 
     def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB) -> None:
-        self.seconds_per_job = seconds_per_job
+        self.seconds_per_job = seconds_per_job  # CPU seconds where the platform can tell, else wall-clock
+        self._wall_bound = seconds_per_job * (_WALL_FACTOR_WITH_CPU_TIMER if _CPU_TIMER else 1)
         self._context = multiprocessing.get_context("fork")
         self._process = None
         self._connection = None
 
     def _start(self) -> None:
         parent_end, child_end = self._context.Pipe()
-        self._process = self._context.Process(target=_worker, args=(child_end,), daemon=True)
+        self._process = self._context.Process(target=_worker, args=(child_end, self.seconds_per_job), daemon=True)
         self._process.start()
         child_end.close()
         self._connection = parent_end
@@ -133,7 +169,7 @@ class BoundedMatcher:
                 self._connection.send(jobs[next_to_send])
                 outstanding.append(next_to_send)
                 next_to_send += 1
-            remaining = head_started + self.seconds_per_job - time.monotonic()
+            remaining = head_started + self._wall_bound - time.monotonic()
             if remaining > 0 and self._connection.poll(remaining):
                 try:
                     result = self._connection.recv()
@@ -194,19 +230,21 @@ GENERIC_TEXTS: tuple[str, ...] = (
 )
 
 
-def too_broad_reasons(patterns: Sequence[str], matcher: "BoundedMatcher") -> list[str | None]:
+def too_broad_reasons(patterns: Sequence[str], matcher: "BoundedMatcher",
+                      literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None) -> list[str | None]:
     """For each pattern, why it is too broad, or None.
 
     A pattern is too broad when it matches the empty string or one of `GENERIC_TEXTS`:
     then it recognises messages that name no specific error. Patterns that do not
-    compile or overrun the time bound get None (other checks report them).
+    compile or overrun the time bound get None (other checks report them). `literal_sets`
+    (`required_literal_sets` of each pattern, when the caller has them) saves parsing again.
     """
     texts = ("",) + GENERIC_TEXTS
     folded_generic = [text.casefold() for text in GENERIC_TEXTS]
     # A regex whose every match contains a string found in no generic text needs no matching.
     to_match = []
     for index, pattern in enumerate(patterns):
-        sets = required_literal_sets(pattern)
+        sets = literal_sets[index] if literal_sets is not None else required_literal_sets(pattern)
         if not sets or any(literal in generic for literal in sets[0] for generic in folded_generic):
             to_match.append(index)
     results: list[SearchResult | None] = [None] * len(patterns)
@@ -239,4 +277,5 @@ def is_too_broad(pattern: str, matcher: "BoundedMatcher | None" = None) -> bool:
 
 # Static analysis lives in its own module; these are its public entry points.
 from kbtool.regex_shapes import (  # noqa: E402,F401
-    catastrophic_shape, literal_runs, literal_text, required_literal_sets, required_literals)
+    RegexAnalysis, analyse_regex, catastrophic_shape, literal_runs, literal_text, required_literal_sets,
+    required_literals)

@@ -7,8 +7,8 @@ import re
 from kbtool.findings import Problem, Severity
 from kbtool.kb import as_list, as_text
 from kbtool.regex_collisions import CrossMatch, cross_match
-from kbtool.regexes import (DEFAULT_SECONDS_PER_JOB, BoundedMatcher, catastrophic_shape, literal_runs, literal_text,
-                            too_broad_reasons)
+from kbtool.regexes import (DEFAULT_SECONDS_PER_JOB, BoundedMatcher, RegexAnalysis, analyse_regex,
+                            catastrophic_shape, literal_runs, literal_text, too_broad_reasons)
 from kbtool.rules.base import rule
 
 FAMILY = "regex"
@@ -72,17 +72,24 @@ def _with_matcher(context, work):
         return work(matcher)
 
 
+def _analysis(record, context) -> RegexAnalysis:
+    """The static analysis of the record's regex (shape and required literals), once per run."""
+    analyses = context.cache.setdefault("regex-analysis", {})
+    if record.relative_path not in analyses:
+        analyses[record.relative_path] = (analyse_regex(_pattern(record)) if _compiles(record, context)
+                                          else RegexAnalysis(None, ()))
+    return analyses[record.relative_path]
+
+
 def _shape(record, context) -> str | None:
-    shapes = context.cache.setdefault("regex-shapes", {})
-    if record.relative_path not in shapes:
-        shapes[record.relative_path] = catastrophic_shape(_pattern(record)) if _compiles(record, context) else None
-    return shapes[record.relative_path]
+    return _analysis(record, context).shape
 
 
 def _broad_reasons(context) -> dict[str, str | None]:
     if "regex-broad" not in context.cache:
-        records = [record for record in context.kb.records if _compiles(record, context)]
-        reasons = _with_matcher(context, lambda matcher: too_broad_reasons([_pattern(r) for r in records], matcher))
+        records = [record for record in context.kb.records if _compiles(record, context) and _shape(record, context) is None]
+        sets = [_analysis(record, context).literal_sets for record in records]
+        reasons = _with_matcher(context, lambda matcher: too_broad_reasons([_pattern(r) for r in records], matcher, sets))
         context.cache["regex-broad"] = {record.relative_path: reason for record, reason in zip(records, reasons)}
     return context.cache["regex-broad"]
 
@@ -91,8 +98,10 @@ def _cross_match(context) -> CrossMatch:
     if "regex-cross-match" not in context.cache:
         broad = _broad_reasons(context)
         records = [record for record in context.kb.records if _compiles(record, context)
-                   and broad.get(record.relative_path) is None and _shape(record, context) is None]
-        context.cache["regex-cross-match"] = _with_matcher(context, lambda matcher: cross_match(context.kb, matcher, records))
+                   and _shape(record, context) is None and broad.get(record.relative_path) is None]
+        sets = {record.relative_path: _analysis(record, context).literal_sets for record in records}
+        context.cache["regex-cross-match"] = _with_matcher(
+            context, lambda matcher: cross_match(context.kb, matcher, records, literal_sets=sets))
     return context.cache["regex-cross-match"]
 
 

@@ -1,0 +1,22 @@
+"""The bounded matcher: untrusted regexes run in a worker under a time bound, and a run always finishes."""
+
+from __future__ import annotations
+
+from kbtool.regexes import BoundedMatcher, SearchJob
+
+
+def test_a_catastrophic_job_times_out_and_the_next_jobs_still_run():
+    with BoundedMatcher(seconds_per_job=0.3) as matcher:
+        results = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",)), SearchJob("b+", ("abc", "xyz")),
+                               SearchJob("(a+)+$", ("a" * 40 + "!",)), SearchJob("[", ("x",))])
+    assert results[0].timed_out and results[0].matches == (None,)
+    assert results[1].matches == (True, False) and not results[1].timed_out
+    assert results[2].timed_out
+    assert results[3].error and results[3].matches == (None,)
+
+
+def test_results_keep_the_order_of_the_jobs_across_many_jobs():
+    jobs = [SearchJob(f"x{index}y", (f"x{index}y", f"x{index + 1}y")) for index in range(300)]
+    with BoundedMatcher() as matcher:
+        results = matcher.run(jobs)
+    assert [result.matches for result in results] == [(True, False)] * 300

@@ -1,0 +1,80 @@
+"""Static regex analysis (kbtool.regex_shapes via kbtool.regexes): shapes, required literals, broadness."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbtool.regexes import (BoundedMatcher, catastrophic_shape, is_too_broad, literal_runs, literal_text,
+                            required_literal_sets, required_literals, too_broad_reasons)
+
+EXPONENTIAL = [
+    r"(a+)+$", r"(a*)*$", r"^(\d+)*$", r"(\w+\s?)+$", r"(a|a)*$", r"(ab|ab)*$", r"(a|aa)+$", r"(ab|a.)*$",
+    r"((ab)+)+$", r"(x+x+)+y", r"(?:a{1,3})+$", r"(\d+\.?)+$", r"(.*a){25}", r"Cannot quantize node (\w+\s?)+$",
+]
+POLYNOMIAL = [r".*.*x", r"Error in .*.*: bad", r".+?.*;", r"(.*a){10}x", r"(.*a){3}x", r"a.*a.*a.*b"]
+SAFE = [
+    r"Quantization not supported for op.*No registered quantized kernel",
+    r"(a+)", r"a+b+", r"\d+\.\d+", r"[^']*'.*", r"Error: .*.*", r"(ab)*c", r"(\d{1,3}\.){3}\d{1,3}",
+    r'File "[^"]+", line \d+', r"(?i)cannot (?:convert|cast) .* to .*", r"x{2,5}y", r"[0-9a-f]{8}-[0-9a-f]{4}",
+    r"CUDA out of memory\. Tried to allocate \d+(\.\d+)? [GM]iB", r"floor.*4.*china",
+    r"ValueError: Quantization range \(min, max\) not supported for op '[^']{1,100}' with input type \w{1,30}",
+    r"(a|b)*c", r"(?:foo|bar)+baz",
+]
+
+
+@pytest.mark.parametrize("pattern", EXPONENTIAL)
+def test_catastrophic_shape_finds_exponential_backtracking(pattern):
+    assert "exponentially" in (catastrophic_shape(pattern) or "")
+
+
+@pytest.mark.parametrize("pattern", POLYNOMIAL)
+def test_catastrophic_shape_finds_polynomial_backtracking(pattern):
+    assert "backtrack in time" in (catastrophic_shape(pattern) or "")
+
+
+@pytest.mark.parametrize("pattern", SAFE)
+def test_catastrophic_shape_accepts_safe_regexes(pattern):
+    assert catastrophic_shape(pattern) is None
+
+
+def test_catastrophic_shape_names_the_character_of_the_attack():
+    assert "'a'" in catastrophic_shape(r"(a+)+$")
+
+
+def test_catastrophic_shape_ignores_patterns_that_do_not_compile():
+    assert catastrophic_shape(r"(a+") is None
+
+
+def test_required_literals_is_the_longest_text_every_match_contains():
+    assert required_literals(r"Quantization not supported for op.*No registered") == frozenset({"quantization not supported for op"})
+
+
+def test_required_literals_keeps_alternatives():
+    assert required_literals(r"(?i)cannot (?:convert|cast) .* to") == frozenset({"cannot convert ", "cannot cast "})
+
+
+def test_required_literals_is_none_without_a_literal():
+    assert required_literals(r"\d+\.\d+") is None and required_literals(r"(foo)?\w+") is None
+
+
+def test_required_literal_sets_lists_every_required_part():
+    assert required_literal_sets(r"Error: (.*) failed to load") == (frozenset({" failed to load"}), frozenset({"error: "}))
+
+
+def test_literal_text_unescapes_a_plain_regex_and_rejects_patterns():
+    assert literal_text(r"KeyError: 'x' \(op 3\)") == "KeyError: 'x' (op 3)"
+    assert literal_text(r"KeyError: '\w+'") is None
+
+
+def test_literal_runs_lists_hard_coded_text():
+    assert literal_runs(r"at 0x7f3a.*in /home/bob/x") == ["at 0x7f3a", "in /home/bob/x"]
+
+
+def test_too_broad_reasons_names_the_generic_text_and_the_empty_string():
+    with BoundedMatcher() as matcher:
+        reasons = too_broad_reasons(["ValueError", "(?:x)?", "ValueError: Cannot convert", "(a+)+$"], matcher)
+    assert "'ValueError'" in reasons[0] and "empty string" in reasons[1] and reasons[2:] == [None, None]
+
+
+def test_is_too_broad_works_without_a_matcher():
+    assert is_too_broad("(?i)traceback") and not is_too_broad("CUDA out of memory")
