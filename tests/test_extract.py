@@ -228,3 +228,15 @@ def test_hostile_articles_are_reported_and_skipped_while_good_ones_are_read(kb):
     assert signatures == {"ImportError: libGL.so.1: cannot open shared object file", "KeyError: 'label'"}
     assert document["summary"]["skipped"] == len(HOSTILE) + 1
     assert not Path("/tmp/kbtool-pwned").exists()
+
+
+def test_pathological_markdown_is_read_in_bounded_time(kb):
+    folder = kb / "articles"
+    folder.mkdir()
+    (folder / "emphasis.md").write_text(article("x", "**a " * 100_000), encoding="utf-8")
+    (folder / "brackets.md").write_text(article("x", ">" * 20_000 + " x\n" + "[" * 100_000 + "\n"), encoding="utf-8")
+    (folder / "backticks.md").write_text(article("x", "`a " * 100_000), encoding="utf-8")
+    started = time.monotonic()
+    document = extract_json(kb)
+    assert time.monotonic() - started < 60  # generous; these took minutes with inline parsing
+    assert document["summary"]["articles"] == 3 and document["summary"]["messages"] == 0

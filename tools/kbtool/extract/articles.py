@@ -98,7 +98,10 @@ class _FrontMatterError(Exception):
 
 
 def _markdown() -> MarkdownIt:
+    """CommonMark block parsing only: inline text is kept raw (the message finder reads it), which also
+    spares the inline parser's slow paths on hostile input (thousands of `**` or `[`)."""
     parser = MarkdownIt("commonmark", {"maxNesting": 40}).use(front_matter_plugin)
+    parser.core.ruler.disable(["inline", "text_join"], ignoreInvalid=True)
     return parser
 
 
