@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Optional
 
@@ -21,38 +22,40 @@ BATCH_ARTICLES = 500
 JSON_VERSION = 1
 
 
-def _document(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]]) -> dict:
-    articles = []
-    new = known = messages = 0
+def _article_entries(extraction: Extraction):
+    """The `articles` items of the JSON contract, one at a time."""
     for result in extraction.results:
-        entries = []
-        for message in result.messages:
-            messages += 1
-            if message.status == "known":
-                known += 1
-            else:
-                new += 1
-            entries.append({
-                "signature": message.signature,
-                "line": message.line,
-                "confidence": message.confidence,
-                "status": message.status,
-                "entry_id": message.entry_id,
-                "candidate": message.candidate.path if message.candidate is not None else None,
-            })
-        articles.append({"path": result.path, "id": result.id, "title": result.title, "messages": entries,
-                         "related_entries": result.related_entries})
-    skipped = sum(1 for _, was_skipped in problems if was_skipped)
-    return {
-        "version": JSON_VERSION,
-        "articles": articles,
-        "problems": [{"path": problem.path, "line": problem.line, "message": problem.message, "skipped": was_skipped}
-                     for problem, was_skipped in problems],
-        "summary": {"articles": len(articles), "messages": messages, "new": new, "known": known, "skipped": skipped},
-    }
+        yield {"path": result.path, "id": result.id, "title": result.title,
+               "messages": [{
+                   "signature": message.signature,
+                   "line": message.line,
+                   "confidence": message.confidence,
+                   "status": message.status,
+                   "entry_id": message.entry_id,
+                   "candidate": message.candidate.path if message.candidate is not None else None,
+               } for message in result.messages],
+               "related_entries": result.related_entries}
 
 
-def _print_text(document: dict, extraction: Extraction, dry_run: bool) -> None:
+def _summary(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]]) -> dict:
+    statuses = [message.status for result in extraction.results for message in result.messages]
+    return {"articles": len(extraction.results), "messages": len(statuses), "new": statuses.count("new"),
+            "known": statuses.count("known"), "skipped": sum(1 for _, skipped in problems if skipped)}
+
+
+def _write_json(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]], stream) -> None:
+    """The version-1 document, written article by article so a large run never holds it all as text."""
+    stream.write(f'{{\n  "version": {JSON_VERSION},\n  "articles": [')
+    for number, entry in enumerate(_article_entries(extraction)):
+        stream.write(("," if number else "") + "\n" + textwrap.indent(json.dumps(entry, ensure_ascii=False, indent=2), "    "))
+    stream.write("\n  ],\n  \"problems\": ")
+    listed = [{"path": problem.path, "line": problem.line, "message": problem.message, "skipped": skipped}
+              for problem, skipped in problems]
+    stream.write(textwrap.indent(json.dumps(listed, ensure_ascii=False, indent=2), "  ").lstrip())
+    stream.write(",\n  \"summary\": " + json.dumps(_summary(extraction, problems)) + "\n}\n")
+
+
+def _print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]], dry_run: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -62,7 +65,7 @@ def _print_text(document: dict, extraction: Extraction, dry_run: bool) -> None:
     for column in ("article", "messages", "new", "known", "confidence"):
         table.add_column(column, justify="right" if column in ("messages", "new", "known") else "left")
     quiet = []
-    for article in document["articles"]:
+    for article in _article_entries(extraction):
         found = article["messages"]
         if not found:
             quiet.append(article)
@@ -76,7 +79,7 @@ def _print_text(document: dict, extraction: Extraction, dry_run: bool) -> None:
                       confidence)
     if table.row_count:
         console.print(table)
-    for article in document["articles"]:
+    for article in _article_entries(extraction):
         for message in article["messages"]:
             first_line = message["signature"].split("\n")[0]
             where = f"{article['path']}:{message['line']}"
@@ -93,7 +96,7 @@ def _print_text(document: dict, extraction: Extraction, dry_run: bool) -> None:
     for candidate in extraction.candidates.values():
         if candidate.problem:
             console.print(f"kbtool: candidate not written: {candidate.problem}", markup=False)
-    summary = document["summary"]
+    summary = _summary(extraction, problems)
     console.print(f"{summary['articles']} articles, {summary['messages']} messages: {summary['new']} new, "
                   f"{summary['known']} known; {summary['skipped']} skipped", markup=False)
 
@@ -163,14 +166,13 @@ def extract_command(
             if progress is not None:
                 progress.stop()
     write_candidates(extraction.candidates.values(), out_dir, kb_root, today_date, dry_run)
-    document = _document(extraction, problems)
     for problem, skipped in problems:
         verdict = "skipped" if skipped else "note"
         sys.stderr.write(f"{problem.path}:{problem.line}: {verdict}: {problem.message}\n")
     if output_format == "json":
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        _write_json(extraction, problems, sys.stdout)
     else:
-        _print_text(document, extraction, dry_run)
+        _print_text(extraction, problems, dry_run)
     sys.stdout.flush()
-    failed = document["summary"]["skipped"] > 0 or any(candidate.problem for candidate in extraction.candidates.values())
+    failed = any(skipped for _, skipped in problems) or any(candidate.problem for candidate in extraction.candidates.values())
     raise typer.Exit(1 if failed else 0)
