@@ -118,7 +118,7 @@ def make_record(rng: random.Random, index: int) -> dict:
     if index % 100 == 7:
         regex = broad  # a deliberate collision: the start of the message only
     elif index % 5000 == 11:
-        regex = "\\[E\\d{6}\\] \\(\\d+\\)"  # no literal of three characters: the bounded fallback
+        regex = "\\[E\\d{6}\\] ?\\(\\d+\\)"  # no literal of three characters: the bounded fallback
         signature = f"{signature} (1)"
         aliases = []
     slug = f"{re.sub(r'[^a-z0-9]+', '-', signature.split(':')[1 if ':' in signature else 0].lower()).strip('-')[:60]}-{index}"

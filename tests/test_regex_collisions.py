@@ -1,0 +1,80 @@
+"""Cross-record matching finds exactly what trying every pair finds, while searching only a few pairs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import curated_record, write_record
+from kbtool.kb import load_knowledge_base
+from kbtool.regex_collisions import cross_match, record_texts, text_value
+from kbtool.regexes import BoundedMatcher, SearchJob
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate_kb import generate  # noqa: E402
+
+
+def extra(record_id: str, signature: str, regex: str, aliases=()) -> dict:
+    record = curated_record()
+    record.update(id=record_id, domain=record_id.split("/")[0], signature=signature, regex=regex, error_code=None,
+                  aliases=list(aliases))
+    return record
+
+
+@pytest.fixture(scope="module")
+def generated_kb(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("generated")
+    generate(root, 400)
+    for record in [
+        extra("python/any-quantize", "ValueError: Cannot quantize node 'x'", "(?i)cannot QUANTIZE node"),
+        extra("python/shape-pair", "shape (3, 4)", "\\(\\d+, \\d+\\)"),
+        extra("python/alias-holder", "Unrelated message text", "Unrelated message",
+              aliases=["RuntimeError: cuDNN tensor failed to load: tried to allocate 5 MiB"]),
+        extra("python/cudnn-any", "cuDNN tensor failed to load", "cuDNN tensor failed to load"),
+    ]:
+        write_record(root, record)
+    return root
+
+
+def brute_force(kb, matcher, records):
+    texts = [text for record in kb.records for text in record_texts(record)]
+    jobs = [SearchJob(record.data["regex"], tuple(text_value(text) for text in texts)) for record in records]
+    found = set()
+    for record, result in zip(records, matcher.run(jobs)):
+        for text, matched in zip(texts, result.matches):
+            if matched and text.record is not record:
+                found.add((record.relative_path, text.record.relative_path, text.pointer))
+    return found
+
+
+def test_cross_match_finds_the_same_pairs_as_trying_every_pair(generated_kb):
+    kb = load_knowledge_base(generated_kb)
+    records = list(kb.records)
+    with BoundedMatcher() as matcher:
+        indexed = cross_match(kb, matcher, records)
+        expected = brute_force(kb, matcher, records)
+    got = {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in indexed.collisions}
+    assert got == expected
+    assert len(expected) >= 4  # the hand-made collisions at least: case-insensitive, no literal, alias
+
+
+def test_cross_match_searches_far_fewer_pairs_than_all(generated_kb):
+    kb = load_knowledge_base(generated_kb)
+    records = list(kb.records)
+    with BoundedMatcher() as matcher:
+        result = cross_match(kb, matcher, records)
+    all_pairs = len(records) * len(records)
+    texts = sum(len(record_texts(record)) for record in records)
+    # two regexes without literal text are searched against every message; the rest only against candidates
+    assert result.fallback_regexes == 2
+    assert result.candidate_pairs < 2 * texts + 5 * len(records) < all_pairs / 50
+
+
+def test_cross_match_reports_regexes_beyond_the_fallback_budget_as_unchecked(generated_kb):
+    kb = load_knowledge_base(generated_kb)
+    records = list(kb.records)
+    with BoundedMatcher() as matcher:
+        result = cross_match(kb, matcher, records, fallback_budget=10)
+    assert len(result.unchecked) == 2 and "entries/python/shape-pair.json" in result.unchecked
