@@ -197,3 +197,9 @@ def test_volatile_signature_is_silent_when_the_regex_generalises_the_address(kb)
     record = record_with("native/segfault", "Segfault at 0x7f3a2c1d9e80 in libfoo.so",
                          "Segfault at 0x[0-9a-f]+ in libfoo\\.so")
     assert findings_of(lint_records(kb, record), "volatile-signature") == []
+
+
+def test_regex_literal_only_is_silent_for_a_constant_message(kb):
+    signature = "RuntimeError: CUDA error: device-side assert triggered"
+    record = record_with("pytorch/device-assert", signature, "RuntimeError: CUDA error: device-side assert triggered")
+    assert findings_of(lint_records(kb, record), "regex-literal-only") == []

@@ -245,8 +245,11 @@ def regex_collision(kb, context):
       explanation="""
       A regex that is just the signature with its special characters escaped recognises only
       this one occurrence: the same error with another op name, tensor shape, file path or
-      number is missed. Replace the parts that vary with patterns (`'[^']+'` for a quoted name,
-      `\\\\d+` for a number, `.*` sparingly) and keep the words that identify the error.
+      number is missed. The rule fires only when the signature has such parts (quoted names,
+      numbers with a decimal point or of four or more digits, shapes, absolute paths outside
+      system folders, hex addresses); a constant message may well be matched literally. Replace the parts that vary
+      with patterns (`'[^']+'` for a quoted name, `\\\\d+` for a number, `.*` sparingly) and keep
+      the words that identify the error.
       """,
       fails='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"',
       passes='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"')
@@ -256,10 +259,27 @@ def regex_literal_only(record, context):
         return
     text = literal_text(_pattern(record))
     signature = as_text(record.data.get("signature"))
-    if text is not None and signature and text.strip() == signature.strip():
-        yield Problem("/regex", "regex is the signature escaped character for character, so it misses the same "
-                                "error with another name, shape, path or number",
+    if text is None or not signature or text.strip() != signature.strip():
+        return
+    varying = VARYING_PART.search(signature)
+    if varying is not None:
+        yield Problem("/regex", f"regex is the signature escaped character for character, including "
+                                f"{_quoted(varying.group(0), 40)}, so it misses the same error with another name, "
+                                "shape, path or number",
                       "replace the parts of the message that vary with patterns, keep the words that identify the error")
+
+
+#: Parts of a message that usually differ between two occurrences of the same error: quoted
+#: names, numbers with a decimal point or of four or more digits (three-digit numbers are mostly
+#: codes: errno 111, exit code 137), tuples and lists of numbers (shapes), absolute paths outside
+#: the system folders, hexadecimal addresses. A message with none of them is constant
+#: text, and a regex that is that text escaped is fine.
+VARYING_PART = re.compile(
+    r"'[^'\n]{1,200}'|\"[^\"\n]{1,200}\"|`[^`\n]{1,200}`"
+    r"|(?<![\w.])\d+\.\d+(?![\w.])|(?<![\w.])\d{4,}(?![\w.])"
+    r"|[(\[]\d+(?:, ?\d+)+[)\]]"
+    r"|(?<![\w.])(?!/(?:dev|proc|sys|etc|run|var/run|usr/bin|bin)/)(?:/[\w.@-]+){2,}|\b[A-Za-z]:\\[\w.\\ -]+"
+    r"|\b0x[0-9a-fA-F]{4,}\b")
 
 
 #: Run-specific parts of a message: (what, how to find it in the signature, what to write in the regex).
