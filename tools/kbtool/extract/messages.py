@@ -152,10 +152,10 @@ def clean_signature(text: str) -> str:
     return text[:MAX_MESSAGE_CHARS]
 
 
-def _good_body(body: str) -> bool:
-    """A message body names something: letters, not a format hole or a number alone."""
+def _good_body(body: str, named: bool = False) -> bool:
+    """A message body names something: letters (after an exception name, any letter or digit), not a format hole."""
     body = body.strip()
-    if len(body) < 2 or not re.search(r"[A-Za-z\u3400-\u9fff]{2,}", body):
+    if not body or not re.search(r"[A-Za-z0-9\u3400-\u9fff]" if named else r"[A-Za-z\u3400-\u9fff]{2,}", body):
         return False
     if re.fullmatch(r"[{%]\S*[}sd]?|\{[^}]*\}|%s|\.\.\.|…", body):
         return False
@@ -170,7 +170,7 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
         text = text[prefix.end():]
     match = _PYTHON.match(text)
     if match:
-        return text if _good_body(text[match.end():]) else None
+        return text if _good_body(text[match.end():], named=True) else None
     match = _RUNTIME.match(text)
     if match:
         return text if _good_body(text[match.end():] or text) else None
