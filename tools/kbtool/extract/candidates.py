@@ -275,7 +275,10 @@ class Extraction:
             self.results.append(ArticleResult(article.relative_path, article.id, article.title, results, sorted(related)))
 
     def _candidate_for(self, article: Article, message: FoundMessage, domain: str) -> MessageResult:
-        regex = self.generalise(message.signature)
+        try:
+            regex = self.generalise(message.signature)
+        except Exception:  # a generaliser bug must not stop a run over thousands of articles
+            regex = re.escape(message.signature[:600])
         own_domain = message_domain(message.signature, domain)
         source = Source(article.relative_path, article.id, message.line, article.source_url, article.date)
         key = (own_domain, regex)
