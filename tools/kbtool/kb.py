@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Iterable
 
 from kbtool.records import RecordFile, read_record_file
-from kbtool.regexes import BoundedMatcher, SearchJob, SearchResult
+from kbtool.regexes import (CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, RegexAnalysis, SearchJob, SearchResult,
+                            analyse_regex)
 
 ENTRIES_DIR = "entries"
 
@@ -64,6 +65,7 @@ class KnowledgeBase:
     by_id: dict[str, list[RecordFile]] = field(default_factory=dict)
     by_path: dict[str, RecordFile] = field(default_factory=dict)
     regex_checks: dict[str, RegexCheck] = field(default_factory=dict)
+    regex_analyses: dict[str, RegexAnalysis] = field(default_factory=dict)  # static analysis of each regex
 
     def __post_init__(self) -> None:
         for record in self.files:
@@ -83,7 +85,9 @@ class KnowledgeBase:
         for record in candidates:
             texts = [as_text(record.data.get("signature"))]
             texts += [as_text(alias) for alias in as_list(record.data.get("aliases"))]
-            jobs.append(SearchJob(record.data["regex"], tuple(texts)))
+            analysis = self.regex_analyses[record.relative_path] = analyse_regex(record.data["regex"])
+            seconds = CATASTROPHIC_SECONDS_PER_JOB if analysis.shape else None
+            jobs.append(SearchJob(record.data["regex"], tuple(texts), seconds=seconds))
         results: list[SearchResult] = matcher.run(jobs)
         retry: list[int] = []
         for index, (record, result) in enumerate(zip(candidates, results)):
@@ -91,7 +95,8 @@ class KnowledgeBase:
                 result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]))
             if result.matches[0] is False:
                 retry.append(index)
-        ignoring_case = matcher.run([SearchJob(jobs[index].pattern, jobs[index].texts[:1], re.IGNORECASE) for index in retry])
+        ignoring_case = matcher.run([SearchJob(jobs[index].pattern, jobs[index].texts[:1], re.IGNORECASE,
+                                               jobs[index].seconds) for index in retry])
         for index, result in zip(retry, ignoring_case):
             record = candidates[index]
             check = self.regex_checks[record.relative_path]

@@ -21,8 +21,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
 
-#: Wall-clock seconds one regex may spend on all the texts of one job.
+#: Seconds one regex may spend on all the texts of one job.
 DEFAULT_SECONDS_PER_JOB = 1.0
+#: The bound for a regex that the static analysis already found catastrophic: there is no point
+#: in waiting long for it (it is reported anyway), and a KB full of them must still lint quickly.
+CATASTROPHIC_SECONDS_PER_JOB = 0.1
 #: Regexes longer than this are not compiled (the schema also caps them).
 MAX_PATTERN_LENGTH = 5000
 _WINDOW = 64
@@ -35,6 +38,7 @@ class SearchJob:
     pattern: str
     texts: tuple[str, ...]
     flags: int = 0
+    seconds: float | None = None  # this job's time bound; None: the matcher's `seconds_per_job`
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _worker(connection, cpu_seconds: float) -> None:  # runs in the child proces
         if job is None:
             return
         try:
-            result = _search_limited(job, cpu_seconds)
+            result = _search_limited(job, job.seconds or cpu_seconds)
         except Exception as error:  # a broken pattern must not kill the worker silently
             result = SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
         connection.send(result)
@@ -119,7 +123,8 @@ class BoundedMatcher:
 
     def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB) -> None:
         self.seconds_per_job = seconds_per_job  # CPU seconds where the platform can tell, else wall-clock
-        self._wall_bound = seconds_per_job * (_WALL_FACTOR_WITH_CPU_TIMER if _CPU_TIMER else 1)
+        self._wall_factor = _WALL_FACTOR_WITH_CPU_TIMER if _CPU_TIMER else 1
+        self._wall_bound = seconds_per_job * self._wall_factor
         self._context = multiprocessing.get_context("fork")
         self._process = None
         self._connection = None
@@ -169,7 +174,9 @@ class BoundedMatcher:
                 self._connection.send(jobs[next_to_send])
                 outstanding.append(next_to_send)
                 next_to_send += 1
-            remaining = head_started + self._wall_bound - time.monotonic()
+            head_seconds = jobs[outstanding[0]].seconds
+            wall_bound = self._wall_bound if head_seconds is None else head_seconds * self._wall_factor
+            remaining = head_started + wall_bound - time.monotonic()
             if remaining > 0 and self._connection.poll(remaining):
                 try:
                     result = self._connection.recv()

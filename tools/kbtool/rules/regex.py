@@ -74,7 +74,7 @@ def _with_matcher(context, work):
 
 def _analysis(record, context) -> RegexAnalysis:
     """The static analysis of the record's regex (shape and required literals), once per run."""
-    analyses = context.cache.setdefault("regex-analysis", {})
+    analyses = context.kb.regex_analyses  # filled by KnowledgeBase.prepare_regexes
     if record.relative_path not in analyses:
         analyses[record.relative_path] = (analyse_regex(_pattern(record)) if _compiles(record, context)
                                           else RegexAnalysis(None, ()))
@@ -179,7 +179,8 @@ def regex_redos(record, context):
     check = context.kb.regex_checks.get(record.relative_path)
     if check is None or check.error:
         return
-    shape = catastrophic_shape(_pattern(record)) if check.timed_out else _shape(record, context)
+    analysis = context.kb.regex_analyses.get(record.relative_path)
+    shape = analysis.shape if analysis is not None else catastrophic_shape(_pattern(record))
     seconds = (context.matcher.seconds_per_job if context.matcher is not None else DEFAULT_SECONDS_PER_JOB)
     if shape:
         yield Problem("/regex", f"regex can backtrack catastrophically: {shape}",
