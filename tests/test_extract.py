@@ -240,3 +240,16 @@ def test_pathological_markdown_is_read_in_bounded_time(kb):
     document = extract_json(kb)
     assert time.monotonic() - started < 60  # generous; these took minutes with inline parsing
     assert document["summary"]["articles"] == 3 and document["summary"]["messages"] == 0
+
+
+def test_catastrophic_record_regex_cannot_hang_the_known_check(kb):
+    record = json.loads((REPO_ROOT / "entries/tensorflow/tflite-quantization-range.json").read_text(encoding="utf-8"))
+    record.update(id="python/redos", domain="python", regex="(a+)+$", signature="ValueError: aaaa")
+    (kb / "entries" / "python").mkdir()
+    (kb / "entries" / "python" / "redos.json").write_text(json.dumps(record), encoding="utf-8")
+    (kb / "articles").mkdir()
+    (kb / "articles" / "a.md").write_text(article("x", "```\nValueError: " + "a" * 40 + "!\n```\n"), encoding="utf-8")
+    started = time.monotonic()
+    document = extract_json(kb, "--dry-run")
+    assert time.monotonic() - started < 30  # the regex alone would backtrack for hours
+    assert [message["status"] for message in document["articles"][0]["messages"]] == ["new"]

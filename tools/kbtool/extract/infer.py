@@ -212,6 +212,8 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
     """Root cause, workarounds and dead ends stated next to the message (sentences quoted from the article)."""
     context = Context()
     cause: list[str] = []
+    # An article outside the KB root has no repository path to cite (lint's bad-url would reject it).
+    sources = [source] if not source.startswith("/") else []
     for block in _explanation_blocks(article, block_index):
         text = " ".join(" ".join(block.lines).split()).replace(" ".join(signature.split()), " ")
         sentences = [plain(sentence) for sentence in _SENTENCE_SPLIT.split(text)]
@@ -235,11 +237,14 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
                         if action == sentence:
                             action = head.rstrip(" ,") + "."
                         break
-                context.dead_ends.append({"action": action[:4000], "why_fails": why[:8000], "sources": [source]})
+                context.dead_ends.append({"action": action[:4000], "why_fails": why[:8000], "sources": sources})
             elif _FIX.search(sentence):
                 how = " ".join(sentences[position:position + 3])
                 used_by_how = position + 3
-                context.workarounds.append({"action": sentence[:4000], "how": how[:8000], "sources": [source]})
+                workaround = {"action": sentence[:4000], "how": how[:8000], "sources": sources}
+                if how == sentence:  # the article gives no more detail than the action itself
+                    del workaround["how"]
+                context.workarounds.append(workaround)
             elif len(cause) < 3 and len(sentence) > 20 and position >= used_by_how:
                 cause.append(sentence)
     context.root_cause = " ".join(cause)[:2000]
