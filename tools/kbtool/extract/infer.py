@@ -87,7 +87,7 @@ _DEAD_END = re.compile(
     re.IGNORECASE,
 )
 _FIX = re.compile(
-    r"\b(?:solution|solutions|fix(?:ed|es)? (?:it|this|the)|the fix|resolv(?:e|ed|es|ing)|workaround|solved|"
+    r"\b(?i:solution|solutions|fix(?:ed|es)? (?:it|this|the)|the fix|resolv(?:e|ed|es|ing)|workaround|solved|"
     r"to address this|to fix|correcting this|the remedy|the way around|what worked|this worked|that worked|"
     r"is needed|are needed|is required to|should be used|instead)\b"
     r"|^(?:Use|Set|Replace|Upgrade|Downgrade|Install|Pin|Add|Remove|Reduce|Increase|Convert|Ensure|Make sure|Try|Call|"
