@@ -253,3 +253,13 @@ def test_catastrophic_record_regex_cannot_hang_the_known_check(kb):
     document = extract_json(kb, "--dry-run")
     assert time.monotonic() - started < 30  # the regex alone would backtrack for hours
     assert [message["status"] for message in document["articles"][0]["messages"]] == ["new"]
+
+
+def test_new_article_with_another_form_of_a_candidates_message_reuses_its_file(kb):
+    (kb / "articles").mkdir()
+    (kb / "articles" / "b.md").write_text(article("x", "```\nKeyError: 'price'\n```\n", "b"), encoding="utf-8")
+    first = extract_json(kb)["articles"][0]["messages"][0]["candidate"]
+    (kb / "articles" / "a.md").write_text(article("y", "```\nKeyError: 'amount'\n```\n", "a"), encoding="utf-8")
+    document = extract_json(kb)
+    assert {message["candidate"] for item in document["articles"] for message in item["messages"]} == {first}
+    assert len(list((kb / "candidates").rglob("*.json"))) == 1

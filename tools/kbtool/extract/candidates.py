@@ -191,30 +191,47 @@ def _relative(path: Path, root: Path) -> str:
         return Path(os.path.abspath(path)).as_posix()
 
 
-def _existing_signature(path: Path) -> str | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data.get("signature") if isinstance(data, dict) else None
+def _earlier_candidates(folder: Path) -> dict[str, Path]:
+    """Signature → file and regex → file for the candidate files already in `folder` (earlier runs)."""
+    found: dict[str, Path] = {}
+    if not folder.is_dir() or folder.is_symlink():
+        return found
+    for path in sorted(folder.glob("*.json")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 4 * 1024 * 1024:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            for key in ("signature", "regex"):
+                if isinstance(data.get(key), str):
+                    found.setdefault(f"{key}:{data[key]}", path)
+    return found
 
 
 def write_candidates(candidates: Iterable[Candidate], out: Path, root: Path, today: dt.date, dry_run: bool) -> None:
-    """Write each candidate to `<out>/<domain>/<slug>.json`, never over an existing file."""
+    """Write each candidate to `<out>/<domain>/<slug>.json`, never over an existing file.
+
+    A candidate already written by an earlier run (same signature, or same regex: the same error in
+    another literal form) is reported at its existing path and left as it is.
+    """
     taken: set[str] = set()
+    earlier: dict[str, dict[str, Path]] = {}
     for candidate in candidates:
+        if candidate.domain not in earlier:
+            earlier[candidate.domain] = _earlier_candidates(out / candidate.domain)
+        previous = (earlier[candidate.domain].get(f"signature:{candidate.signature}")
+                    or earlier[candidate.domain].get(f"regex:{candidate.regex}"))
+        if previous is not None:
+            candidate.path = None if dry_run else _relative(previous, root)
+            continue
         base = slug_for(candidate.signature)
         for number in range(1, 1000):
             slug = base if number == 1 else f"{base}-{number}"
             entry_id = f"{candidate.domain}/{slug}"
-            if entry_id in taken:
-                continue
             path = out / candidate.domain / f"{slug}.json"
-            if path.exists() or path.is_symlink():
-                if _existing_signature(path) == candidate.signature and not path.is_symlink():
-                    taken.add(entry_id)
-                    candidate.path = None if dry_run else _relative(path, root)
-                    break
+            if entry_id in taken or path.exists() or path.is_symlink():
                 continue
             taken.add(entry_id)
             if dry_run:
