@@ -198,6 +198,8 @@ HOSTILE = {
     "missing-id.md": (b'---\ntitle: "x"\n---\nbody\n', "has no id"),
     "bad-date.md": (b'---\ntitle: "x"\nid: "x"\ndate: "2024-02-30"\n---\nbody\n', "is not a date"),
     "binary.md": (b"---\ntitle: x\n---\n\x00\x01\x02\xff", "NUL bytes"),
+    "deep-yaml.md": (b'---\ntitle: "x"\nid: "x"\na: ' + b"[" * 30000 + b"]" * 30000 + b"\n---\nbody\n",
+                     "nested too deeply"),  # would overflow libyaml's C stack
     "latin1.md": ('---\ntitle: "caf\u00e9"\nid: "x"\n---\n'.encode("latin-1"), "not valid UTF-8"),
 }
 

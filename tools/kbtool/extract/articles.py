@@ -139,14 +139,26 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
     return memo[key]
 
 
+_DEEP_HINTS = re.compile(r"(?:[-?:]\s+){8}|^ {64}", re.MULTILINE)
+
+
+def _may_be_deep(text: str) -> bool:
+    """True when the front matter might nest deeper than a handful of levels."""
+    return text.count("[") + text.count("{") > 32 or _DEEP_HINTS.search(text) is not None
+
+
 def parse_front_matter(text: str) -> dict:
     """The front matter as a dict, read safely; raises _FrontMatterError with a clear message."""
     if len(text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise _FrontMatterError(f"the front matter is larger than {MAX_FRONT_MATTER_BYTES:,} bytes")
-    loader = _SAFE_LOADER(text)
+    # libyaml (the fast C loader) can overflow the C stack on deeply nested input and kill the process;
+    # PyYAML's pure-Python loader raises RecursionError instead. Real front matter is flat.
+    loader = (yaml.SafeLoader if _may_be_deep(text) else _SAFE_LOADER)(text)
     try:
         try:
             node = loader.get_single_node()
+        except RecursionError:
+            raise _FrontMatterError("the front matter is nested too deeply") from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
