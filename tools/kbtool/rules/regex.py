@@ -258,9 +258,12 @@ def regex_literal_only(record, context):
     check = context.kb.regex_checks.get(record.relative_path)
     if check is None or check.error:
         return
-    text = literal_text(_pattern(record))
     signature = as_text(record.data.get("signature"))
-    if text is None or not signature or text.strip() != signature.strip():
+    pattern = _pattern(record)
+    if not signature or _has_operator(pattern):  # a cheap test first: most regexes have one
+        return
+    text = literal_text(pattern)
+    if text is None or text.strip() != signature.strip():
         return
     varying = VARYING_PART.search(signature)
     if varying is not None:
@@ -268,6 +271,22 @@ def regex_literal_only(record, context):
                                 f"{_quoted(varying.group(0), 40)}, so it misses the same error with another name, "
                                 "shape, path or number",
                       "replace the parts of the message that vary with patterns, keep the words that identify the error")
+
+
+def _has_operator(pattern: str) -> bool:
+    """Whether `pattern` has an unescaped regex operator (beyond a leading `^`, a trailing `$` and
+    a leading inline flag group such as `(?i)`)."""
+    body = re.sub(r"^\(\?[aiLmsux]+\)", "", pattern)
+    body = body[1:] if body.startswith("^") else body
+    escaped = False
+    for position, char in enumerate(body):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in ".*+?{}[]()|^" or (char == "$" and position != len(body) - 1):
+            return True
+    return False
 
 
 #: Parts of a message that usually differ between two occurrences of the same error: quoted
@@ -317,7 +336,10 @@ def volatile_signature(record, context):
     parts = volatile_parts(as_text(record.data.get("signature")))
     if not parts:
         return
-    runs = literal_runs(_pattern(record))
+    pattern = _pattern(record)
+    loose = pattern.replace("\\", "")  # the plain text the regex could hard-code, give or take escapes
+    parts = [(what, text) for what, text in parts if text in loose]
+    runs = literal_runs(pattern) if parts else []
     for what, text in parts:
         if any(text in run for run in runs):
             replacement = next(pattern for name, _, pattern in VOLATILE_PARTS if name == what)
