@@ -302,6 +302,8 @@ def read_article(path: Path, root: Path) -> Article | ArticleProblem:
         tokens = _PARSER.parse(text)
     except RecursionError:
         return problem("is nested too deeply to be parsed as markdown")
+    except Exception as error:  # a parser bug on strange input must cost one article, not the run
+        return problem(f"cannot be parsed as markdown ({type(error).__name__}: {error})")
     if not tokens or tokens[0].type != "front_matter":
         return problem("has no closed front matter: add a '---' line after the title, id and date")
     front_token = tokens[0]

@@ -155,7 +155,14 @@ def extract_command(
                     problems.append((article, True))
                 else:
                     problems.extend((note, False) for note in article.notes)
-                    batch.append((article, find_messages(article)))
+                    try:
+                        found = find_messages(article)
+                    except Exception as error:  # a bug must cost one article, not a run over thousands
+                        problems.append((ArticleProblem(
+                            article.relative_path, 1, f"could not be searched ({type(error).__name__}: {error}); "
+                            "this is a bug in kbtool: please report it with this article"), True))
+                        continue
+                    batch.append((article, found))
                     if len(batch) >= BATCH_ARTICLES:
                         extraction.add_batch(batch)
                         batch = []
