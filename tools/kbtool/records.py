@@ -49,7 +49,7 @@ class RecordFile:
     text: str | None = None
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
-    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _offsets: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def entry_id(self) -> str | None:
@@ -66,12 +66,12 @@ class RecordFile:
         """
         if self.text is None or self.data is None:
             return (1, 1)
-        if self._positions is None:
-            self._positions = value_positions(self.text)
+        if self._offsets is None:
+            self._offsets = value_offsets(self.text)
         candidate = pointer
         while True:
-            if candidate in self._positions:
-                return self._positions[candidate]
+            if candidate in self._offsets:
+                return _line_column(self.text, self._offsets[candidate])
             if not candidate:
                 return (1, 1)
             candidate = candidate.rsplit("/", 1)[0]
@@ -87,52 +87,40 @@ def make_pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_pointer_token(token) for token in tokens)
 
 
-_NEWLINE = re.compile("\n")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")\s*:|"(?:[^"\\]|\\.)*"|[{}\[\]]|[^\s{}\[\]:,"]+')
 
 
-def value_positions(text: str) -> dict[str, tuple[int, int]]:
-    """Map every JSON pointer of a valid JSON document to the 1-based (line, column) where its value starts.
+def value_offsets(text: str) -> dict[str, int]:
+    """Map every JSON pointer of a valid JSON document to the character offset where its value starts.
 
-    Columns count characters, not bytes. One regex-driven pass over the tokens; for duplicate
-    keys the last occurrence wins, as in the parsed data.
+    One regex-driven pass over the tokens (a key and its colon are one token; commas are skipped).
+    For duplicate keys the last occurrence wins, as in the parsed data.
     """
-    newlines = [match.start() for match in _NEWLINE.finditer(text)]
-
-    def place(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_left(newlines, offset)
-        return line + 1, offset - (newlines[line - 1] + 1 if line else 0) + 1
-
-    positions: dict[str, tuple[int, int]] = {}
-    # Each frame: [pointer of the container, is_object, next array index, pending key]
-    stack: list[list] = []
-    expecting_key = False
+    offsets: dict[str, int] = {}
+    stack: list[list] = []  # frames: [container pointer, is object, next array index, current key]
     for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token in (":", ","):
-            if token == "," and stack and stack[-1][1]:
-                expecting_key = True
+        key = match.group(1)
+        if key is not None:
+            key = json.loads(key) if "\\" in key else key[1:-1]
+            stack[-1][3] = escape_pointer_token(key) if ("~" in key or "/" in key) else key
             continue
-        if token in ("}", "]"):
+        first = text[match.start()]
+        if first in "}]":
             stack.pop()
-            expecting_key = False
-            continue
-        if expecting_key:
-            stack[-1][3] = (json.loads(token) if "\\" in token else token[1:-1]) if token.startswith('"') else token
-            expecting_key = False
             continue
         if not stack:
             pointer = ""
-        elif stack[-1][1]:
-            pointer = stack[-1][0] + "/" + escape_pointer_token(stack[-1][3])
         else:
-            pointer = f"{stack[-1][0]}/{stack[-1][2]}"
-            stack[-1][2] += 1
-        positions[pointer] = place(match.start())
-        if token in ("{", "["):
-            stack.append([pointer, token == "{", 0, None])
-            expecting_key = token == "{"
-    return positions
+            frame = stack[-1]
+            if frame[1]:
+                pointer = f"{frame[0]}/{frame[3]}"
+            else:
+                pointer = f"{frame[0]}/{frame[2]}"
+                frame[2] += 1
+        offsets[pointer] = match.start()
+        if first in "{[":
+            stack.append([pointer, first == "{", 0, None])
+    return offsets
 
 
 def _line_column(text: str, index: int) -> tuple[int, int]:
@@ -148,12 +136,25 @@ class _DuplicateKeys:
         self.duplicates: list[tuple[str, dict[str, Any]]] = []
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                self.duplicates.append((key, result))
-            result[key] = value
+        result = dict(pairs)
+        if len(result) != len(pairs):  # rare: find which keys repeat
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.duplicates.append((key, result))
+                seen.add(key)
         return result
+
+
+class _InfiniteNumber(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _InfiniteNumber(f"the number {text[:40]} is too large to represent; use a finite number")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
@@ -193,19 +194,6 @@ def _find_pointer(root: Any, target: dict[str, Any], key: str) -> str:
     return ""
 
 
-def _has_infinite_number(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
 def parse_record_text(record: RecordFile, raw: bytes) -> None:
     """Decode and parse `raw` into `record`, adding a problem for every defect."""
 
@@ -233,20 +221,23 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
     if "\x00" in text:
         fail("the file contains NUL characters; it is binary, not a JSON record", *_line_column(text, text.index("\x00")))
         return
-    depth, where = _max_depth(text)
+    depth, where = _max_depth(text) if text.count("[") + text.count("{") > MAX_NESTING_DEPTH else (0, 0)
     if depth > MAX_NESTING_DEPTH:
         fail(f"objects and arrays are nested more than {MAX_NESTING_DEPTH} levels deep", *_line_column(text, where))
         return
     duplicates = _DuplicateKeys()
     try:
-        data = json.loads(text, object_pairs_hook=duplicates, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=duplicates, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         message = error.msg
         if message == "Extra data":
             message = "unexpected text after the end of the JSON object (one record per file)"
         fail(f"not valid JSON: {message}", error.lineno, error.colno)
         return
-    except ValueError as error:  # NaN / Infinity from parse_constant
+    except _InfiniteNumber as error:
+        fail(str(error))
+        return
+    except ValueError as error:  # NaN / Infinity from parse_constant, integers with too many digits
         fail(f"not valid JSON: {error}")
         return
     except RecursionError:
@@ -255,9 +246,6 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
     if not isinstance(data, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
         fail(f"the file holds {kind}, but a record is one JSON object {{...}}")
-        return
-    if _has_infinite_number(data):
-        fail("a number is too large to represent (e.g. 1e400); use a finite number")
         return
     record.data = data
     for key, parent in duplicates.duplicates:
