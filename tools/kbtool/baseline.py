@@ -33,11 +33,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-import json_source_map
 import typer
 
 from kbtool.findings import Finding
 from kbtool.lint import LintResult, active_rules
+from kbtool.records import line_column, value_offsets
 from kbtool.rules import RULES
 from kbtool.rules.base import Rule
 from kbtool.settings import Settings, UsageError
@@ -120,15 +120,11 @@ def load_baseline(path: Path, root: Path) -> Baseline:
             or not isinstance(document.get("findings"), list):
         raise UsageError(f"{path}: not a kbtool baseline (expected {{\"version\": {BASELINE_VERSION}, \"findings\": [...]}}); "
                          f"write it with `kbtool baseline write {path}`")
-    try:
-        positions = json_source_map.calculate(text)
-    except Exception:  # positions are a convenience
-        positions = {}
+    offsets = value_offsets(text)
     entries = []
     for index, item in enumerate(document["findings"]):
         pointer = f"/findings/{index}"
-        line, column = (positions[pointer].value_start.line + 1, positions[pointer].value_start.column + 1) \
-            if pointer in positions else (1, 1)
+        line, column = line_column(text, offsets[pointer]) if pointer in offsets else (1, 1)
         fields = [item.get(key) if isinstance(item, dict) else None for key in ("rule", "record", "pointer")]
         if not all(isinstance(value, str) for value in fields):
             raise UsageError(f"{path}:{line}:{column}: baseline entry #{index + 1} needs the strings 'rule', 'record' "

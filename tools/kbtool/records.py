@@ -71,7 +71,7 @@ class RecordFile:
         candidate = pointer
         while True:
             if candidate in self._offsets:
-                return _line_column(self.text, self._offsets[candidate])
+                return line_column(self.text, self._offsets[candidate])
             if not candidate:
                 return (1, 1)
             candidate = candidate.rsplit("/", 1)[0]
@@ -123,7 +123,7 @@ def value_offsets(text: str) -> dict[str, int]:
     return offsets
 
 
-def _line_column(text: str, index: int) -> tuple[int, int]:
+def line_column(text: str, index: int) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     line_start = text.rfind("\n", 0, index) + 1
     return line, index - line_start + 1
@@ -219,11 +219,11 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
         fail("the file is empty; a record is one JSON object")
         return
     if "\x00" in text:
-        fail("the file contains NUL characters; it is binary, not a JSON record", *_line_column(text, text.index("\x00")))
+        fail("the file contains NUL characters; it is binary, not a JSON record", *line_column(text, text.index("\x00")))
         return
     depth, where = _max_depth(text) if text.count("[") + text.count("{") > MAX_NESTING_DEPTH else (0, 0)
     if depth > MAX_NESTING_DEPTH:
-        fail(f"objects and arrays are nested more than {MAX_NESTING_DEPTH} levels deep", *_line_column(text, where))
+        fail(f"objects and arrays are nested more than {MAX_NESTING_DEPTH} levels deep", *line_column(text, where))
         return
     duplicates = _DuplicateKeys()
     try:
