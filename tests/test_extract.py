@@ -265,3 +265,32 @@ def test_new_article_with_another_form_of_a_candidates_message_reuses_its_file(k
     document = extract_json(kb)
     assert {message["candidate"] for item in document["articles"] for message in item["messages"]} == {first}
     assert len(list((kb / "candidates").rglob("*.json"))) == 1
+
+
+def test_progress_bar_goes_to_a_terminal_on_stderr_and_never_into_the_json(kb):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    (kb / "articles").mkdir()
+    for number in range(60):
+        (kb / "articles" / f"a{number}.md").write_text(article("x", f"```\nKeyError: 'k{number}'\n```\n", f"a{number}"),
+                                                       encoding="utf-8")
+    parent, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kbtool", "extract", "--root", str(kb), "--dry-run", "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=child, env={**os.environ, "TERM": "xterm"})
+    os.close(child)
+    stdout, _ = process.communicate(timeout=120)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(parent, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(parent)
+    assert json.loads(stdout)["summary"]["articles"] == 60
+    assert b"extracting" in terminal

@@ -137,15 +137,17 @@ def extract_command(
         raise UsageError(f"--out {out_dir}: is a file; give a folder for the candidate records")
     files = discover_articles(inputs)
     problems: list[tuple[ArticleProblem, bool]] = []
-    show_progress = sys.stderr.isatty() and output_format == "text" and len(files) > 50
+    show_progress = sys.stderr.isatty() and len(files) > 50  # the bar goes to stderr, never into the output
     with BoundedMatcher() as matcher:
         extraction = Extraction(RecordIndex.load(kb_root, matcher))
         batch = []
         progress = None
         if show_progress:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-            progress = Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+            progress = Progress("extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
             progress.start()
             task = progress.add_task("articles", total=len(files))
         try:
