@@ -209,6 +209,16 @@ def test_unconvertible_canons_are_named_and_skipped_while_the_rest_is_imported(t
     assert len(list((tmp_path / "kb" / "entries").rglob("*.json"))) == 2
 
 
+def test_a_record_of_this_kb_is_not_taken_for_a_canon(tmp_path):
+    source = tmp_path / "canons"
+    source.mkdir()
+    seed = Path(__file__).parent / "fixtures" / "seeds" / "000_tflite_converter_unsupported_op.json"
+    shutil.copyfile(seed, source / "record.json")
+    result = run("import", "deadends", str(source), "--out", str(tmp_path / "kb"))
+    assert result.exit_code == 1
+    assert "not a deadends canon" in result.output and "copy such records into entries/" in result.output
+
+
 def test_existing_record_is_not_overwritten_without_update(tmp_path):
     source = small_source(tmp_path, 1)
     kb = tmp_path / "kb"

@@ -272,6 +272,10 @@ def convert_canon(canon: dict[str, Any], source_path: str = "") -> Conversion:
     _, signature = converter.get("/error/signature")
     if not isinstance(signature, str) or not signature.strip():
         found_error, _ = converter.get("/error")
+        if not found_error and "signature" in canon:
+            raise CanonNotConvertible(
+                "this is not a deadends canon: it has a top-level 'signature' and no 'error' object, like a record "
+                "of this KB", "/signature", "copy such records into entries/ as they are instead of importing them")
         raise CanonNotConvertible(
             "error.signature is missing or empty; a record is built around its literal error message",
             "/error" if found_error else "", "add the message as error.signature in the source, or leave this canon out")
