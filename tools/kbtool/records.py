@@ -24,6 +24,8 @@ from typing import Any
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: Objects and arrays nested deeper than this are refused (a record needs 4).
 MAX_NESTING_DEPTH = 64
+#: Duplicate keys reported one by one per file; beyond this one problem gives the count.
+MAX_DUPLICATE_KEY_PROBLEMS = 200
 
 INVALID_JSON = "invalid-json"
 DUPLICATE_KEY = "duplicate-key"
@@ -50,6 +52,7 @@ class RecordFile:
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
     _offsets: dict[str, int] | None = field(default=None, repr=False)
+    _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property
     def entry_id(self) -> str | None:
@@ -71,10 +74,17 @@ class RecordFile:
         candidate = pointer
         while True:
             if candidate in self._offsets:
-                return line_column(self.text, self._offsets[candidate])
+                return self._line_column(self._offsets[candidate])
             if not candidate:
                 return (1, 1)
             candidate = candidate.rsplit("/", 1)[0]
+
+    def _line_column(self, index: int) -> tuple[int, int]:
+        # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
+        if self._line_starts is None:
+            self._line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._line_starts, index)
+        return line, index - self._line_starts[line - 1] + 1
 
 
 def escape_pointer_token(token: str | int) -> str:
@@ -180,18 +190,24 @@ def _max_depth(text: str) -> tuple[int, int]:
     return deepest, where
 
 
-def _find_pointer(root: Any, target: dict[str, Any], key: str) -> str:
-    """Pointer of `key` inside the object `target` somewhere in `root`."""
+def _object_pointers(root: Any, targets: set[int]) -> dict[int, str]:
+    """Pointers of the objects whose id() is in `targets`, found in one walk over `root`.
+
+    One walk for all of them: a file with thousands of objects that each repeat a key must
+    not cost one walk per duplicate.
+    """
+    found: dict[int, str] = {}
     stack: list[tuple[Any, str]] = [(root, "")]
-    while stack:
+    while stack and len(found) < len(targets):
         node, pointer = stack.pop()
-        if node is target:
-            return pointer + "/" + escape_pointer_token(key)
         if isinstance(node, dict):
-            stack.extend((value, pointer + "/" + escape_pointer_token(k)) for k, value in node.items())
+            if id(node) in targets:
+                found[id(node)] = pointer
+            stack.extend((value, pointer + "/" + escape_pointer_token(k)) for k, value in node.items()
+                         if isinstance(value, (dict, list)))
         elif isinstance(node, list):
-            stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
-    return ""
+            stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node) if isinstance(value, (dict, list)))
+    return found
 
 
 def parse_record_text(record: RecordFile, raw: bytes) -> None:
@@ -248,14 +264,21 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
         fail(f"the file holds {kind}, but a record is one JSON object {{...}}")
         return
     record.data = data
-    for key, parent in duplicates.duplicates:
-        pointer = _find_pointer(data, parent, key)
+    parents = _object_pointers(data, {id(parent) for _, parent in duplicates.duplicates}) if duplicates.duplicates else {}
+    for key, parent in duplicates.duplicates[:MAX_DUPLICATE_KEY_PROBLEMS]:
+        # A parent that a later duplicate replaced is no longer in the data: point at the whole file.
+        pointer = parents[id(parent)] + "/" + escape_pointer_token(key) if id(parent) in parents else ""
         line, column = record.locate(pointer)
         record.problems.append(ParseProblem(
             DUPLICATE_KEY,
             f"key '{key}' appears more than once in the same object; JSON parsers keep only the last value, "
             "so the earlier one is silently lost: keep one",
             pointer, line, column))
+    if len(duplicates.duplicates) > MAX_DUPLICATE_KEY_PROBLEMS:
+        record.problems.append(ParseProblem(
+            DUPLICATE_KEY,
+            f"{len(duplicates.duplicates):,} keys repeat in their objects; only the first "
+            f"{MAX_DUPLICATE_KEY_PROBLEMS} are listed: remove the duplicates and run kbtool lint again"))
 
 
 def read_record_file(path: Path, root: Path) -> RecordFile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,6 +17,8 @@ from kbtool.records import make_pointer
 
 SCHEMA_FILE_NAME = "error-record.schema.json"
 PACKAGED_SCHEMA = Path(__file__).parent / "data" / SCHEMA_FILE_NAME
+#: Violations listed per record; beyond this one finding says there are more.
+MAX_SCHEMA_PROBLEMS = 200
 
 
 class SchemaLoadError(Exception):
@@ -121,6 +124,11 @@ def schema_problems(data: Any, schema_path: Path) -> Iterator[Problem]:
                 return
         except Exception:
             pass
-    errors = sorted(validator(schema_path).iter_errors(data), key=lambda error: [str(token) for token in error.absolute_path])
+    # A hostile record can hold hundreds of thousands of violations: list the first ones, then say how to go on.
+    found = list(itertools.islice(validator(schema_path).iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
+    errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda error: [str(token) for token in error.absolute_path])
     for error in errors:
         yield _describe(error)
+    if len(found) > MAX_SCHEMA_PROBLEMS:
+        yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
+                      "fix these and run kbtool lint again to see the rest")
