@@ -16,15 +16,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# Patterns that scan a run of word characters start only where the run starts (a lookbehind, and a
+# kept digit prefix where the original could start after digits): a match from inside the run would
+# be the same match, and trying every position made a long run of letters cost quadratic time.
 _CODE_PATTERNS = [
     re.compile(r"```.*?```", re.S),  # fenced code
     re.compile(r"`[^`]*`"),  # inline code
     re.compile(r"\b(?:https?|ftp|file)://[!-~]+", re.A),  # URLs (ASCII only: Chinese text has no spaces)
-    re.compile(r"[\w.~-]*(?:[\\/][\w.~-]+)+[\\/]?", re.A),  # paths, a/b
+    re.compile(r"(?<![\w.~-])[\w.~-]*(?:[\\/][\w.~-]+)+[\\/]?", re.A),  # paths, a/b
     re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*", re.A),  # command-line flags
-    re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\([^()]*\))?", re.A),  # dotted names and calls
-    re.compile(r"[A-Za-z_]\w*\([^()]*\)", re.A),  # calls
-    re.compile(r"\w*_\w*", re.A),  # snake_case and CONSTANT_CASE with underscores
+    re.compile(r"(?<!\w)(?P<keep>\d*)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\([^()]*\))?", re.A),  # dotted names and calls
+    re.compile(r"(?<!\w)(?P<keep>\d*)[A-Za-z_]\w*\([^()]*\)", re.A),  # calls
+    re.compile(r"(?<!\w)\w*_\w*", re.A),  # snake_case and CONSTANT_CASE with underscores
     re.compile(r"\b[A-Z][A-Z0-9]+\b", re.A),  # CONSTANTS, acronyms
     re.compile(r"\b[a-z]+[A-Z]\w*\b", re.A),  # camelCase
     re.compile(r"[0-9.,:;%+\-*/=<>()\[\]{}'\"#@$&|^~!?]+"),  # numbers and operators
@@ -51,7 +54,7 @@ class LanguageVerdict:
 def strip_code(text: str) -> str:
     """Remove code spans, identifiers, URLs, paths, flags and numbers from prose."""
     for pattern in _CODE_PATTERNS:
-        text = pattern.sub(" ", text)
+        text = pattern.sub(r"\g<keep> " if "keep" in pattern.groupindex else " ", text)
     return " ".join(text.split())
 
 
