@@ -28,7 +28,10 @@ def discover_record_files(folder: Path) -> list[Path]:
         base = Path(directory)
         found.extend(base / name for name in files if name.endswith(".json"))
         found.extend(base / name for name in subdirectories if name.endswith(".json"))
-        subdirectories[:] = sorted(name for name in subdirectories if not name.endswith(".json") and not name.startswith("."))
+        # A link to a folder is not followed (it could lead outside the KB or in a loop): report it.
+        found.extend(base / name for name in subdirectories if not name.endswith(".json") and (base / name).is_symlink())
+        subdirectories[:] = sorted(name for name in subdirectories
+                                   if not name.endswith(".json") and not name.startswith(".") and not (base / name).is_symlink())
     return sorted(found)
 
 
