@@ -27,6 +27,7 @@ class MatchReport:
     matches: list[dict]  # the matching records' data, with their path
     timed_out: list[str]  # ids of records whose regex overran the time bound
     unreadable: int  # record files that could not be read (lint reports why)
+    unreadable_reasons: tuple[str, ...] = ()  # "path: what is wrong", one per such file
 
 
 def find_matches(kb: KnowledgeBase, text: str, matcher: BoundedMatcher) -> MatchReport:
@@ -40,8 +41,10 @@ def find_matches(kb: KnowledgeBase, text: str, matcher: BoundedMatcher) -> Match
         elif result.matches[0]:
             matches.append({"path": record.relative_path, **record.data})
     matches.sort(key=lambda data: (-_specificity(data), data["path"]))
-    unreadable = sum(1 for record in kb.files if record.data is None)
-    return MatchReport(matches, timed_out, unreadable)
+    unreadable = [record for record in kb.files if record.data is None]
+    reasons = tuple(f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
+                    for record in unreadable)
+    return MatchReport(matches, timed_out, len(unreadable), reasons)
 
 
 def _specificity(data: dict) -> int:
@@ -126,6 +129,8 @@ def match_command(
     if report.timed_out:
         sys.stderr.write(f"kbtool: the regex of {', '.join(report.timed_out)} took too long and was skipped; "
                          "'kbtool lint' reports it as regex-redos\n")
+    for reason in report.unreadable_reasons:
+        sys.stderr.write(f"kbtool: skipped {reason}\n")
     if report.unreadable:
         sys.stderr.write(f"kbtool: {report.unreadable} record file(s) could not be read and were skipped; 'kbtool lint' says why\n")
     raise typer.Exit(0 if report.matches else 1)
