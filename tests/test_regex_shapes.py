@@ -10,6 +10,7 @@ from kbtool.regexes import (BoundedMatcher, catastrophic_shape, is_too_broad, li
 EXPONENTIAL = [
     r"(a+)+$", r"(a*)*$", r"^(\d+)*$", r"(\w+\s?)+$", r"(a|a)*$", r"(ab|ab)*$", r"(a|aa)+$", r"(ab|a.)*$",
     r"((ab)+)+$", r"(x+x+)+y", r"(?:a{1,3})+$", r"(\d+\.?)+$", r"(.*a){25}", r"Cannot quantize node (\w+\s?)+$",
+    r"(a{1,20}){1,20}$", r"((a{1,20}){1,20}){1,20}",
 ]
 POLYNOMIAL = [r".*.*x", r"Error in .*.*: bad", r".+?.*;", r"(.*a){10}x", r"(.*a){3}x", r"a.*a.*a.*b"]
 SAFE = [
@@ -18,7 +19,7 @@ SAFE = [
     r'File "[^"]+", line \d+', r"(?i)cannot (?:convert|cast) .* to .*", r"x{2,5}y", r"[0-9a-f]{8}-[0-9a-f]{4}",
     r"CUDA out of memory\. Tried to allocate \d+(\.\d+)? [GM]iB", r"floor.*4.*china",
     r"ValueError: Quantization range \(min, max\) not supported for op '[^']{1,100}' with input type \w{1,30}",
-    r"(a|b)*c", r"(?:foo|bar)+baz",
+    r"(a|b)*c", r"(?:foo|bar)+baz", r"(?:a{1,3}){1,3}$", r"(?:[a-z]{2,30}\.){1,10}x", r"a{0,65535}a{0,65535}",
 ]
 
 

@@ -43,6 +43,9 @@ MAX_ANALYSED_LENGTH = 5000
 MIN_LITERAL_LENGTH = 3
 #: Repetitions with an upper bound above this are treated as unbounded.
 UNROLL_LIMIT = 20
+#: Repetitions whose unrolled copies would hold more character positions than this are treated as
+#: unbounded too (`(a{1,20}){1,20}` is as catastrophic as `(a+)+`).
+UNROLL_BUDGET = 200
 _MAX_EXACT = 16  # most alternative strings tracked for one part of a regex
 _MAX_POSITIONS = 3000  # automaton size above which the shape analysis gives up
 _MAX_PRODUCT_COMPONENT = 80  # loop size above which the product construction is skipped
@@ -507,7 +510,7 @@ class _Automaton:
         items = _items(body)
         if high == 0:
             return _Fragment(1)
-        if high == _MAXREPEAT or high > UNROLL_LIMIT:
+        if _is_loop_repeat(high, items):
             part = self.sequence(items, flags)
             self.link(part.last, part.first)
             return _Fragment(1 if low == 0 else part.empty, part.first, part.last, part.asserts)
@@ -697,6 +700,29 @@ def _run_chain(automaton: _Automaton, accept_free: set[int]) -> tuple[int, str]:
     return best, best_char
 
 
+def _unrolled_size(items) -> int:
+    """Character positions of `items` once bounded repetitions are unrolled (capped)."""
+    size = 0
+    for op, av in items:
+        if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN):
+            size += 1
+        elif op in _REPEATS:
+            inner = _items(av[2])
+            size += _unrolled_size(inner) * (1 if _is_loop_repeat(av[1], inner) else av[1])
+        elif op in _GROUPS:
+            size += _unrolled_size(_items(_group_flags(0, av)[1]))
+        elif op is _sre.BRANCH:
+            size += sum(_unrolled_size(_items(branch)) for branch in av[1])
+        if size > UNROLL_BUDGET:
+            return UNROLL_BUDGET + 1
+    return size
+
+
+def _is_loop_repeat(high: int, body_items) -> bool:
+    """Whether a repetition with upper bound `high` is analysed as unbounded."""
+    return high == _MAXREPEAT or high > UNROLL_LIMIT or high * _unrolled_size(body_items) > UNROLL_BUDGET
+
+
 def _loop_census(items) -> tuple[int, bool]:
     """How many unbounded (or unrolled) repetitions the regex has, and whether any of them is
     more than one plain character class (nested, or over a group, alternation or option)."""
@@ -710,7 +736,7 @@ def _loop_census(items) -> tuple[int, bool]:
                 low, high, body = av
                 inner = _items(body)
                 simple = len(inner) == 1 and inner[0][0] in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN)
-                if high == _MAXREPEAT or high > UNROLL_LIMIT:
+                if _is_loop_repeat(high, inner):
                     loops += copies
                     complex_loop = complex_loop or not simple
                     stack.append((inner, copies))
