@@ -20,3 +20,19 @@ def test_results_keep_the_order_of_the_jobs_across_many_jobs():
     with BoundedMatcher() as matcher:
         results = matcher.run(jobs)
     assert [result.matches for result in results] == [(True, False)] * 300
+
+
+def test_an_analysing_job_returns_the_static_analysis_made_from_the_same_parse():
+    with BoundedMatcher() as matcher:
+        safe, broken = matcher.run([SearchJob("Cannot convert '[^']+' to float16", ("Cannot convert 'x' to float16",),
+                                              analyse=True),
+                                    SearchJob("(unclosed", ("x",), analyse=True)])
+    assert safe.matches == (True,) and safe.analysis.shape is None
+    assert safe.analysis.literal_sets[0] == frozenset({"cannot convert '"})
+    assert broken.error and broken.analysis.literal_sets == ()
+
+
+def test_an_analysing_job_with_a_catastrophic_regex_times_out_and_has_no_analysis():
+    with BoundedMatcher() as matcher:
+        [result] = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",), analyse=True)])
+    assert result.timed_out and result.analysis is None

@@ -88,12 +88,14 @@ class KnowledgeBase:
         for record in candidates:
             texts = [as_text(record.data.get("signature"))]
             texts += [as_text(alias) for alias in as_list(record.data.get("aliases"))]
-            analysis = self.regex_analyses[record.relative_path] = analyse_regex(record.data["regex"])
-            seconds = CATASTROPHIC_SECONDS_PER_JOB if analysis.shape else None
-            jobs.append(SearchJob(record.data["regex"], tuple(texts), seconds=seconds))
+            jobs.append(SearchJob(record.data["regex"], tuple(texts), analyse=True))
         results: list[SearchResult] = matcher.run(jobs)
         retry: list[int] = []
         for index, (record, result) in enumerate(zip(candidates, results)):
+            analysis = result.analysis or analyse_regex(record.data["regex"])  # none when the job timed out
+            self.regex_analyses[record.relative_path] = analysis
+            if analysis.shape:
+                jobs[index] = SearchJob(jobs[index].pattern, jobs[index].texts, seconds=CATASTROPHIC_SECONDS_PER_JOB)
             self.regex_checks[record.relative_path] = RegexCheck(
                 result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]))
             if result.matches[0] is False:

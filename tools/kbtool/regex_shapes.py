@@ -802,7 +802,11 @@ class RegexAnalysis:
 
 def analyse_regex(pattern: str) -> RegexAnalysis:
     """`catastrophic_shape` and `required_literal_sets` of `pattern`, parsing it once (not cached)."""
-    tree = parse(pattern)
+    return analysis_of_tree(parse(pattern))
+
+
+def analysis_of_tree(tree) -> RegexAnalysis:
+    """`analyse_regex` of an already parsed pattern (`parse`); the tree is not changed."""
     return RegexAnalysis(_shape_of_tree(tree), _literal_sets_of_tree(tree))
 
 

@@ -17,6 +17,11 @@ import multiprocessing
 import re
 import signal
 import time
+
+try:  # Python 3.11+
+    from re import _compiler as _re_compiler
+except ImportError:  # pragma: no cover - older Pythons
+    import sre_compile as _re_compiler  # type: ignore[no-redef]
 from collections import deque
 from dataclasses import dataclass
 from typing import Sequence
@@ -39,6 +44,10 @@ class SearchJob:
     texts: tuple[str, ...]
     flags: int = 0
     seconds: float | None = None  # this job's time bound; None: the matcher's `seconds_per_job`
+    #: Also make the static analysis (`analyse_regex`) from the same parse as the compilation, and
+    #: return it; when it finds a catastrophic shape and `seconds` is None, the job gets
+    #: `CATASTROPHIC_SECONDS_PER_JOB`.
+    analyse: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class SearchResult:
     matches: tuple[bool | None, ...]
     error: str | None = None  # the pattern does not compile
     timed_out: bool = False
+    analysis: "RegexAnalysis | None" = None  # with `SearchJob.analyse`, unless the job timed out
 
 
 def compile_error(pattern: str, flags: int = 0) -> str | None:
@@ -64,12 +74,36 @@ def compile_error(pattern: str, flags: int = 0) -> str | None:
     return None
 
 
+def _compiled_and_analysed(job: SearchJob):
+    """(compiled pattern, static analysis) from one parse of the pattern, or None when that fails."""
+    from kbtool import regex_shapes
+
+    tree = regex_shapes.parse(job.pattern, job.flags)
+    if tree is None:
+        return None
+    analysis = regex_shapes.analysis_of_tree(tree)
+    try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
+        return _re_compiler.compile(tree, job.flags), analysis
+    except Exception:
+        return None
+
+
 def _search_all(job: SearchJob) -> SearchResult:
-    error = compile_error(job.pattern, job.flags)
-    if error is not None:
-        return SearchResult(tuple(None for _ in job.texts), error=error)
-    compiled = re.compile(job.pattern, job.flags)
-    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts))
+    analysis = None
+    prepared = _compiled_and_analysed(job) if job.analyse else None
+    if prepared is not None:
+        compiled, analysis = prepared
+        if analysis.shape and job.seconds is None and _CPU_TIMER:
+            signal.setitimer(signal.ITIMER_VIRTUAL, CATASTROPHIC_SECONDS_PER_JOB)
+    else:
+        error = compile_error(job.pattern, job.flags)
+        if error is not None:
+            return SearchResult(tuple(None for _ in job.texts), error=error,
+                                analysis=RegexAnalysis(None, ()) if job.analyse else None)
+        compiled = re.compile(job.pattern, job.flags)
+        if job.analyse:
+            analysis = analyse_regex(job.pattern)
+    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts), analysis=analysis)
 
 
 class _CpuLimit(Exception):
