@@ -28,6 +28,7 @@ Three questions are answered without matching anything:
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 
 try:  # Python 3.11+
@@ -64,7 +65,9 @@ def parse(pattern: str, flags: int = 0):
     if not isinstance(pattern, str) or len(pattern) > MAX_ANALYSED_LENGTH:
         return None
     try:
-        return _sre_parse.parse(pattern, flags)
+        with warnings.catch_warnings():  # a FutureWarning marks a construct of another engine: not analysable
+            warnings.simplefilter("error", FutureWarning)
+            return _sre_parse.parse(pattern, flags)
     except Exception:  # re.error, RecursionError, OverflowError, ...: not analysable
         return None
 

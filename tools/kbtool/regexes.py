@@ -17,6 +17,7 @@ import multiprocessing
 import re
 import signal
 import time
+import warnings
 
 try:  # Python 3.11+
     from re import _compiler as _re_compiler
@@ -65,11 +66,20 @@ def compile_error(pattern: str, flags: int = 0) -> str | None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         return f"the regex is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are compiled"
     try:
-        re.compile(pattern, flags)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
+            re.compile(pattern, flags)
     except re.error as error:
         where = f" at position {error.pos}" if error.pos is not None else ""
         return f"{error.msg}{where}"
-    except (RecursionError, OverflowError, ValueError, MemoryError) as error:
+    except FutureWarning as warning:  # `[[:alpha:]]`, `&&`, `--`, `||`, `~~`: constructs of other engines
+        return (f"{warning}: a POSIX class such as [[:alpha:]] or a set operation (&&, --, ||, ~~) of another "
+                "regex engine, which Python's re reads as literal characters; write the class out, e.g. [A-Za-z]")
+    except RecursionError:
+        return "groups or look-arounds are nested too deeply to compile"
+    except OverflowError:
+        return "a repeat count or character code is too large to compile"
+    except (ValueError, MemoryError) as error:
         return f"cannot be compiled ({type(error).__name__})"
     return None
 
@@ -136,6 +146,9 @@ def _search_limited(job: SearchJob, cpu_seconds: float) -> SearchResult:
 
 
 def _worker(connection, cpu_seconds: float) -> None:  # runs in the child process
+    # Python's re only warns about constructs of other engines (POSIX classes, set operations) and
+    # then reads them differently: make them errors, so that they are reported as regex-invalid.
+    warnings.simplefilter("error", FutureWarning)
     if _CPU_TIMER:
         signal.signal(signal.SIGVTALRM, _on_cpu_limit)
     while True:
