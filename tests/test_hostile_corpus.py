@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def assert_survived(run: Run, *statuses: int) -> None:
     assert run.seconds < BOUND_SECONDS
     assert "Traceback" not in run.output, run.output[-3000:]
     assert "internal error" not in run.output, run.output[-3000:]
+    assert not re.search(r"\b[A-Z]\w*Warning: ", run.output), run.output[-3000:]  # no Python warning leaks out
     assert run.status in statuses, (run.status, run.output[-3000:])
 
 
