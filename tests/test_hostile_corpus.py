@@ -340,3 +340,19 @@ def test_import_over_hostile_canons_skips_each_with_its_reason_and_converts_the_
     assert converted
     for relative in converted:
         assert (tmp_path / "out" / relative).read_bytes() == (tmp_path / "out-alone" / relative).read_bytes()
+
+
+# --- lint --baseline: the baseline file may come with the change being checked --------------------------
+
+@pytest.mark.parametrize("name, expect", [
+    ("fifo.json", "not a regular file"), ("link-loop.json", "symbolic link"), ("link-outside.json", "symbolic link"),
+    ("deep-nesting.json", "not a kbtool baseline"), ("fifty-megabytes.json", "not a kbtool baseline"),
+    ("bom.json", "not valid json"), ("truncated.json", "not valid json"), ("utf16.json", "cannot read"),
+    ("nan.json", "not a kbtool baseline"), ("folder.json", "not a regular file"),
+])
+def test_lint_with_a_hostile_baseline_file_is_a_usage_error_naming_it(corpus, valid_kb, name, expect):
+    root, _ = corpus
+    baseline = root / "entries" / "hostile" / name
+    run = kbtool("lint", "--root", valid_kb, "--baseline", baseline, cwd=valid_kb)
+    assert_survived(run, 2)
+    assert str(baseline) in run.stderr and expect in run.stderr.lower(), run.stderr

@@ -26,7 +26,11 @@ day to day (ages in days), and the file must only change when findings do.
 
 from __future__ import annotations
 
+import bisect
 import json
+import os
+import re
+import stat
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -37,11 +41,14 @@ import typer
 
 from kbtool.findings import Finding
 from kbtool.lint import LintResult, active_rules
-from kbtool.records import line_column, value_offsets
+from kbtool.records import value_offsets
 from kbtool.rules import RULES
 from kbtool.rules.base import Rule
 from kbtool.settings import Settings, UsageError
 from kbtool.writers import WriteRefused, atomic_write
+
+#: Baseline files larger than this are refused unread.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 BASELINE_VERSION = 1
 UNUSED_BASELINE_ENTRY = "unused-baseline-entry"
@@ -106,7 +113,17 @@ def load_baseline(path: Path, root: Path) -> Baseline:
     """Read a baseline file; every defect is a usage error naming the file, line and what to do."""
     option = f"--baseline {path}"
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.lstat(path)
+        # The baseline may come with the change being checked: never block on a FIFO, follow a link or
+        # read an unbounded file.
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+            raise UsageError(f"{option}: is {kind}; pass the baseline file itself")
+        if info.st_size > MAX_BASELINE_BYTES:
+            raise UsageError(f"{option}: is {info.st_size:,} bytes; baselines larger than {MAX_BASELINE_BYTES:,} bytes "
+                             "are refused unread")
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_BASELINE_BYTES + 1).decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{option}: no such file; create it with `kbtool baseline write {path}`") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -116,15 +133,22 @@ def load_baseline(path: Path, root: Path) -> Baseline:
     except json.JSONDecodeError as error:
         raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); "
                          f"write it again with `kbtool baseline write {path}`") from None
+    except (ValueError, RecursionError) as error:  # nested too deeply, integers too long
+        raise UsageError(f"{path}: not a kbtool baseline ({type(error).__name__}: {str(error)[:80]}); "
+                         f"write it again with `kbtool baseline write {path}`") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION \
             or not isinstance(document.get("findings"), list):
         raise UsageError(f"{path}: not a kbtool baseline (expected {{\"version\": {BASELINE_VERSION}, \"findings\": [...]}}); "
                          f"write it with `kbtool baseline write {path}`")
     offsets = value_offsets(text)
+    line_starts = [0] + [match.end() for match in re.finditer("\n", text)]  # once: a big baseline has many entries
     entries = []
     for index, item in enumerate(document["findings"]):
         pointer = f"/findings/{index}"
-        line, column = line_column(text, offsets[pointer]) if pointer in offsets else (1, 1)
+        line, column = (1, 1)
+        if pointer in offsets:
+            line = bisect.bisect_right(line_starts, offsets[pointer])
+            column = offsets[pointer] - line_starts[line - 1] + 1
         fields = [item.get(key) if isinstance(item, dict) else None for key in ("rule", "record", "pointer")]
         if not all(isinstance(value, str) for value in fields):
             raise UsageError(f"{path}:{line}:{column}: baseline entry #{index + 1} needs the strings 'rule', 'record' "
