@@ -10,7 +10,7 @@ from kbtool.regexes import (BoundedMatcher, catastrophic_shape, is_too_broad, li
 EXPONENTIAL = [
     r"(a+)+$", r"(a*)*$", r"^(\d+)*$", r"(\w+\s?)+$", r"(a|a)*$", r"(ab|ab)*$", r"(a|aa)+$", r"(ab|a.)*$",
     r"((ab)+)+$", r"(x+x+)+y", r"(?:a{1,3})+$", r"(\d+\.?)+$", r"(.*a){25}", r"Cannot quantize node (\w+\s?)+$",
-    r"(a{1,20}){1,20}$", r"((a{1,20}){1,20}){1,20}",
+    r"(a{1,20}){1,20}$", r"((a{1,20}){1,20}){1,20}", r"(?:[a-e]{1,20}){1,10}x", r"(?:x{0,3}){5,}y",
 ]
 POLYNOMIAL = [r".*.*x", r"Error in .*.*: bad", r".+?.*;", r"(.*a){10}x", r"(.*a){3}x", r"a.*a.*a.*b"]
 SAFE = [
@@ -20,6 +20,7 @@ SAFE = [
     r"CUDA out of memory\. Tried to allocate \d+(\.\d+)? [GM]iB", r"floor.*4.*china",
     r"ValueError: Quantization range \(min, max\) not supported for op '[^']{1,100}' with input type \w{1,30}",
     r"(a|b)*c", r"(?:foo|bar)+baz", r"(?:a{1,3}){1,3}$", r"(?:[a-z]{2,30}\.){1,10}x", r"a{0,65535}a{0,65535}",
+    r"(?:\w{1,10} ){1,5}x", r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}", r"japan.{0,15}evacuation (site|shelter)",
 ]
 
 
@@ -40,6 +41,12 @@ def test_catastrophic_shape_accepts_safe_regexes(pattern):
 
 def test_catastrophic_shape_names_the_character_of_the_attack():
     assert "'a'" in catastrophic_shape(r"(a+)+$")
+
+
+@pytest.mark.parametrize("pattern", ["(?:" * 60 + "a{1,2}" + "){1,2}" * 60, "(" * 90 + "a*" + ")*" * 90,
+                                     "(?:[a-z]{1,20}|[0-9]{1,20}|[A-Z]{1,20}|_{1,20}){1,20}$"])
+def test_catastrophic_shape_returns_on_deeply_nested_or_large_patterns(pattern):
+    catastrophic_shape(pattern)  # must return (an answer or None), not run away
 
 
 def test_catastrophic_shape_ignores_patterns_that_do_not_compile():

@@ -46,10 +46,11 @@ MIN_LITERAL_LENGTH = 3
 UNROLL_LIMIT = 20
 #: Repetitions whose unrolled copies would hold more character positions than this are treated as
 #: unbounded too (`(a{1,20}){1,20}` is as catastrophic as `(a+)+`).
-UNROLL_BUDGET = 200
+UNROLL_BUDGET = 40
 _MAX_EXACT = 16  # most alternative strings tracked for one part of a regex
 _MAX_POSITIONS = 3000  # automaton size above which the shape analysis gives up
 _MAX_PRODUCT_COMPONENT = 80  # loop size above which the product construction is skipped
+_MAX_PRODUCT_WORK = 250_000  # transitions of the product of one loop with itself, at most
 
 _IGNORECASE = _sre.SRE_FLAG_IGNORECASE
 _DOTALL = _sre.SRE_FLAG_DOTALL
@@ -518,11 +519,20 @@ class _Automaton:
             self.link(part.last, part.first)
             return _Fragment(1 if low == 0 else part.empty, part.first, part.last, part.asserts)
         result = _Fragment(1)
-        for copy in range(high):
-            part = self.sequence(items, flags)
-            if copy >= low:
-                part = _Fragment(min(2, part.empty + 1), part.first, part.last, part.asserts)
-            result = self.concat(result, part)
+        for _ in range(low):
+            result = self.concat(result, self.sequence(items, flags))
+        if high > low:
+            # The optional copies nest, x(x(x)?)?, as the engine counts: one way per number of copies.
+            parts = [self.sequence(items, flags) for _ in range(high - low)]
+            for before, after in zip(parts, parts[1:]):
+                self.link(before.last, after.first)
+            last: dict[int, int] = {}
+            for part in parts:
+                for position, ways in part.last.items():
+                    _add(last, position, ways)
+            tail = _Fragment(min(2, parts[0].empty + 1), dict(parts[0].first), last,
+                             any(part.asserts for part in parts))
+            result = self.concat(result, tail)
         return result
 
 
@@ -592,6 +602,8 @@ def _exponential(automaton: _Automaton) -> str | None:
         if len(component) > _MAX_PRODUCT_COMPONENT:
             continue
         inside = {node: [target for target in edges[node] if target in members] for node in component}
+        if sum(len(targets) for targets in inside.values()) ** 2 > _MAX_PRODUCT_WORK:
+            continue  # too costly to pair up: left to the time bound when the regex runs
 
         def pairs(pair, inside=inside):
             first, second = pair
@@ -710,8 +722,8 @@ def _unrolled_size(items) -> int:
         if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN):
             size += 1
         elif op in _REPEATS:
-            inner = _items(av[2])
-            size += _unrolled_size(inner) * (1 if _is_loop_repeat(av[1], inner) else av[1])
+            inner_size = _unrolled_size(_items(av[2]))
+            size += inner_size * (1 if _loops_as_unbounded(av[1], inner_size) else av[1])
         elif op in _GROUPS:
             size += _unrolled_size(_items(_group_flags(0, av)[1]))
         elif op is _sre.BRANCH:
@@ -721,9 +733,13 @@ def _unrolled_size(items) -> int:
     return size
 
 
+def _loops_as_unbounded(high: int, body_size: int) -> bool:
+    return high == _MAXREPEAT or high > UNROLL_LIMIT or high * body_size > UNROLL_BUDGET
+
+
 def _is_loop_repeat(high: int, body_items) -> bool:
     """Whether a repetition with upper bound `high` is analysed as unbounded."""
-    return high == _MAXREPEAT or high > UNROLL_LIMIT or high * _unrolled_size(body_items) > UNROLL_BUDGET
+    return high == _MAXREPEAT or high > UNROLL_LIMIT or _loops_as_unbounded(high, _unrolled_size(body_items))
 
 
 def _loop_census(items) -> tuple[int, bool]:
