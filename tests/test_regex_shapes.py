@@ -43,10 +43,13 @@ def test_catastrophic_shape_names_the_character_of_the_attack():
     assert "'a'" in catastrophic_shape(r"(a+)+$")
 
 
-@pytest.mark.parametrize("pattern", ["(?:" * 60 + "a{1,2}" + "){1,2}" * 60, "(" * 90 + "a*" + ")*" * 90,
-                                     "(?:[a-z]{1,20}|[0-9]{1,20}|[A-Z]{1,20}|_{1,20}){1,20}$"])
-def test_catastrophic_shape_returns_on_deeply_nested_or_large_patterns(pattern):
-    catastrophic_shape(pattern)  # must return (an answer or None), not run away
+def test_catastrophic_shape_handles_deep_nesting():
+    assert "exponentially" in catastrophic_shape("(?:" * 60 + "a{1,2}" + "){1,2}" * 60)
+    assert "exponentially" in catastrophic_shape("(" * 90 + "a*" + ")*" * 90)
+
+
+def test_catastrophic_shape_leaves_loops_too_large_to_pair_up_to_the_time_bound():
+    assert catastrophic_shape("(?:[a-z]{1,20}|[0-9]{1,20}|[A-Z]{1,20}|_{1,20}){1,20}$") is None
 
 
 def test_catastrophic_shape_ignores_patterns_that_do_not_compile():
