@@ -356,3 +356,11 @@ def test_lint_with_a_hostile_baseline_file_is_a_usage_error_naming_it(corpus, va
     run = kbtool("lint", "--root", valid_kb, "--baseline", baseline, cwd=valid_kb)
     assert_survived(run, 2)
     assert str(baseline) in run.stderr and expect in run.stderr.lower(), run.stderr
+
+
+def test_lint_with_a_configuration_nested_100000_deep_is_a_usage_error(tmp_path):
+    root = make_valid_kb(tmp_path / "kb")
+    (root / "pyproject.toml").write_text("[tool.kbtool]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    run = kbtool("lint", "--root", root, cwd=root)
+    assert_survived(run, 2)
+    assert f"{root / 'pyproject.toml'}: cannot read the configuration: values are nested too deeply" in run.stderr

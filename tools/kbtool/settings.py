@@ -83,6 +83,8 @@ def read_config(root: Path) -> dict[str, Any]:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"{path}: cannot read the configuration: {error}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise UsageError(f"{path}: cannot read the configuration: values are nested too deeply") from None
     table = document.get("tool", {}).get("kbtool", {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.kbtool] must be a table")
