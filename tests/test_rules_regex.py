@@ -59,6 +59,16 @@ def test_regex_too_broad_reports_the_traceback_header(kb):
     assert len(findings_of(lint_records(kb, record), "regex-too-broad")) == 1
 
 
+def test_regex_too_broad_accepts_a_bare_exception_name_when_that_is_the_whole_message(kb):
+    record = record_with("python/keyboard-interrupt", "KeyboardInterrupt", "KeyboardInterrupt")
+    assert findings_of(lint_records(kb, record), "regex-too-broad") == []
+
+
+def test_regex_too_broad_still_reports_a_bare_name_broader_than_the_message(kb):
+    record = record_with("python/value-error", "ValueError", "Error|ValueError")
+    assert len(findings_of(lint_records(kb, record), "regex-too-broad")) == 1
+
+
 def test_regex_too_broad_accepts_an_exception_name_with_its_message(kb):
     record = record_with("python/value-error", "ValueError: Cannot convert a tensor of type int8 to float16",
                          "ValueError: Cannot convert a tensor of type \\w+ to float16")

@@ -13,6 +13,9 @@ from kbtool.rules.base import rule
 
 FAMILY = "regex"
 
+#: A CamelCase exception name of two or more words (`KeyboardInterrupt`), not a lone `Error`.
+_BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
+
 
 @rule(code="KB201", name="regex-invalid", family=FAMILY, severity=Severity.ERROR,
       summary="`regex` does not compile as a Python regular expression.",
@@ -146,7 +149,9 @@ def alias_mismatch(record, context):
       claims almost every error and buries the right record. The regex is tried (under a time
       bound) on the empty string and on a fixed list of generic texts (`GENERIC_TEXTS` in
       `kbtool/regexes.py`); matching any of them is an error. Include the words of the message
-      that identify this error.
+      that identify this error. A record whose signature is itself a bare exception name that
+      prints no message (`KeyboardInterrupt`, `MemoryError`, `StopIteration`) is about that
+      exception as a whole: a regex matching just that name is then right, and not reported.
       """,
       fails='"regex": "ValueError"',
       passes='"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"')
@@ -154,6 +159,9 @@ def regex_too_broad(record, context):
     if not _compiles(record, context):
         return
     reason = _broad_reasons(context).get(record.relative_path)
+    signature = as_text(record.data.get("signature")).strip()
+    if reason and _BARE_EXCEPTION_NAME.fullmatch(signature) and repr(signature) in reason:
+        return  # the message is nothing but that name: there are no more specific words to match
     if reason:
         yield Problem("/regex", f"regex is too broad: {reason}",
                       "include the words of the message that identify this particular error")
