@@ -122,7 +122,6 @@ def corpus(tmp_path_factory):
 
 
 RECORD_CASES = generate.record_cases() + [generate.Case("link-pair-b", "record", ("symbolic link",))]
-ARTICLE_CASES = generate.STATIC_ARTICLES
 
 
 def record_path(case) -> str:
@@ -288,14 +287,15 @@ def _articles_by_path(run: Run) -> dict[str, dict]:
 
 
 def test_extract_over_hostile_articles_ends_in_time_names_each_and_runs_no_code(corpus, valid_kb, tmp_path):
-    root, _ = corpus
+    root, cases = corpus
     marker = Path("/tmp/kbtool-pwned")
     marker.unlink(missing_ok=True)
     beside = kbtool("extract", "--root", root, "--dry-run", "--format", "json", cwd=root)
     assert_survived(beside, 1)
     assert not marker.exists()
-    for case in ARTICLE_CASES:
-        lines = [line for line in beside.stderr.splitlines() if line.startswith(f"articles/{case.name}.md:")]
+    for case in [case for case in cases if case.kind == "article"]:
+        name = case.name + ("" if case.name == "link-folder" else ".md")
+        lines = [line for line in beside.stderr.splitlines() if line.startswith(f"articles/{name}:")]
         assert len(lines) == 1, (case.name, beside.stderr)
         assert all(fragment in lines[0].lower() for fragment in case.expect), lines
 

@@ -340,7 +340,12 @@ def discover_articles(paths: list[Path]) -> list[Path]:
             found.append(base)
             continue
         for directory, subdirectories, files in os.walk(base, followlinks=False):
-            subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+            # Links to folders and folders named like articles are reported by the reader, never entered.
+            found.extend(Path(directory) / name for name in sorted(subdirectories)
+                         if (Path(directory) / name).is_symlink() or name.endswith((".md", ".markdown")))
+            subdirectories[:] = sorted(name for name in subdirectories if not name.startswith(".")
+                                       and not (Path(directory) / name).is_symlink()
+                                       and not name.endswith((".md", ".markdown")))
             found.extend(Path(directory) / name for name in sorted(files)
                          if name.endswith((".md", ".markdown")) and not name.startswith("."))
     return found
