@@ -131,6 +131,16 @@ def test_regex_collision_reports_both_records(kb):
     assert found == {("pytorch/cuda-oom", "/regex"), ("pytorch/cuda-oom-allocate", "/signature")}
 
 
+def test_regex_collision_gives_one_finding_per_regex_and_per_message_however_many_records_collide(kb):
+    records = [record_with(f"tensorflow/same-{index}", f"ValueError: op 'OP_{index}' is not supported",
+                           "ValueError: op '[^']{1,50}' is not supported") for index in range(6)]
+    document = lint_records(kb, *records)
+    found = findings_of(document, "regex-collision")
+    assert sorted((finding["entry_id"], finding["pointer"]) for finding in found) == sorted(
+        (f"tensorflow/same-{index}", pointer) for index in range(6) for pointer in ("/regex", "/signature"))
+    assert all("and 2 more records" in finding["message"] for finding in found)
+
+
 def test_regex_collision_reports_a_matched_alias_at_its_pointer(kb):
     wide = record_with("pytorch/cuda-oom", "CUDA out of memory", "CUDA out of memory")
     other = record_with("pytorch/cublas", "CUBLAS_STATUS_ALLOC_FAILED when calling cublasCreate",

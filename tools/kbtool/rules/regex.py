@@ -208,6 +208,12 @@ def regex_redos(record, context):
                           "simplify the regex: avoid repetitions that can match the same text in several ways")
 
 
+def _some(names: list[str], shown: int = 3) -> str:
+    """The first few names, then how many more."""
+    text = "; ".join(names[:shown])
+    return text + (f"; and {len(names) - shown} more records" if len(names) > shown else "")
+
+
 @rule(code="KB206", name="regex-collision", family=FAMILY, severity=Severity.WARNING, scope="kb",
       summary="One record's regex matches another record's signature or alias, and neither lists the other as confusable.",
       explanation="""
@@ -224,25 +230,28 @@ def regex_redos(record, context):
       passes='the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}')
 def regex_collision(kb, context):
     found = _cross_match(context)
-    by_regex: dict[str, list] = {}
+    # One finding per regex and one per matched message, each naming a few of the others:
+    # a KB where many records match each other gets a readable report, not one line per pair.
+    by_regex: dict[str, dict[str, object]] = {}
+    by_text: dict[tuple[str, str], dict[str, object]] = {}
     for collision in found.collisions:
-        by_regex.setdefault(collision.regex_record.relative_path, []).append(collision)
+        by_regex.setdefault(collision.regex_record.relative_path, {}).setdefault(collision.text.record.relative_path, collision)
+        by_text.setdefault((collision.text.record.relative_path, collision.text.pointer), {}).setdefault(
+            collision.regex_record.relative_path, collision)
     for collisions in by_regex.values():
-        regex_record = collisions[0].regex_record
-        others: dict[str, object] = {}
-        for collision in collisions:
-            others.setdefault(collision.text.record.relative_path, collision)
-        names = [f"the {collision.text.field} of {_describe(collision.text.record)}" for collision in others.values()]
-        shown = "; ".join(names[:3]) + (f"; and {len(names) - 3} more records" if len(names) > 3 else "")
-        yield regex_record, Problem(
-            "/regex", f"regex also matches {shown}, so users with those errors would be shown this record",
+        first = next(iter(collisions.values()))
+        names = [f"the {collision.text.field} of {_describe(collision.text.record)}" for collision in collisions.values()]
+        yield first.regex_record, Problem(
+            "/regex", f"regex also matches {_some(names)}, so users with those errors would be shown this record",
             "make the regex more specific, or list the other record under transition_graph.frequently_confused_with")
-        for collision in others.values():
-            yield collision.text.record, Problem(
-                collision.text.pointer,
-                f"this {collision.text.field} is also matched by the regex of {_describe(regex_record)}",
-                "make that regex more specific, or list each record under the other's "
-                "transition_graph.frequently_confused_with")
+    for collisions in by_text.values():
+        first = next(iter(collisions.values()))
+        owners = [_describe(collision.regex_record) for collision in collisions.values()]
+        yield first.text.record, Problem(
+            first.text.pointer,
+            f"this {first.text.field} is also matched by the regex of {_some(owners)}",
+            "make that regex more specific, or list each record under the other's "
+            "transition_graph.frequently_confused_with")
     for path, reason in found.unchecked.items():
         record = kb.by_path.get(path)
         if record is not None:
