@@ -36,3 +36,13 @@ def test_an_analysing_job_with_a_catastrophic_regex_times_out_and_has_no_analysi
     with BoundedMatcher() as matcher:
         [result] = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",), analyse=True)])
     assert result.timed_out and result.analysis is None
+
+
+def test_a_large_batch_is_shared_between_workers_and_keeps_job_order():
+    jobs = [SearchJob(f"op {index}$", (f"op {index}", f"op {index + 1}")) for index in range(1500)]
+    jobs[1200] = SearchJob("(a+)+$", ("a" * 40 + "!",))
+    with BoundedMatcher(seconds_per_job=0.3, workers=2) as matcher:
+        results = matcher.run(jobs)
+    assert len(results) == 1500
+    assert results[1200].timed_out
+    assert all(results[index].matches == (True, False) for index in range(1500) if index != 1200)

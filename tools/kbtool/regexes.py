@@ -14,6 +14,7 @@ a bounded window, so the cost per job is a fraction of a millisecond.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import signal
 import time
@@ -24,6 +25,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover - older Pythons
     import sre_compile as _re_compiler  # type: ignore[no-redef]
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -35,6 +37,8 @@ CATASTROPHIC_SECONDS_PER_JOB = 0.1
 #: Regexes longer than this are not compiled (the schema also caps them).
 MAX_PATTERN_LENGTH = 5000
 _WINDOW = 64
+_MAX_WORKERS = 2  # the matching is a fraction of a run: more processes would only add start-up cost
+_MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker
 
 
 @dataclass(frozen=True)
@@ -165,10 +169,10 @@ def _worker(connection, cpu_seconds: float) -> None:  # runs in the child proces
         connection.send(result)
 
 
-class BoundedMatcher:
-    """Runs regex searches in a worker process with a time bound per job."""
+class _Worker:
+    """One worker process that runs a stream of jobs, each within its time bound."""
 
-    def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB) -> None:
+    def __init__(self, seconds_per_job: float) -> None:
         self.seconds_per_job = seconds_per_job  # CPU seconds where the platform can tell, else wall-clock
         self._wall_factor = _WALL_FACTOR_WITH_CPU_TIMER if _CPU_TIMER else 1
         self._wall_bound = seconds_per_job * self._wall_factor
@@ -199,12 +203,6 @@ class BoundedMatcher:
             except (OSError, BrokenPipeError):
                 pass
         self._kill()
-
-    def __enter__(self) -> "BoundedMatcher":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`."""
@@ -241,6 +239,41 @@ class BoundedMatcher:
             outstanding.clear()
             head_started = time.monotonic()
         return [result for result in results if result is not None]
+
+
+class BoundedMatcher:
+    """Runs regex searches in worker processes (one per core, two at most) with a time bound per job.
+
+    Large batches are split into one contiguous share per worker; each share is driven by a
+    thread of this process that only waits on its worker's pipe, so the shares run in parallel.
+    """
+
+    def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB, workers: int | None = None) -> None:
+        self.seconds_per_job = seconds_per_job
+        count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
+        self._workers = [_Worker(seconds_per_job) for _ in range(max(1, count))]
+
+    def close(self) -> None:
+        """Stop the workers."""
+        for worker in self._workers:
+            worker.close()
+
+    def __enter__(self) -> "BoundedMatcher":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
+        """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
+        shares = min(len(self._workers), max(1, len(jobs) // _MIN_JOBS_PER_SHARE))
+        if shares == 1:
+            return self._workers[0].run(jobs)
+        size = -(-len(jobs) // shares)
+        chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
+        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
+        return [result for part in parts for result in part]
 
 
 # --------------------------------------------------------------------------------------------
