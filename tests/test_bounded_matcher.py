@@ -46,3 +46,38 @@ def test_a_large_batch_is_shared_between_workers_and_keeps_job_order():
     assert len(results) == 1500
     assert results[1200].timed_out
     assert all(results[index].matches == (True, False) for index in range(1500) if index != 1200)
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from kbtool.regexes import BoundedMatcher, SearchJob\n"
+        "matcher = BoundedMatcher(workers=2)\n"
+        "matcher.run([SearchJob('x', ('x',))] * 2000)\n"
+        "print(' '.join(str(worker._process.pid) for worker in matcher._workers), flush=True)\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker_pids = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(worker_pids) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    alive = worker_pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in worker_pids if _running(pid)]
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

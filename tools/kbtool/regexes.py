@@ -38,7 +38,8 @@ CATASTROPHIC_SECONDS_PER_JOB = 0.1
 MAX_PATTERN_LENGTH = 5000
 _WINDOW = 64
 _MAX_WORKERS = 2  # the matching is a fraction of a run: more processes would only add start-up cost
-_MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker
+_MIN_JOBS_PER_SHARE = 500
+_PARENT_CHECK_SECONDS = 0.5  # how often an idle worker checks that its parent is still alive  # smaller batches are not worth a second worker
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,10 @@ def _search_limited(job: SearchJob, cpu_seconds: float) -> SearchResult:
         return SearchResult(tuple(None for _ in job.texts), timed_out=True)
 
 
-def _worker(connection, cpu_seconds: float) -> None:  # runs in the child process
+def _worker(connection, cpu_seconds: float, parent_end, parent_pid: int) -> None:  # runs in the child process
+    # The child inherits the parent's end of its own pipe (and of any sibling's): close ours, and
+    # watch the parent, so that a killed lint never leaves a worker waiting for jobs forever.
+    parent_end.close()
     # Python's re only warns about constructs of other engines (POSIX classes, set operations) and
     # then reads them differently: make them errors, so that they are reported as regex-invalid.
     warnings.simplefilter("error", FutureWarning)
@@ -157,8 +161,11 @@ def _worker(connection, cpu_seconds: float) -> None:  # runs in the child proces
         signal.signal(signal.SIGVTALRM, _on_cpu_limit)
     while True:
         try:
+            while not connection.poll(_PARENT_CHECK_SECONDS):
+                if os.getppid() != parent_pid:
+                    return
             job = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if job is None:
             return
@@ -182,7 +189,8 @@ class _Worker:
 
     def _start(self) -> None:
         parent_end, child_end = self._context.Pipe()
-        self._process = self._context.Process(target=_worker, args=(child_end, self.seconds_per_job), daemon=True)
+        self._process = self._context.Process(
+            target=_worker, args=(child_end, self.seconds_per_job, parent_end, os.getpid()), daemon=True)
         self._process.start()
         child_end.close()
         self._connection = parent_end
