@@ -14,11 +14,11 @@ import bisect
 import json
 import math
 import re
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kbtool.files import UnreadableFile, read_capped
 
 #: Files larger than this are refused without being read into memory.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -289,28 +289,10 @@ def read_record_file(path: Path, root: Path) -> RecordFile:
         relative = path.as_posix()
     record = RecordFile(path=path, relative_path=relative)
 
-    def fail(message: str) -> RecordFile:
-        record.problems.append(ParseProblem(INVALID_JSON, message))
+    try:
+        raw = read_capped(path, MAX_FILE_BYTES, "record")
+    except UnreadableFile as error:
+        record.problems.append(ParseProblem(INVALID_JSON, str(error)))
         return record
-
-    try:
-        info = os.lstat(path)
-    except OSError as error:
-        return fail(f"cannot be read: {error.strerror}")
-    if stat.S_ISLNK(info.st_mode):
-        return fail("is a symbolic link; records must be regular files inside the KB (links are not followed)")
-    if stat.S_ISDIR(info.st_mode):
-        return fail("is a directory named like a record; rename it or move the records out")
-    if not stat.S_ISREG(info.st_mode):
-        return fail("is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        return fail(f"is {info.st_size:,} bytes; records larger than {MAX_FILE_BYTES:,} bytes are refused unread")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        return fail(f"cannot be read: {error.strerror}")
-    if len(raw) > MAX_FILE_BYTES:
-        return fail(f"grew past {MAX_FILE_BYTES:,} bytes while being read; refused")
     parse_record_text(record, raw)
     return record

@@ -20,13 +20,14 @@ import datetime as dt
 import html
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+from kbtool.files import UnreadableFile, read_capped
 
 #: Articles larger than this are refused without being read into memory.
 MAX_ARTICLE_BYTES = 1024 * 1024
@@ -270,22 +271,9 @@ def read_article(path: Path, root: Path) -> Article | ArticleProblem:
         return ArticleProblem(relative, line, message)
 
     try:
-        info = os.lstat(path)
-    except OSError as error:
-        return problem(f"cannot be read: {error.strerror}")
-    if stat.S_ISLNK(info.st_mode):
-        return problem("is a symbolic link; articles must be regular files (links are not followed)")
-    if not stat.S_ISREG(info.st_mode):
-        return problem("is not a regular file")
-    if info.st_size > MAX_ARTICLE_BYTES:
-        return problem(f"is {info.st_size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are skipped unread")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_ARTICLE_BYTES + 1)
-    except OSError as error:
-        return problem(f"cannot be read: {error.strerror}")
-    if len(raw) > MAX_ARTICLE_BYTES:
-        return problem(f"grew past {MAX_ARTICLE_BYTES:,} bytes while being read; skipped")
+        raw = read_capped(path, MAX_ARTICLE_BYTES, "article", refused="skipped")
+    except UnreadableFile as error:
+        return problem(str(error))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
