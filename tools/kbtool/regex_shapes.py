@@ -31,12 +31,8 @@ import functools
 import warnings
 from dataclasses import dataclass, field
 
-try:  # Python 3.11+
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from re import _constants as _sre
+from re import _parser as _sre_parse
 
 #: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
 MAX_ANALYSED_LENGTH = 5000
@@ -56,8 +52,8 @@ _IGNORECASE = _sre.SRE_FLAG_IGNORECASE
 _DOTALL = _sre.SRE_FLAG_DOTALL
 _ASCII = _sre.SRE_FLAG_ASCII
 _MAXREPEAT = _sre.MAXREPEAT
-_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT} | ({_sre.POSSESSIVE_REPEAT} if hasattr(_sre, "POSSESSIVE_REPEAT") else set())
-_GROUPS = {_sre.SUBPATTERN} | ({_sre.ATOMIC_GROUP} if hasattr(_sre, "ATOMIC_GROUP") else set())
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT}
+_GROUPS = {_sre.SUBPATTERN, _sre.ATOMIC_GROUP}
 _ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
 
 

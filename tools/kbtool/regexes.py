@@ -20,10 +20,7 @@ import signal
 import time
 import warnings
 
-try:  # Python 3.11+
-    from re import _compiler as _re_compiler
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_compile as _re_compiler  # type: ignore[no-redef]
+from re import _compiler as _re_compiler
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
