@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -278,3 +279,23 @@ def test_imported_sample_lints_to_completion(tmp_path):
     result = run("lint", "--root", str(tmp_path), "--format", "json", "--today", "2026-11-23")
     assert result.exit_code in (0, 1), result.output
     assert json.loads(result.stdout)["summary"]["entries"] == 50
+
+
+#: Findings per rule of `kbtool lint` on the imported sample, as of the rule set of 2026-11-23. When a rule is
+#: added or changed on purpose, the failure message prints the new counts: check them, then copy them here.
+SAMPLE_FINDINGS_PER_RULE = {
+    "dangling-reference": 47,
+    "duplicate-text": 2,
+    "missing-translation": 150,
+    "regex-mismatch": 3,
+}
+
+
+def test_sample_finding_counts_per_rule(tmp_path):
+    imported = run("import", "deadends", str(SAMPLE), "--out", str(tmp_path))
+    assert imported.exit_code == 0, imported.output
+    linted = run("lint", "--root", str(tmp_path), "--format", "json", "--today", "2026-11-23")
+    counts = dict(sorted(collections.Counter(finding["name"] for finding in json.loads(linted.stdout)["findings"]).items()))
+    assert counts == SAMPLE_FINDINGS_PER_RULE, (
+        "findings per rule on tests/fixtures/deadends-sample changed; if that is intended, set "
+        f"SAMPLE_FINDINGS_PER_RULE = {json.dumps(counts, indent=4)}")
