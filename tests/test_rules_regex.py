@@ -219,6 +219,12 @@ def test_volatile_signature_is_silent_when_the_regex_generalises_the_address(kb)
     assert findings_of(lint_records(kb, record), "volatile-signature") == []
 
 
+def test_regex_literal_only_is_silent_when_the_quoted_part_is_a_builtin_type(kb):
+    record = record_with("python/unhashable-list", "TypeError: unhashable type: 'list'",
+                         "TypeError: unhashable type: 'list'")
+    assert findings_of(lint_records(kb, record), "regex-literal-only") == []
+
+
 def test_regex_literal_only_is_silent_for_a_constant_message(kb):
     signature = "RuntimeError: CUDA error: device-side assert triggered"
     record = record_with("pytorch/device-assert", signature, "RuntimeError: CUDA error: device-side assert triggered")

@@ -266,7 +266,9 @@ def regex_collision(kb, context):
       this one occurrence: the same error with another op name, tensor shape, file path or
       number is missed. The rule fires only when the signature has such parts (quoted names,
       numbers with a decimal point or of four or more digits, shapes, absolute paths outside
-      system folders, hex addresses); a constant message may well be matched literally. Replace the parts that vary
+      system folders, hex addresses); a constant message may well be matched literally. A quoted
+      builtin type name (`'str'`, `'list'`) does not count: in `unhashable type: 'list'` it is the
+      error itself, not a part that varies. Replace the parts that vary
       with patterns (`'[^']+'` for a quoted name, `\\\\d+` for a number, `.*` sparingly) and keep
       the words that identify the error.
       """,
@@ -311,9 +313,11 @@ def _has_operator(pattern: str) -> bool:
 #: names, numbers with a decimal point or of four or more digits (three-digit numbers are mostly
 #: codes: errno 111, exit code 137), tuples and lists of numbers (shapes), absolute paths outside
 #: the system folders, hexadecimal addresses. A message with none of them is constant
-#: text, and a regex that is that text escaped is fine.
+#: text, and a regex that is that text escaped is fine. A quoted builtin type name ('str',
+#: 'list') is not a varying part: in "unhashable type: 'list'" it is the error itself.
+_BUILTIN_TYPE = r"(?:str|bytes|bytearray|int|float|complex|bool|list|dict|tuple|set|frozenset|NoneType|object|type)"
 VARYING_PART = re.compile(
-    r"'[^'\n]{1,200}'|\"[^\"\n]{1,200}\"|`[^`\n]{1,200}`"
+    rf"'(?!{_BUILTIN_TYPE}')[^'\n]{{1,200}}'|\"(?!{_BUILTIN_TYPE}\")[^\"\n]{{1,200}}\"|`[^`\n]{{1,200}}`"
     r"|(?<![\w.])\d+\.\d+(?![\w.])|(?<![\w.])\d{4,}(?![\w.])"
     r"|[(\[]\d+(?:, ?\d+)+[)\]]"
     r"|(?<![\w.])(?!/(?:dev|proc|sys|etc|run|var/run|usr/bin|bin)/)(?:/[\w.@-]+){2,}|\b[A-Za-z]:\\[\w.\\ -]+"
