@@ -24,9 +24,7 @@ FAMILY = "structure"
       fails='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory",}',
       passes='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory"}')
 def invalid_json(record, context):
-    for problem in record.problems:
-        if problem.rule_name == INVALID_JSON:
-            yield Problem(problem.pointer, problem.message, line=problem.line, column=problem.column)
+    return _parse_problems(record, INVALID_JSON)
 
 
 @rule(code="KB102", name=DUPLICATE_KEY, family=FAMILY, severity=Severity.ERROR, scope="file",
@@ -38,9 +36,13 @@ def invalid_json(record, context):
       fails='{"root_cause": "Calibration data too small.", "root_cause": "Missing kernel."}',
       passes='{"root_cause": "Calibration data too small; the op also lacks a kernel."}')
 def duplicate_key(record, context):
-    for problem in record.problems:
-        if problem.rule_name == DUPLICATE_KEY:
-            yield Problem(problem.pointer, problem.message, line=problem.line, column=problem.column)
+    return _parse_problems(record, DUPLICATE_KEY)
+
+
+def _parse_problems(record, rule_name: str):
+    """The problems the reader found for one rule, where the reader found them."""
+    return (Problem(problem.pointer, problem.message, line=problem.line, column=problem.column)
+            for problem in record.problems if problem.rule_name == rule_name)
 
 
 @rule(code="KB103", name="schema", family=FAMILY, severity=Severity.ERROR,
