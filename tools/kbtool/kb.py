@@ -94,14 +94,14 @@ class KnowledgeBase:
         for index, (record, result) in enumerate(zip(candidates, results)):
             analysis = result.analysis or analyse_regex(record.data["regex"])  # none when the job timed out
             self.regex_analyses[record.relative_path] = analysis
-            if analysis.shape:
-                jobs[index] = SearchJob(jobs[index].pattern, jobs[index].texts, seconds=CATASTROPHIC_SECONDS_PER_JOB)
             self.regex_checks[record.relative_path] = RegexCheck(
                 result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]))
             if result.matches[0] is False:
                 retry.append(index)
-        ignoring_case = matcher.run([SearchJob(jobs[index].pattern, jobs[index].texts[:1], re.IGNORECASE,
-                                               jobs[index].seconds) for index in retry])
+        ignoring_case = matcher.run([
+            SearchJob(jobs[index].pattern, jobs[index].texts[:1], re.IGNORECASE,
+                      CATASTROPHIC_SECONDS_PER_JOB if self.regex_analyses[candidates[index].relative_path].shape else None)
+            for index in retry])
         for index, result in zip(retry, ignoring_case):
             record = candidates[index]
             check = self.regex_checks[record.relative_path]

@@ -15,7 +15,7 @@ from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.regexes import BoundedMatcher
 from kbtool.rules import RULES, Rule
 from kbtool.schema import schema_path_for
-from kbtool.settings import Settings
+from kbtool.settings import Settings, UsageError
 from kbtool.suppressions import CONFIG_FILE_NAME, apply_suppressions
 
 
@@ -144,7 +144,6 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     paths = [Path(os.path.abspath(path)) for path in paths]
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            from kbtool.settings import UsageError
             raise UsageError(f"{path}: no such file or folder")
     kb = load_knowledge_base(settings.root, paths)
     targets: set[str] | None = None
