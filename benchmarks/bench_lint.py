@@ -51,11 +51,13 @@ def run_cli(root: Path, today: str) -> tuple[float, float, int, dict]:
 
 def breakdown(root: Path, today: str) -> list[tuple[str, float]]:
     """Seconds per stage of one lint of `root`, run in this process."""
-    from kbtool.config import build_settings
+    from kbtool.filters import active_rules
     from kbtool.kb import load_knowledge_base
-    from kbtool.lint import LintContext, _run_rules, active_rules
-    from kbtool.regexes import BoundedMatcher
-    from kbtool.schema import schema_path_for
+    from kbtool.lint import LintContext, run_rules
+    from kbtool.regex.facts import RegexFacts
+    from kbtool.regex.matcher import BoundedMatcher
+    from kbtool.schema import record_schema
+    from kbtool.settings import build_settings
 
     stages: list[tuple[str, float]] = []
     settings = build_settings(root=root, today=today)
@@ -64,14 +66,14 @@ def breakdown(root: Path, today: str) -> list[tuple[str, float]]:
     stages.append(("load and parse every file", time.perf_counter() - started))
     with BoundedMatcher() as matcher:
         started = time.perf_counter()
-        kb.prepare_regexes(matcher)
+        facts = RegexFacts(kb, matcher)
         stages.append(("regex vs own signature and aliases (batch)", time.perf_counter() - started))
-        context = LintContext(settings=settings, kb=kb, schema_path=schema_path_for(settings.root), matcher=matcher)
+        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts)
         for rule in active_rules(settings):
             if rule.scope in ("config", "baseline"):
                 continue
             started = time.perf_counter()
-            _run_rules([rule], kb, context, None)
+            run_rules([rule], context, None)
             stages.append((f"{rule.code} {rule.name}", time.perf_counter() - started))
     return stages
 

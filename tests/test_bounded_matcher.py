@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kbtool.regexes import BoundedMatcher, SearchJob
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 
 def test_a_catastrophic_job_times_out_and_the_next_jobs_still_run():
@@ -57,7 +57,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import sys, time\n"
-        "from kbtool.regexes import BoundedMatcher, SearchJob\n"
+        "from kbtool.regex.matcher import BoundedMatcher, SearchJob\n"
         "matcher = BoundedMatcher(workers=2)\n"
         "matcher.run([SearchJob('x', ('x',))] * 2000)\n"
         "print(' '.join(str(worker._process.pid) for worker in matcher._workers), flush=True)\n"

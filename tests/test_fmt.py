@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from kbtool.canonical import canonical_text
 from kbtool.cli import app
 from kbtool.fmt import format_files
-from kbtool.schema import known_keys
+from kbtool.schema import PACKAGED_SCHEMA, load_record_schema
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "seeds"
@@ -60,7 +60,7 @@ def test_canonical_form_has_schema_key_order_two_space_indent_real_chinese_and_o
     fmt(kb)
     text = path.read_text(encoding="utf-8")
     keys = list(json.loads(text))
-    assert keys == [key for key in known_keys() if key in keys]
+    assert keys == [key for key in list(load_record_schema(PACKAGED_SCHEMA).key_order) if key in keys]
     assert text.startswith('{\n  "id": ') and "转换器错误" in text and "\\u" not in text
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
@@ -188,7 +188,7 @@ json_values = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=15)
-records = st.dictionaries(st.one_of(st.sampled_from(known_keys()), st.text(max_size=12)), json_values, max_size=12)
+records = st.dictionaries(st.one_of(st.sampled_from(list(load_record_schema(PACKAGED_SCHEMA).key_order)), st.text(max_size=12)), json_values, max_size=12)
 layouts = st.fixed_dictionaries({"indent": st.sampled_from([None, 0, 1, 2, 4, "\t"]), "ensure_ascii": st.booleans(),
                                  "sort_keys": st.booleans()})
 

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.generalise import final_error_line, generalise, message_to_regex
-from kbtool.regexes import GENERIC_TEXTS, BoundedMatcher, catastrophic_shape, is_too_broad
+from kbtool.regex.generalise import final_error_line, generalise, message_to_regex
+from kbtool.regex.broadness import GENERIC_TEXTS, is_too_broad
+from kbtool.regex.matcher import BoundedMatcher
+from kbtool.regex.shapes import catastrophic_shape
 
 # (message, expected regex, a variant with other run-specific values, a different error)
 CASES = [

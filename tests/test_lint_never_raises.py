@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from kbtool.findings import Finding
+from kbtool.findings import Finding, LintResult
 from kbtool.kb import KnowledgeBase
-from kbtool.lint import LintResult, active_rules, check_knowledge_base
+from kbtool.filters import active_rules
+from kbtool.lint import check_knowledge_base
 from kbtool.records import RecordFile, parse_record_text
-from kbtool.regexes import BoundedMatcher
+from kbtool.regex.matcher import BoundedMatcher
 from kbtool.reporters import REPORTERS
 from kbtool.revision import BaseRevision
 from kbtool.rules import RULES

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import curated_record, write_record
 from kbtool.kb import load_knowledge_base
-from kbtool.regex_collisions import cross_match, record_texts, text_value
-from kbtool.regexes import BoundedMatcher, SearchJob
+from kbtool.regex.collisions import cross_match, record_texts, text_value
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate_kb import generate  # noqa: E402

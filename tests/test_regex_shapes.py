@@ -1,11 +1,13 @@
-"""Static regex analysis (kbtool.regex_shapes via kbtool.regexes): shapes, required literals, broadness."""
+"""Static regex analysis (kbtool.regex.shapes, kbtool.regex.literals, kbtool.regex.broadness): shapes, required literals, broadness."""
 
 from __future__ import annotations
 
 import pytest
 
-from kbtool.regexes import (BoundedMatcher, catastrophic_shape, is_too_broad, literal_runs, literal_text,
-                            required_literal_sets, required_literals, too_broad_reasons)
+from kbtool.regex.broadness import is_too_broad, too_broad_reasons
+from kbtool.regex.literals import literal_runs, literal_text, required_literal_sets, required_literals
+from kbtool.regex.matcher import BoundedMatcher
+from kbtool.regex.shapes import catastrophic_shape
 
 EXPONENTIAL = [
     r"(a+)+$", r"(a*)*$", r"^(\d+)*$", r"(\w+\s?)+$", r"(a|a)*$", r"(ab|ab)*$", r"(a|aa)+$", r"(ab|a.)*$",

@@ -11,8 +11,7 @@ from jsonschema import Draft4Validator
 
 from conftest import FIXTURES, TODAY, curated_record, run_kbtool
 from kbtool.canonical import canonical_text
-from kbtool.findings import Finding, Severity
-from kbtool.lint import LintResult
+from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.github import annotation, escape_data, escape_property, step_summary
 from kbtool.rules import RULES
 

@@ -1,4 +1,4 @@
-"""Baselines: adopt kbtool on an existing KB and gate only on new problems.
+"""The baseline file: adopt kbtool on an existing KB and gate only on new problems.
 
 `kbtool baseline write FILE` records every finding of a full lint run by rule
 code, record id (the file's path when it has no id) and JSON pointer — never
@@ -31,27 +31,20 @@ import json
 import os
 import re
 import stat
-import sys
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable
 
-import typer
-
-from kbtool.findings import Finding
-from kbtool.lint import LintResult, active_rules
+from kbtool.errors import UsageError
+from kbtool.findings import Finding, LintResult
 from kbtool.records import value_offsets
-from kbtool.rules import RULES
-from kbtool.rules.base import Rule
-from kbtool.settings import Settings, UsageError
 from kbtool.writers import WriteRefused, atomic_write
 
 #: Baseline files larger than this are refused unread.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 BASELINE_VERSION = 1
-UNUSED_BASELINE_ENTRY = "unused-baseline-entry"
 
 Key = tuple[str, str, str]  # (rule code, record id or path, pointer)
 
@@ -73,14 +66,6 @@ class Baseline:
     path: Path
     display_path: str  # relative to the KB root when inside it
     entries: tuple[BaselineEntry, ...]
-
-
-@dataclass(frozen=True)
-class BaselineReport:
-    """What a baseline did in one run: the input of the `unused-baseline-entry` rule."""
-
-    baseline: Baseline
-    unused: tuple[BaselineEntry, ...]
 
 
 def _display_path(path: Path, root: Path) -> str:
@@ -157,16 +142,16 @@ def load_baseline(path: Path, root: Path) -> Baseline:
     return Baseline(path=path, display_path=_display_path(path, root), entries=tuple(entries))
 
 
-def apply_baseline(result: LintResult, baseline: Baseline, settings: Settings, *, whole_kb: bool) -> LintResult:
-    """`result` without the findings the baseline lists, plus the `unused-baseline-entry` findings.
+def match_baseline(findings: list[Finding], baseline: Baseline, *, whole_kb: bool,
+                   active_codes: frozenset[str]) -> tuple[list[Finding], tuple[BaselineEntry, ...]]:
+    """(the findings the baseline does not list, its entries that matched no finding).
 
-    `whole_kb`: the run covered every record (no paths, no --changed-since), so it can tell that an
-    entry is unused.
+    A key listed N times covers N findings. Only a run over the whole KB (`whole_kb`) can tell that
+    an entry is unused, and only for rules that ran (`active_codes`).
     """
-    active_codes = frozenset(rule.code for rule in active_rules(settings))
     remaining = Counter(entry.key for entry in baseline.entries)
     kept: list[Finding] = []
-    for finding in result.findings:
+    for finding in findings:
         key = finding_key(finding)
         if remaining[key] > 0:
             remaining[key] -= 1
@@ -180,44 +165,4 @@ def apply_baseline(result: LintResult, baseline: Baseline, settings: Settings, *
                 if entry.key[0] in active_codes:
                     unused.append(entry)
     unused.reverse()
-    rule: Rule = next(candidate for candidate in RULES.values() if candidate.name == UNUSED_BASELINE_ENTRY)
-    if rule.code in active_codes:
-        report = BaselineReport(baseline=baseline, unused=tuple(unused))
-        severity = settings.severities.get(rule.code, rule.severity)
-        for line, column, problem in rule.check(report, None):
-            kept.append(Finding(code=rule.code, name=rule.name, severity=severity, path=baseline.display_path,
-                                entry_id=None, pointer=problem.pointer, line=line, column=column,
-                                message=problem.message, hint=problem.hint))
-    kept.sort(key=Finding.sort_key)
-    return replace(result, findings=kept)
-
-
-
-def build_baseline_app(handles_errors: Callable[[Callable], Callable]) -> typer.Typer:
-    """The `kbtool baseline` command group (registered in cli.py)."""
-    group = typer.Typer(help="Record today's findings so that lint gates only on new problems.", no_args_is_help=True)
-
-    @group.command("write")
-    @handles_errors
-    def write_command(
-        file: Path = typer.Argument(..., metavar="FILE", help="The baseline file to write (replaced if it exists), e.g. .kbtool-baseline.json."),
-        root: Optional[Path] = typer.Option(None, "--root", help="The KB root (the folder holding entries/). Default: the nearest folder upward from here that has entries/.", show_default=False),
-        today: Optional[str] = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="The date to lint as of. Default: $KBTOOL_TODAY, else the system date.", show_default=False),
-        stale_days: Optional[int] = typer.Option(None, "--stale-days", min=0, help="As for kbtool lint.", show_default=False),
-    ) -> None:
-        """Lint the whole KB and write every finding to FILE, by rule, record id and JSON pointer (not line numbers).
-
-        Then 'kbtool lint --baseline FILE' reports only findings that are not in FILE, and reports the
-        entries of FILE that no longer occur (unused-baseline-entry) so that you write it again as problems
-        get fixed: the file only shrinks. The KB's configuration in pyproject.toml (select, ignore,
-        severities, suppressions) applies as for lint. Commit FILE with the KB.
-        """
-        from kbtool.config import build_settings
-        from kbtool.lint import lint
-
-        settings = build_settings(root=root, today=today, stale_days=stale_days)
-        count = write_baseline(file, lint(settings))
-        sys.stdout.write(f"wrote {count} finding{'' if count == 1 else 's'} to {file}; "
-                         f"'kbtool lint --baseline {file}' now reports only new problems\n")
-
-    return group
+    return kept, tuple(unused)

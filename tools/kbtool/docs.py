@@ -1,11 +1,13 @@
-"""docs/rules.md, generated from the rule registry (the metadata beside each rule's code).
+"""The rule catalogue, rendered from the rule registry (the metadata beside each rule's code): the
+table and the explanations `kbtool rules` prints, and docs/rules.md.
 
-Regenerate with ``kbtool rules --markdown > docs/rules.md``; a test fails when the file is out of date.
+Regenerate docs/rules.md with ``kbtool rules --markdown > docs/rules.md``; a test fails when it is out of date.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 
 from kbtool.rules import RULES, Rule
 
@@ -36,6 +38,39 @@ A suppression that silences nothing is reported as `unused-suppression`, and one
 date as `expired-suppression`; both findings point at the suppression's line in `pyproject.toml`.
 `kbtool lint --statistics` counts findings per rule, to decide when a warning can become an error.
 """
+
+
+def rule_table(rules: list[Rule]) -> str:
+    name_width = max(len(rule.name) for rule in rules)
+    lines = [f"{'CODE':<6} {'NAME':<{name_width}} {'SEVERITY':<8} SUMMARY"]
+    lines += [f"{rule.code:<6} {rule.name:<{name_width}} {rule.severity.value:<8} {' '.join(rule.summary.split())}"
+              for rule in rules]
+    lines.append(f"\n{len(rules)} rules. 'kbtool rules NAME-OR-CODE' explains one; severities shown are the defaults.")
+    return "\n".join(lines) + "\n"
+
+
+def _indented(text: str) -> str:
+    return textwrap.indent(text, "    ")
+
+
+def explain(rule: Rule) -> str:
+    """The full text of one rule, as `kbtool rules NAME` prints it."""
+    return (
+        f"{rule.code} {rule.name}\n"
+        f"Family: {rule.family}. Default severity: {rule.severity.value}.\n\n"
+        f"{' '.join(rule.summary.split())}\n\n"
+        f"{rule.explanation}\n\n"
+        f"Fails:\n{_indented(rule.fails)}\n\n"
+        f"Passes:\n{_indented(rule.passes)}\n\n"
+        f"Tune it in pyproject.toml: ignore = [\"{rule.name}\"] under [tool.kbtool], "
+        f"{rule.name} = \"error\"|\"warning\"|\"info\"|\"off\" under [tool.kbtool.severity], "
+        f"or a [[tool.kbtool.suppress]] table for some records (docs/rules.md shows how).\n"
+    )
+
+
+def rule_as_dict(rule: Rule) -> dict:
+    return {"code": rule.code, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
+            "summary": rule.summary, "explanation": rule.explanation, "fails": rule.fails, "passes": rule.passes}
 
 
 def anchor(rule: Rule) -> str:

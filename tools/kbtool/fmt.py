@@ -17,7 +17,7 @@ from typing import Iterable
 from kbtool.canonical import canonical_text
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import read_record_file
-from kbtool.settings import UsageError
+from kbtool.errors import UsageError
 from kbtool.writers import WriteRefused, atomic_write
 
 

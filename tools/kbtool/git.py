@@ -22,7 +22,7 @@ from typing import Mapping
 from kbtool.kb import ENTRIES_DIR
 from kbtool.records import MAX_FILE_BYTES, RecordFile, parse_record_text
 from kbtool.revision import BaseRevision, ChangeSet
-from kbtool.settings import UsageError
+from kbtool.errors import UsageError
 
 # Without this, importing GitPython raises when no git executable is found; the commands below then
 # raise GitCommandNotFound, which becomes a usage error that says to install git.

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, TextIO
 
-import typer
-
-from kbtool.kb import KnowledgeBase, as_dict, as_list, as_text, load_knowledge_base
-from kbtool.regexes import BoundedMatcher, SearchJob
-from kbtool.settings import UsageError, find_root
+from kbtool.kb import KnowledgeBase, load_knowledge_base
+from kbtool.records import as_dict, as_list, as_text
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.errors import UsageError
 
 #: Longest text `match` reads (a log is searched as a whole).
 MAX_TEXT_CHARACTERS = 1_000_000
@@ -47,12 +46,19 @@ def find_matches(kb: KnowledgeBase, text: str, matcher: BoundedMatcher) -> Match
     return MatchReport(matches, timed_out, len(unreadable), reasons)
 
 
+def match_text(root: Path, text: str) -> MatchReport:
+    """Load the KB at `root` and find the records whose regex recognises `text`."""
+    kb = load_knowledge_base(root)
+    with BoundedMatcher() as matcher:
+        return find_matches(kb, text, matcher)
+
+
 def _specificity(data: dict) -> int:
     """Longer regexes tend to be more specific: show them first."""
     return len(as_text(data.get("regex")))
 
 
-def _text_report(report: MatchReport, stream: TextIO) -> None:
+def write_text_report(report: MatchReport, stream: TextIO) -> None:
     for data in report.matches:
         stream.write(f"{as_text(data.get('id')) or data['path']}  ({data['path']})\n")
         stream.write(f"  signature:  {' '.join(as_text(data.get('signature')).split())}\n")
@@ -72,7 +78,7 @@ def _text_report(report: MatchReport, stream: TextIO) -> None:
     stream.write(f"{count} matching record{'' if count == 1 else 's'}\n")
 
 
-def _json_report(report: MatchReport, stream: TextIO) -> None:
+def write_json_report(report: MatchReport, stream: TextIO) -> None:
     document = {
         "version": 1,
         "matches": [{"entry_id": data.get("id"), "path": data["path"], "signature": data.get("signature"),
@@ -85,7 +91,8 @@ def _json_report(report: MatchReport, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def _read_text(message: Optional[str], file: Optional[Path]) -> str:
+def read_query_text(message: Optional[str], file: Optional[Path]) -> str:
+    """The message or log to look up: `message`, else the file, else standard input ('-' or nothing when piped)."""
     if message is not None and file is not None:
         raise UsageError("give the message as an argument or with --file, not both")
     if file is not None:
@@ -106,31 +113,3 @@ def _read_text(message: Optional[str], file: Optional[Path]) -> str:
     if not text.strip():
         raise UsageError("the message is empty")
     return text
-
-
-def match_command(
-    message: Optional[str] = typer.Argument(None, help="The error message to look up; '-' (or nothing, when piped) reads standard input.", show_default=False),
-    file: Optional[Path] = typer.Option(None, "--file", help="Read the message or a whole log from this file.", show_default=False),
-    root: Optional[Path] = typer.Option(None, "--root", help="The KB root. Default: the nearest folder upward that has entries/.", show_default=False),
-    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
-) -> None:
-    """Show the records whose regex recognises an error message: root cause, what not to try, what works.
-
-    Paste a message, pipe a log (`pytest 2>&1 | kbtool match`), or pass --file. Exit status: 0 when
-    a record matches, 1 when none does, 2 on a usage error.
-    """
-    if output_format not in ("text", "json"):
-        raise UsageError(f"--format {output_format}: choose text or json")
-    text = _read_text(message, file)
-    kb = load_knowledge_base(find_root(root))
-    with BoundedMatcher() as matcher:
-        report = find_matches(kb, text, matcher)
-    (_json_report if output_format == "json" else _text_report)(report, sys.stdout)
-    if report.timed_out:
-        sys.stderr.write(f"kbtool: the regex of {', '.join(report.timed_out)} took too long and was skipped; "
-                         "'kbtool lint' reports it as regex-redos\n")
-    for reason in report.unreadable_reasons:
-        sys.stderr.write(f"kbtool: skipped {reason}\n")
-    if report.unreadable:
-        sys.stderr.write(f"kbtool: {report.unreadable} record file(s) could not be read and were skipped; 'kbtool lint' says why\n")
-    raise typer.Exit(0 if report.matches else 1)

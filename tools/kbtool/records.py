@@ -87,6 +87,19 @@ class RecordFile:
         return line, index - self._line_starts[line - 1] + 1
 
 
+def as_text(value: object) -> str:
+    """`value` if it is a string, else "" (rules must survive records of the wrong shape)."""
+    return value if isinstance(value, str) else ""
+
+
+def as_list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def as_dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def escape_pointer_token(token: str | int) -> str:
     """Escape one RFC 6901 reference token."""
     return str(token).replace("~", "~0").replace("/", "~1")

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.canonical import canonical_text
-from kbtool.generalise import Generalisation, generalise
+from kbtool.regex.generalise import Generalisation, generalise
 from kbtool.kb import ENTRIES_DIR, load_knowledge_base
 from kbtool.records import RecordFile, read_record_file
-from kbtool.regexes import BoundedMatcher, SearchJob
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 from kbtool.schema import schema_path_for, schema_problems
-from kbtool.settings import UsageError
+from kbtool.errors import UsageError
 from kbtool.writers import WriteRefused, atomic_write, write_new
 
 #: One segment of an id (domain or slug), as the schema's id pattern allows it.
@@ -346,7 +346,7 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
 
 def read_signature_from_stdin(stream=None, limit: int = 1_000_000) -> tuple[str, str | None]:
     """The final error line of what was piped in, and a note saying what was taken."""
-    from kbtool.generalise import final_error_line
+    from kbtool.regex.generalise import final_error_line
 
     stream = stream if stream is not None else sys.stdin
     text = stream.read(limit + 1)

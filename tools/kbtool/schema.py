@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -12,6 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
 
+from kbtool.errors import UsageError
 from kbtool.findings import Problem
 from kbtool.records import make_pointer
 
@@ -21,8 +23,8 @@ PACKAGED_SCHEMA = Path(__file__).parent / "data" / SCHEMA_FILE_NAME
 MAX_SCHEMA_PROBLEMS = 200
 
 
-class SchemaLoadError(Exception):
-    """The schema file itself is unusable (a configuration error)."""
+class SchemaLoadError(UsageError):
+    """The schema file itself is unusable: a configuration error (exit status 2)."""
 
 
 def schema_path_for(root: Path) -> Path:
@@ -40,22 +42,6 @@ def load_schema(path: Path) -> dict[str, Any]:
     if not isinstance(schema, dict):
         raise SchemaLoadError(f"{path}: the record schema must be a JSON object")
     return schema
-
-
-@functools.lru_cache(maxsize=4)
-def validator(path: Path):
-    schema = load_schema(path)
-    cls = validator_for(schema, default=Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except Exception as error:
-        raise SchemaLoadError(f"{path}: the record schema is not a valid JSON Schema: {getattr(error, 'message', error)}") from error
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
-def known_keys(path: Path = PACKAGED_SCHEMA) -> list[str]:
-    """Top-level property names in schema order (the canonical key order of a record)."""
-    return list(load_schema(path).get("properties", {}))
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -97,38 +83,76 @@ def _describe(error: ValidationError) -> Problem:
     return Problem(pointer, f"{field}: {error.message}")
 
 
-@functools.lru_cache(maxsize=4)
-def fast_validator(path: Path):
+def _fast_validator(schema: dict[str, Any]):
     """jsonschema-rs for the first pass (~100x faster); None when it is unavailable or rejects the schema."""
     try:
         import jsonschema_rs
     except ImportError:
         return None
     try:
-        return jsonschema_rs.validator_for(load_schema(path), validate_formats=True)
+        return jsonschema_rs.validator_for(schema, validate_formats=True)
     except Exception:
         return None
 
 
-def schema_problems(data: Any, schema_path: Path) -> Iterator[Problem]:
-    """One problem per schema violation, pointing at the offending value.
+@dataclass(frozen=True)
+class RecordSchema:
+    """The record schema in force for a KB, loaded once and handed to rules."""
 
-    Valid records (nearly all) are confirmed by the fast validator; only records it rejects are
-    walked by jsonschema, which names every violation with its path.
-    """
-    validator(schema_path)  # reports an unusable schema even when the fast path would accept it
-    fast = fast_validator(schema_path)
-    if fast is not None:
-        try:
-            if fast.is_valid(data):
-                return
-        except Exception:
-            pass
-    # A hostile record can hold hundreds of thousands of violations: list the first ones, then say how to go on.
-    found = list(itertools.islice(validator(schema_path).iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
-    errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda error: [str(token) for token in error.absolute_path])
-    for error in errors:
-        yield _describe(error)
-    if len(found) > MAX_SCHEMA_PROBLEMS:
-        yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
-                      "fix these and run kbtool lint again to see the rest")
+    path: Path
+    document: dict[str, Any]
+    validator: Any  # jsonschema's, names every violation
+    fast_validator: Any  # jsonschema-rs's, for the common valid case; None when unavailable
+    key_order: tuple[str, ...]  # top-level property names in schema order (a record's canonical key order)
+    date_keys: tuple[str, ...]  # top-level properties declared with "format": "date"
+    translated_pairs: tuple[tuple[str, str], ...]  # (english_key, zh_key) for every *_zh property with an English one
+
+    def problems(self, data: Any) -> Iterator[Problem]:
+        """One problem per schema violation, pointing at the offending value.
+
+        Valid records (nearly all) are confirmed by the fast validator; only records it rejects are
+        walked by jsonschema, which names every violation with its path.
+        """
+        if self.fast_validator is not None:
+            try:
+                if self.fast_validator.is_valid(data):
+                    return
+            except Exception:
+                pass
+        # A hostile record can hold hundreds of thousands of violations: list the first ones, then say how to go on.
+        found = list(itertools.islice(self.validator.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
+        errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda error: [str(token) for token in error.absolute_path])
+        for error in errors:
+            yield _describe(error)
+        if len(found) > MAX_SCHEMA_PROBLEMS:
+            yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
+                          "fix these and run kbtool lint again to see the rest")
+
+
+@functools.lru_cache(maxsize=4)
+def load_record_schema(path: Path) -> RecordSchema:
+    """Read and check the schema at `path`; an unusable one is a SchemaLoadError naming the file."""
+    schema = load_schema(path)
+    cls = validator_for(schema, default=Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except Exception as error:
+        raise SchemaLoadError(f"{path}: the record schema is not a valid JSON Schema: {getattr(error, 'message', error)}") from error
+    properties = schema.get("properties", {})
+    key_order = tuple(properties)
+    return RecordSchema(
+        path=path, document=schema, validator=cls(schema, format_checker=cls.FORMAT_CHECKER),
+        fast_validator=_fast_validator(schema), key_order=key_order,
+        date_keys=tuple(key for key, spec in properties.items() if isinstance(spec, dict) and spec.get("format") == "date"),
+        translated_pairs=tuple((key[: -len("_zh")], key) for key in key_order
+                               if key.endswith("_zh") and key[: -len("_zh")] in properties))
+
+
+def record_schema(root: Path) -> RecordSchema:
+    """The schema in force for the KB at `root`: its own, else the one shipped with kbtool."""
+    return load_record_schema(schema_path_for(root))
+
+
+def schema_problems(data: Any, schema_path: Path) -> Iterator[Problem]:
+    """`load_record_schema(schema_path).problems(data)`, for writers that check before they write."""
+    return load_record_schema(schema_path).problems(data)

@@ -25,8 +25,9 @@ from kbtool.extract.articles import Article
 from kbtool.extract.infer import (UNKNOWN_DOMAIN, Context, article_domain, article_terms, category, explain,
                                   key_terms, message_domain, message_domain_hint)
 from kbtool.extract.messages import HIGH, LOW, FoundMessage
-from kbtool.kb import as_list, as_text, load_knowledge_base
-from kbtool.regexes import BoundedMatcher, SearchJob
+from kbtool.kb import load_knowledge_base
+from kbtool.records import as_list, as_text
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 from kbtool.writers import WriteRefused, write_new
 
 #: Confidence written into a candidate: a message quoted as real, and one the article hedges.
@@ -39,7 +40,7 @@ _QUALIFIED = re.compile(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Z]\w*(?:Error|Exception))")
 
 def message_to_regex(message: str) -> str:
     """The shared generaliser (kbtool.generalise), imported late so this module loads without it."""
-    from kbtool.generalise import message_to_regex as generalise
+    from kbtool.regex.generalise import message_to_regex as generalise
 
     return generalise(message)
 

@@ -30,7 +30,7 @@ from kbtool.canonical import canonical_text
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import escape_pointer_token, read_record_file
 from kbtool.schema import schema_path_for, schema_problems
-from kbtool.settings import UsageError
+from kbtool.errors import UsageError
 from kbtool.writers import WriteRefused, atomic_write
 
 SOURCE_NAME = "deadends"

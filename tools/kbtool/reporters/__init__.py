@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, TextIO
 
-from kbtool.lint import LintResult
+from kbtool.findings import LintResult
 from kbtool.reporters import github, json_format, sarif, text
 
 Reporter = Callable[[LintResult, TextIO], None]

@@ -14,8 +14,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from kbtool.findings import Finding, Severity
-from kbtool.lint import LintResult
+from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.text import summary_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from kbtool.lint import LintResult
+from kbtool.findings import LintResult
 
 FORMAT_VERSION = 1
 

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kbtool import __version__
-from kbtool.findings import Finding, Severity
-from kbtool.lint import LintResult
+from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.github import repository_path
 from kbtool.rules import RULES, Rule
 

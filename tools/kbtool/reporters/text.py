@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kbtool.lint import LintResult
+from kbtool.findings import LintResult
 
 
 def _plural(count: int, word: str) -> str:

@@ -1,7 +1,6 @@
-"""All rules. Importing this package registers every rule family in RULES."""
+"""All rules, one module per family. Importing this package registers every rule in RULES."""
 
 from kbtool.rules.base import RULES, Rule, find_rule, rule
-from kbtool.rules import structure, regex, translation, freshness, content, graph, configuration  # noqa: F401  (registration)
-from kbtool.rules import history, baseline  # noqa: F401  (registration: base-revision and baseline rules)
+from kbtool.rules import structure, regex, translation, freshness, content, graph, accountability, history  # noqa: F401  (registration)
 
 __all__ = ["RULES", "Rule", "find_rule", "rule"]

@@ -1,12 +1,18 @@
 """The rule registry: every rule's metadata lives beside its check function.
 
-A rule is a pure function. A *record rule* receives one parsed record and the
-lint context and yields :class:`~kbtool.findings.Problem` objects; a *KB rule*
-receives the whole knowledge base and yields ``(record_file, problem)`` pairs; a
-*config rule* receives what the configuration's suppressions did (see
-:mod:`kbtool.suppressions`) and yields ``(line, problem)`` pairs placed in the
-KB root's pyproject.toml.
-Rules never open files, read the clock, touch git or print.
+A rule is a pure function that yields :class:`~kbtool.findings.Problem` objects. What it
+receives depends on its scope:
+
+* "file": every record file, parsed or not (the reader's own problems);
+* "record": every file that parsed into a record;
+* "kb": the whole knowledge base, once; each problem names its record (`Problem.record`);
+* "config": what the configuration's suppressions did (`kbtool.filters.SuppressionReport`),
+  problems placed at a line of the KB root's pyproject.toml;
+* "baseline": what the `--baseline` file did (`kbtool.filters.BaselineReport`), problems placed
+  at a line of that file.
+
+The second argument is the lint context (`kbtool.lint.LintContext`). Rules never open files,
+read the clock, touch git or print.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any, Callable, Iterable, Literal
 
 from kbtool.findings import Severity
 
-Scope = Literal["file", "record", "kb", "config"]
+Scope = Literal["file", "record", "kb", "config", "baseline"]
 
 
 @dataclass(frozen=True)

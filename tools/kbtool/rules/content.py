@@ -6,8 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from kbtool.findings import Problem, Severity
-from kbtool.kb import as_dict, as_list, as_text
-from kbtool.records import make_pointer
+from kbtool.records import as_dict, as_list, as_text, make_pointer
 from kbtool.rules.base import rule
 
 FAMILY = "content"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kbtool.findings import Problem, Severity
-from kbtool.kb import as_text
+from kbtool.records import as_text
 from kbtool.rules.base import rule
 
 FAMILY = "freshness"
@@ -75,13 +75,6 @@ def date_order(record, context):
                           f"correct the date, or set {later_key} to {earlier.isoformat()} or later")
 
 
-def _date_keys(schema_path) -> list[str]:
-    from kbtool.schema import load_schema
-
-    properties = load_schema(schema_path).get("properties", {})
-    return [key for key, spec in properties.items() if isinstance(spec, dict) and spec.get("format") == "date"]
-
-
 @rule(code="KB403", name="future-date", family=FAMILY, severity=Severity.ERROR,
       summary="A date (`first_seen`, `last_confirmed`, `last_updated`) lies after today.",
       explanation="""
@@ -94,7 +87,7 @@ def _date_keys(schema_path) -> list[str]:
       passes='"last_confirmed": "2026-06-01" linted on 2026-11-23')
 def future_date(record, context):
     today = context.settings.today
-    for key in _date_keys(context.schema_path):
+    for key in context.schema.date_keys:
         value = record_date(record.data, key)
         if value is not None and value > today:
             yield Problem(f"/{key}", f"{key} is {value.isoformat()}, after today ({today.isoformat()})",

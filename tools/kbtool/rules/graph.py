@@ -7,8 +7,7 @@ import re
 from typing import Iterator
 
 from kbtool.findings import Problem, Severity
-from kbtool.kb import as_dict, as_list
-from kbtool.records import make_pointer
+from kbtool.records import as_dict, as_list, make_pointer
 from kbtool.rules.base import rule
 
 FAMILY = "graph"
@@ -57,7 +56,7 @@ def dangling_reference(kb, context):
             similar = (difflib.get_close_matches(target, candidates, n=1, cutoff=0.8)
                        if len(candidates) <= MAX_SUGGESTION_CANDIDATES else [])
             hint = f"did you mean '{similar[0]}'? Otherwise remove the edge" if similar else "correct the id, or remove the edge"
-            yield record, Problem(pointer, f"error_id '{target}' names no record in the knowledge base", hint)
+            yield Problem(pointer, f"error_id '{target}' names no record in the knowledge base", hint, record=record)
 
 
 @rule(code="KB602", name="self-reference", family=FAMILY, severity=Severity.ERROR,

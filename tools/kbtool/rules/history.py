@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kbtool.findings import Problem, Severity
-from kbtool.kb import as_dict, as_list, as_text
-from kbtool.records import make_pointer
+from kbtool.records import as_dict, as_list, as_text, make_pointer
 from kbtool.rules.base import rule
 from kbtool.rules.freshness import record_date
 

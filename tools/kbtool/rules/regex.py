@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from kbtool.findings import Problem, Severity
-from kbtool.kb import as_list, as_text
-from kbtool.regex_collisions import CrossMatch, cross_match
-from kbtool.regexes import (DEFAULT_SECONDS_PER_JOB, BoundedMatcher, RegexAnalysis, analyse_regex,
-                            catastrophic_shape, literal_runs, literal_text, too_broad_reasons)
+from kbtool.records import as_list, as_text
+from kbtool.regex.facts import pattern_of
+from kbtool.regex.literals import has_operator, literal_runs, literal_text
+from kbtool.regex.parts import VARYING_PART, VOLATILE_PARTS, volatile_parts
 from kbtool.rules.base import rule
 
 FAMILY = "regex"
@@ -27,7 +27,7 @@ _BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
       fails='"regex": "Quantization range (min, max"',
       passes='"regex": "Quantization range \\\\(min, max\\\\)"')
 def regex_invalid(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is not None and check.error:
         yield Problem("/regex", f"regex does not compile: {check.error}", "fix the syntax (Python `re`)")
 
@@ -43,7 +43,7 @@ def regex_invalid(record, context):
       fails='"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op.*No registered quantized kernel"',
       passes='"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"')
 def regex_mismatch(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is None or check.error or check.signature_matches is not False:
         return
     if check.signature_matches_ignoring_case:
@@ -52,60 +52,6 @@ def regex_mismatch(record, context):
     else:
         yield Problem("/regex", "regex does not match the signature",
                       "test the regex against the signature and correct it (it is searched, not anchored)")
-
-
-# --------------------------------------------------------------------------------------------
-# Analyses shared by several rules of one run (kept in the lint context's cache)
-
-
-def _pattern(record) -> str:
-    return as_text(record.data.get("regex")) if record.data is not None else ""
-
-
-def _compiles(record, context) -> bool:
-    """The record has a regex that compiled and finished on its own texts."""
-    check = context.kb.regex_checks.get(record.relative_path)
-    return check is not None and not check.error and not check.timed_out
-
-
-def _with_matcher(context, work):
-    if context.matcher is not None:
-        return work(context.matcher)
-    with BoundedMatcher() as matcher:
-        return work(matcher)
-
-
-def _analysis(record, context) -> RegexAnalysis:
-    """The static analysis of the record's regex (shape and required literals), once per run."""
-    analyses = context.kb.regex_analyses  # filled by KnowledgeBase.prepare_regexes
-    if record.relative_path not in analyses:
-        analyses[record.relative_path] = (analyse_regex(_pattern(record)) if _compiles(record, context)
-                                          else RegexAnalysis(None, ()))
-    return analyses[record.relative_path]
-
-
-def _shape(record, context) -> str | None:
-    return _analysis(record, context).shape
-
-
-def _broad_reasons(context) -> dict[str, str | None]:
-    if "regex-broad" not in context.cache:
-        records = [record for record in context.kb.records if _compiles(record, context) and _shape(record, context) is None]
-        sets = [_analysis(record, context).literal_sets for record in records]
-        reasons = _with_matcher(context, lambda matcher: too_broad_reasons([_pattern(r) for r in records], matcher, sets))
-        context.cache["regex-broad"] = {record.relative_path: reason for record, reason in zip(records, reasons)}
-    return context.cache["regex-broad"]
-
-
-def _cross_match(context) -> CrossMatch:
-    if "regex-cross-match" not in context.cache:
-        broad = _broad_reasons(context)
-        records = [record for record in context.kb.records if _compiles(record, context)
-                   and _shape(record, context) is None and broad.get(record.relative_path) is None]
-        sets = {record.relative_path: _analysis(record, context).literal_sets for record in records}
-        context.cache["regex-cross-match"] = _with_matcher(
-            context, lambda matcher: cross_match(context.kb, matcher, records, literal_sets=sets))
-    return context.cache["regex-cross-match"]
 
 
 def _describe(record) -> str:
@@ -131,7 +77,7 @@ def _quoted(text: str, limit: int = 80) -> str:
       fails='"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]',
       passes='"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]')
 def alias_mismatch(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is None or check.error or check.timed_out:
         return
     aliases = as_list(record.data.get("aliases"))
@@ -148,7 +94,7 @@ def alias_mismatch(record, context):
       recent call last):`, a bare exception class name such as `ValueError`, or the empty string,
       claims almost every error and buries the right record. The regex is tried (under a time
       bound) on the empty string and on a fixed list of generic texts (`GENERIC_TEXTS` in
-      `kbtool/regexes.py`); matching any of them is an error. Include the words of the message
+      `kbtool/regex/broadness.py`); matching any of them is an error. Include the words of the message
       that identify this error. A record whose signature is itself a bare exception name that
       prints no message (`KeyboardInterrupt`, `MemoryError`, `StopIteration`) is about that
       exception as a whole: a regex matching just that name is then right, and not reported.
@@ -156,9 +102,9 @@ def alias_mismatch(record, context):
       fails='"regex": "ValueError"',
       passes='"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"')
 def regex_too_broad(record, context):
-    if not _compiles(record, context):
+    if not context.regex.compiles(record):
         return
-    reason = _broad_reasons(context).get(record.relative_path)
+    reason = context.regex.broad_reasons().get(record.relative_path)
     signature = as_text(record.data.get("signature")).strip()
     if reason and _BARE_EXCEPTION_NAME.fullmatch(signature) and repr(signature) in reason:
         return  # the message is nothing but that name: there are no more specific words to match
@@ -185,12 +131,11 @@ def regex_too_broad(record, context):
       fails='"regex": "Cannot quantize node (\\\\w+\\\\s?)+$"',
       passes='"regex": "Cannot quantize node \'[^\']+\'"')
 def regex_redos(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is None or check.error:
         return
-    analysis = context.kb.regex_analyses.get(record.relative_path)
-    shape = analysis.shape if analysis is not None else catastrophic_shape(_pattern(record))
-    seconds = (context.matcher.seconds_per_job if context.matcher is not None else DEFAULT_SECONDS_PER_JOB)
+    shape = context.regex.analysis(record).shape
+    seconds = context.regex.seconds_per_job
     if shape:
         yield Problem("/regex", f"regex can backtrack catastrophically: {shape}",
                       "remove the nested or overlapping repetition, or use a character class that excludes what follows")
@@ -199,7 +144,7 @@ def regex_redos(record, context):
                                 f"than {seconds:g} s and was stopped",
                       "simplify the regex: avoid repetitions that can match the same text in several ways")
     else:
-        texts = _cross_match(context).timeouts.get(record.relative_path)
+        texts = context.regex.cross_match().timeouts.get(record.relative_path)
         if texts:
             owners = sorted({_describe(text.record) for text in texts})
             shown = ", ".join(owners[:3]) + (f" and {len(owners) - 3} more" if len(owners) > 3 else "")
@@ -229,7 +174,7 @@ def _some(names: list[str], shown: int = 3) -> str:
       fails='A: "regex": "CUDA out of memory"; B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"',
       passes='the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}')
 def regex_collision(kb, context):
-    found = _cross_match(context)
+    found = context.regex.cross_match()
     # One finding per regex and one per matched message, each naming a few of the others:
     # a KB where many records match each other gets a readable report, not one line per pair.
     by_regex: dict[str, dict[str, object]] = {}
@@ -241,22 +186,22 @@ def regex_collision(kb, context):
     for collisions in by_regex.values():
         first = next(iter(collisions.values()))
         names = [f"the {collision.text.field} of {_describe(collision.text.record)}" for collision in collisions.values()]
-        yield first.regex_record, Problem(
+        yield Problem(
             "/regex", f"regex also matches {_some(names)}, so users with those errors would be shown this record",
-            "make the regex more specific, or list the other record under transition_graph.frequently_confused_with")
+            "make the regex more specific, or list the other record under transition_graph.frequently_confused_with", record=first.regex_record)
     for collisions in by_text.values():
         first = next(iter(collisions.values()))
         owners = [_describe(collision.regex_record) for collision in collisions.values()]
-        yield first.text.record, Problem(
+        yield Problem(
             first.text.pointer,
             f"this {first.text.field} is also matched by the regex of {_some(owners)}",
             "make that regex more specific, or list each record under the other's "
-            "transition_graph.frequently_confused_with")
+            "transition_graph.frequently_confused_with", record=first.text.record)
     for path, reason in found.unchecked.items():
         record = kb.by_path.get(path)
         if record is not None:
-            yield record, Problem("/regex", f"regex was not checked for collisions: {reason}",
-                                  "add a literal part of the message to the regex")
+            yield Problem("/regex", f"regex was not checked for collisions: {reason}",
+                                  "add a literal part of the message to the regex", record=record)
 
 
 @rule(code="KB207", name="regex-literal-only", family=FAMILY, severity=Severity.INFO,
@@ -275,12 +220,12 @@ def regex_collision(kb, context):
       fails='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"',
       passes='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"')
 def regex_literal_only(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is None or check.error:
         return
     signature = as_text(record.data.get("signature"))
-    pattern = _pattern(record)
-    if not signature or _has_operator(pattern):  # a cheap test first: most regexes have one
+    pattern = pattern_of(record)
+    if not signature or has_operator(pattern):  # a cheap test first: most regexes have one
         return
     text = literal_text(pattern)
     if text is None or text.strip() != signature.strip():
@@ -291,54 +236,6 @@ def regex_literal_only(record, context):
                                 f"{_quoted(varying.group(0), 40)}, so it misses the same error with another name, "
                                 "shape, path or number",
                       "replace the parts of the message that vary with patterns, keep the words that identify the error")
-
-
-def _has_operator(pattern: str) -> bool:
-    """Whether `pattern` has an unescaped regex operator (beyond a leading `^`, a trailing `$` and
-    a leading inline flag group such as `(?i)`)."""
-    body = re.sub(r"^\(\?[aiLmsux]+\)", "", pattern)
-    body = body[1:] if body.startswith("^") else body
-    escaped = False
-    for position, char in enumerate(body):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in ".*+?{}[]()|^" or (char == "$" and position != len(body) - 1):
-            return True
-    return False
-
-
-#: Parts of a message that usually differ between two occurrences of the same error: quoted
-#: names, numbers with a decimal point or of four or more digits (three-digit numbers are mostly
-#: codes: errno 111, exit code 137), tuples and lists of numbers (shapes), absolute paths outside
-#: the system folders, hexadecimal addresses. A message with none of them is constant
-#: text, and a regex that is that text escaped is fine. A quoted builtin type name ('str',
-#: 'list') is not a varying part: in "unhashable type: 'list'" it is the error itself.
-_BUILTIN_TYPE = r"(?:str|bytes|bytearray|int|float|complex|bool|list|dict|tuple|set|frozenset|NoneType|object|type)"
-VARYING_PART = re.compile(
-    rf"'(?!{_BUILTIN_TYPE}')[^'\n]{{1,200}}'|\"(?!{_BUILTIN_TYPE}\")[^\"\n]{{1,200}}\"|`[^`\n]{{1,200}}`"
-    r"|(?<![\w.])\d+\.\d+(?![\w.])|(?<![\w.])\d{4,}(?![\w.])"
-    r"|[(\[]\d+(?:, ?\d+)+[)\]]"
-    r"|(?<![\w.])(?!/(?:dev|proc|sys|etc|run|var/run|usr/bin|bin)/)(?:/[\w.@-]+){2,}|\b[A-Za-z]:\\[\w.\\ -]+"
-    r"|\b0x[0-9a-fA-F]{4,}\b")
-
-
-#: Run-specific parts of a message: (what, how to find it in the signature, what to write in the regex).
-VOLATILE_PARTS: tuple[tuple[str, re.Pattern, str], ...] = (
-    ("a memory address", re.compile(r"\b0x[0-9a-fA-F]{6,16}\b"), "0x[0-9a-f]+"),
-    ("an absolute home path", re.compile(r"(?:/home/|/Users/)[^/\s'\"`:]+|\b[A-Za-z]:\\Users\\[^\\\s'\"`:]+"),
-     "[^'\"]*"),
-    ("a temporary path", re.compile(r"/tmp/[^/\s'\"`:]*\d[^/\s'\"`:]*"), "[^'\"]*"),
-    ("a process id", re.compile(r"\b(?:[Pp][Ii][Dd]|[Pp]rocess)[ =:#]{0,3}\d{2,}"), "\\d+"),
-    ("a timestamp", re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
-     "[0-9:. -]+"),
-)
-
-
-def volatile_parts(signature: str) -> list[tuple[str, str]]:
-    """(what, text) of every run-specific part in `signature` (these are kbtool's own regexes)."""
-    return [(what, found.group(0)) for what, finder, _ in VOLATILE_PARTS for found in finder.finditer(signature[:4000])]
 
 
 @rule(code="KB208", name="volatile-signature", family=FAMILY, severity=Severity.INFO,
@@ -352,13 +249,13 @@ def volatile_parts(signature: str) -> list[tuple[str, str]]:
       fails='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in libfoo\\\\.so"',
       passes='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in libfoo\\\\.so"')
 def volatile_signature(record, context):
-    check = context.kb.regex_checks.get(record.relative_path)
+    check = context.regex.check(record)
     if check is None or check.error:
         return
     parts = volatile_parts(as_text(record.data.get("signature")))
     if not parts:
         return
-    pattern = _pattern(record)
+    pattern = pattern_of(record)
     loose = pattern.replace("\\", "")  # the plain text the regex could hard-code, give or take escapes
     parts = [(what, text) for what, text in parts if text in loose]
     runs = literal_runs(pattern) if parts else []

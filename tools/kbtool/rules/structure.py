@@ -6,7 +6,6 @@ from kbtool.findings import Problem, Severity
 from kbtool.kb import ENTRIES_DIR
 from kbtool.records import DUPLICATE_KEY, INVALID_JSON
 from kbtool.rules.base import rule
-from kbtool.schema import schema_problems
 
 FAMILY = "structure"
 
@@ -56,7 +55,7 @@ def _parse_problems(record, rule_name: str):
       fails='{"id": "tensorflow/x", "resolvable": true, "first_seen": "2024-02-30", ...}',
       passes='{"id": "tensorflow/x", "resolvable": "true", "first_seen": "2024-02-28", ...}')
 def schema(record, context):
-    yield from schema_problems(record.data, context.schema_path)
+    yield from context.schema.problems(record.data)
 
 
 @rule(code="KB104", name="id-path-mismatch", family=FAMILY, severity=Severity.ERROR,
@@ -97,7 +96,7 @@ def duplicate_id(kb, context):
             continue
         for record in records:
             others = ", ".join(other.relative_path for other in records if other is not record)
-            yield record, Problem("/id", f"id '{entry_id}' is also used by {others}", "give each record its own id")
+            yield Problem("/id", f"id '{entry_id}' is also used by {others}", "give each record its own id", record=record)
 
 
 @rule(code="KB106", name="domain-mismatch", family=FAMILY, severity=Severity.ERROR,
@@ -144,5 +143,5 @@ def duplicate_error_code(kb, context):
             if not others:
                 continue
             names = ", ".join(f"{other.entry_id or '?'} ({other.relative_path})" for other in others)
-            yield record, Problem("/error_code", f"error_code '{code}' is also used by {names}",
-                                  "give each record its own error_code, or null")
+            yield Problem("/error_code", f"error_code '{code}' is also used by {names}",
+                                  "give each record its own error_code, or null", record=record)

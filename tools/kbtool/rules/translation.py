@@ -48,12 +48,6 @@ def untranslated_zh(record, context):
                       "translate it into Chinese; code identifiers may stay as they are")
 
 
-def translated_pairs(schema_keys: list[str]) -> list[tuple[str, str]]:
-    """(english_key, zh_key) for every `*_zh` property of the schema whose English property exists too."""
-    known = set(schema_keys)
-    return [(key[: -len("_zh")], key) for key in schema_keys if key.endswith("_zh") and key[: -len("_zh")] in known]
-
-
 def _has_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -74,10 +68,8 @@ def _has_text(value: object) -> bool:
       fails='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2"]',
       passes='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2", "重新构建 wheel"]')
 def missing_translation(record, context):
-    from kbtool.schema import known_keys
-
     data = record.data
-    for english_key, zh_key in translated_pairs(known_keys(context.schema_path)):
+    for english_key, zh_key in context.schema.translated_pairs:
         english = data.get(english_key)
         translated = data.get(zh_key)
         if isinstance(english, list):

@@ -1,8 +1,4 @@
-"""The commands that write records: `kbtool new-entry` and `kbtool fmt`.
-
-Thin: options in, one call to :mod:`kbtool.scaffold` or :mod:`kbtool.fmt`, a report out.
-They are registered in cli.py.
-"""
+"""`kbtool new-entry`: start a new record from an error message; its regex is written for you."""
 
 from __future__ import annotations
 
@@ -12,9 +8,10 @@ from typing import Optional
 
 import typer
 
-from kbtool.settings import UsageError, find_root, resolve_today
+from kbtool.cli import EXIT_FINDINGS, EXIT_OK, root_option, today_option
+from kbtool.errors import UsageError
 
-EXIT_OK, EXIT_REFUSED = 0, 1
+EXIT_REFUSED = EXIT_FINDINGS
 
 
 def _ask(label: str, check) -> str:
@@ -45,12 +42,8 @@ def new_entry_command(
         None, "--slug", show_default=False,
         help="File name (without .json) and second part of the id. Default: made from the message's stable words, "
              "unique within the domain."),
-    root: Optional[Path] = typer.Option(
-        None, "--root", show_default=False,
-        help="The KB root (the folder holding entries/). Default: the nearest folder upward from here that has entries/."),
-    today: Optional[str] = typer.Option(
-        None, "--today", metavar="YYYY-MM-DD", show_default=False,
-        help="The date written to first_seen, last_confirmed and last_updated. Default: $KBTOOL_TODAY, else the system date."),
+    root: Optional[Path] = root_option(),
+    today: Optional[str] = today_option("The date written to first_seen, last_confirmed and last_updated."),
     force: bool = typer.Option(
         False, "--force",
         help="Write the record even though an existing record's regex already matches the signature (a deliberately "
@@ -76,13 +69,14 @@ def new_entry_command(
 
       python train.py 2>&1 | kbtool new-entry --signature - --domain pytorch
     """
-    from kbtool.regexes import BoundedMatcher
+    from kbtool.regex.matcher import BoundedMatcher
     from kbtool.scaffold import NewEntryRefused, check_segment, describe_plan, plan_new_entry, read_signature_from_stdin, write_plan
+    from kbtool.settings import build_settings
 
     if interactive is None:
         interactive = sys.stdin.isatty()
-    kb_root = find_root(root)
-    day = resolve_today(today)
+    settings = build_settings(root=root, today=today)
+    kb_root, day = settings.root, settings.today
     if signature == "-":
         signature, note = read_signature_from_stdin()
         if note:
@@ -116,35 +110,3 @@ def new_entry_command(
 
 def _empty(what: str) -> str:
     raise UsageError(f"{what} is empty")
-
-
-def fmt_command(
-    paths: Optional[list[Path]] = typer.Argument(
-        None, show_default=False,
-        help="Record files or folders (searched for *.json). Default: every record under entries/."),
-    check: bool = typer.Option(
-        False, "--check",
-        help="Change nothing; list the files that are not in canonical form and exit 1 if there are any (for CI)."),
-    root: Optional[Path] = typer.Option(
-        None, "--root", show_default=False,
-        help="The KB root (the folder holding entries/). Default: the nearest folder upward from here that has entries/."),
-) -> None:
-    """Rewrite records in the one canonical form, keeping every value exactly.
-
-    Canonical form: keys in the schema's order (unknown keys kept, after the known ones), two-space
-    indent, UTF-8 with Chinese written as itself (no \\u escapes), one trailing newline. Files are
-    rewritten atomically; running fmt twice changes nothing the second time.
-
-    A file that is not valid JSON, or has a key twice in one object, is reported with its line and
-    left untouched (rewriting it would lose the duplicate's value): fix it by hand.
-
-    Exit status: 0 done (with --check: everything canonical), 1 files left untouched (with --check:
-    also files that would change), 2 a usage error.
-    """
-    from kbtool.fmt import format_files, report, target_files
-
-    kb_root = find_root(root)
-    result = format_files(kb_root, target_files(kb_root, paths or []), check=check)
-    report(result, check, sys.stdout)
-    sys.stdout.flush()
-    raise typer.Exit(EXIT_REFUSED if result.failed or (check and result.changed) else EXIT_OK)

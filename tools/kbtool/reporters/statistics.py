@@ -10,10 +10,9 @@ import json
 from collections import Counter
 from typing import TextIO
 
-from kbtool.lint import LintResult
+from kbtool.findings import LintResult
 from kbtool.reporters.text import summary_line
 
-STATISTICS_FORMATS = ("text", "json")
 
 
 def rule_counts(result: LintResult) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The `kbtool import` command group. Each importer is one subcommand; the logic lives in its own module."""
+"""`kbtool import`: one subcommand per importer; the logic lives in `kbtool.importers`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Callable, Optional
 
 import typer
 
-from kbtool.settings import UsageError, find_root
+from kbtool.errors import UsageError
+from kbtool.settings import find_root
 
 
 def _progress_wanted() -> bool:
@@ -59,7 +60,7 @@ def deadends_command(
     raise typer.Exit(1 if report.failed else 0)
 
 
-def build_import_app(wrap: Callable[[Callable], Callable]) -> typer.Typer:
+def build_app(wrap: Callable[[Callable], Callable]) -> typer.Typer:
     """The `import` group; `wrap` is the CLI's error handler (applied to every subcommand)."""
     group = typer.Typer(name="import", help="Import records from another error knowledge base format.",
                         no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,10 +1,5 @@
 """Static analysis of record regexes on Python's own parse tree: nothing here ever runs a regex.
 
-Three questions are answered without matching anything:
-
-* `required_literals(pattern)`: a set of strings such that every text the regex
-  matches contains at least one of them (case-folded). Cross-record checks use it
-  to find the few signatures a regex could possibly match instead of trying all.
 * `catastrophic_shape(pattern)`: whether Python's backtracking engine can take
   exponential or high-degree polynomial time on some input. The regex is turned
   into a position (Glushkov) automaton whose edges remember how many syntactic
@@ -21,29 +16,24 @@ Three questions are answered without matching anything:
 
   Repetitions bounded by 20 or less are unrolled; larger bounds count as unbounded.
   Lookarounds, anchors and backreferences are treated as empty.
-* `literal_text(pattern)` / `literal_runs(pattern)`: the regex as plain text when it
-  is nothing but escaped characters, and every run of plain characters in it.
+
+`analyse_regex` gives the shape and the required literals (`kbtool.regex.literals`) from one parse.
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass, field
 
 from re import _constants as _sre
-from re import _parser as _sre_parse
 
-#: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
-MAX_ANALYSED_LENGTH = 5000
-#: Shortest literal worth indexing: shorter ones are in too many texts to narrow anything down.
-MIN_LITERAL_LENGTH = 3
+from kbtool.regex.literals import GROUPS, REPEATS, ZERO_WIDTH, group_flags, items_of, literal_sets_of_tree, parse
+
 #: Repetitions with an upper bound above this are treated as unbounded.
 UNROLL_LIMIT = 20
 #: Repetitions whose unrolled copies would hold more character positions than this are treated as
 #: unbounded too (`(a{1,20}){1,20}` is as catastrophic as `(a+)+`).
 UNROLL_BUDGET = 40
-_MAX_EXACT = 16  # most alternative strings tracked for one part of a regex
 _MAX_POSITIONS = 3000  # automaton size above which the shape analysis gives up
 _MAX_PRODUCT_COMPONENT = 80  # loop size above which the product construction is skipped
 _MAX_PRODUCT_WORK = 250_000  # transitions of the product of one loop with itself, at most
@@ -52,239 +42,6 @@ _IGNORECASE = _sre.SRE_FLAG_IGNORECASE
 _DOTALL = _sre.SRE_FLAG_DOTALL
 _ASCII = _sre.SRE_FLAG_ASCII
 _MAXREPEAT = _sre.MAXREPEAT
-_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT}
-_GROUPS = {_sre.SUBPATTERN, _sre.ATOMIC_GROUP}
-_ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
-
-
-def parse(pattern: str, flags: int = 0):
-    """Python's parse tree of `pattern`, or None when it does not parse (or is too long)."""
-    if not isinstance(pattern, str) or len(pattern) > MAX_ANALYSED_LENGTH:
-        return None
-    try:
-        with warnings.catch_warnings():  # a FutureWarning marks a construct of another engine: not analysable
-            warnings.simplefilter("error", FutureWarning)
-            return _sre_parse.parse(pattern, flags)
-    except Exception:  # re.error, RecursionError, OverflowError, ...: not analysable
-        return None
-
-
-def _items(node) -> list:
-    """The (op, argument) items of a SubPattern (or of a plain list)."""
-    return list(node.data) if hasattr(node, "data") else list(node)
-
-
-def _group_flags(flags: int, av) -> tuple[int, object]:
-    """Flags in force inside a SUBPATTERN / ATOMIC_GROUP, and its body."""
-    if len(av) == 4:  # SUBPATTERN: (group, add_flags, del_flags, body)
-        _, add, delete, body = av
-        return (flags | add) & ~delete, body
-    return flags, av  # ATOMIC_GROUP: the body itself
-
-
-# --------------------------------------------------------------------------------------------
-# Required literals
-
-
-@dataclass(frozen=True)
-class _Literals:
-    exact: frozenset[str] | None  # every string this part can match, when there are few
-    required: tuple[frozenset[str], ...] = ()  # each match contains one string of each set
-
-
-_ANYTHING = _Literals(None)
-_EMPTY = _Literals(frozenset({""}))
-
-
-def _class_chars(av, flags: int) -> frozenset[str] | None:
-    """The characters of a small character class, or None."""
-    chars: set[str] = set()
-    for op, arg in av:
-        if op is _sre.LITERAL:
-            chars.add(chr(arg))
-        elif op is _sre.RANGE and arg[1] - arg[0] < 4:
-            chars.update(chr(code) for code in range(arg[0], arg[1] + 1))
-        else:
-            return None
-    return frozenset(chars) if len(chars) <= 4 else None
-
-
-def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
-    """The most selective set: longest shortest member, then fewest members."""
-    usable = [option for option in options if option and "" not in option]
-    if not usable:
-        return None
-    return max(usable, key=lambda option: (min(len(text) for text in option), -len(option)))
-
-
-def _literals_of_sequence(items, flags: int) -> _Literals:
-    current: set[str] | None = {""}
-    required: list[frozenset[str]] = []
-    exact = True
-
-    def flush() -> None:
-        if current and "" not in current:
-            required.append(frozenset(current))
-
-    run: list[str] = []  # plain characters not yet appended to `current`
-    for item in items:
-        if item[0] is _sre.LITERAL:
-            run.append(chr(item[1]))
-            continue
-        if run:
-            current = {left + "".join(run) for left in current}
-            run = []
-        part = _literals_of(item, flags)
-        if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
-            current = {left + right for left in current for right in part.exact}
-            continue
-        exact = False
-        flush()
-        if part.exact is not None:
-            current = set(part.exact)
-        else:
-            required.extend(part.required)
-            current = {""}
-    if run:
-        current = {left + "".join(run) for left in current}
-    if exact:
-        return _Literals(frozenset(current))
-    flush()
-    return _Literals(None, tuple(required))
-
-
-def _literals_of(item, flags: int) -> _Literals:
-    op, av = item
-    if op is _sre.LITERAL:
-        return _Literals(frozenset({chr(av)}))
-    if op is _sre.IN:
-        chars = _class_chars(av, flags)
-        return _Literals(chars) if chars else _ANYTHING
-    if op in _ZERO_WIDTH:
-        return _EMPTY
-    if op in _GROUPS:
-        inner_flags, body = _group_flags(flags, av)
-        return _literals_of_sequence(_items(body), inner_flags)
-    if op is _sre.BRANCH:
-        branches = [_literals_of_sequence(_items(branch), flags) for branch in av[1]]
-        if all(branch.exact is not None for branch in branches):
-            union = frozenset().union(*(branch.exact for branch in branches))
-            if len(union) <= _MAX_EXACT:
-                return _Literals(union)
-        chosen = []
-        for branch in branches:
-            best = _best(list(branch.required) + ([branch.exact] if branch.exact is not None else []))
-            if best is None:
-                return _ANYTHING
-            chosen.append(best)
-        return _Literals(None, (frozenset().union(*chosen),))
-    if op in _REPEATS:
-        low, high, body = av
-        if high == 0:
-            return _EMPTY
-        inner = _literals_of_sequence(_items(body), flags)
-        if inner.exact is not None and high <= 3:
-            options: set[str] = set()
-            power = {""}
-            for count in range(high + 1):
-                if count >= low:
-                    options |= power
-                power = {left + right for left in power for right in inner.exact}
-                if len(options) > _MAX_EXACT or len(power) > _MAX_EXACT:
-                    break
-            else:
-                return _Literals(frozenset(options))
-        if low == 0:
-            return _ANYTHING
-        sets = list(inner.required) + ([inner.exact] if inner.exact is not None else [])
-        return _Literals(None, tuple(option for option in sets if "" not in option))
-    return _ANYTHING  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
-
-
-@functools.lru_cache(maxsize=4096)
-def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
-    """Case-folded sets of strings; every text matched by `pattern` contains one string of each set.
-
-    The most selective set comes first. Empty when nothing is known (or the regex does not parse).
-    """
-    return _literal_sets_of_tree(parse(pattern))
-
-
-def _literal_sets_of_tree(tree) -> tuple[frozenset[str], ...]:
-    if tree is None:
-        return ()
-    try:
-        result = _literals_of_sequence(_items(tree), tree.state.flags)
-    except RecursionError:
-        return ()
-    options = list(result.required) + ([result.exact] if result.exact is not None else [])
-    folded = {frozenset(text.casefold() for text in option) for option in options}
-    usable = [option for option in folded if option and "" not in option]
-    usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
-    return tuple(usable)
-
-
-def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
-    """The most selective of `required_literal_sets(pattern)`, when its strings have at least
-    `min_length` characters; else None. Compare with case-folded texts (this holds for `(?i)`)."""
-    sets = required_literal_sets(pattern)
-    if not sets or min(len(text) for text in sets[0]) < min_length:
-        return None
-    return sets[0]
-
-
-def literal_text(pattern: str) -> str | None:
-    """The text `pattern` matches when it is nothing but plain (escaped) characters, else None.
-
-    `^` and `$` at either end are allowed; an inline flag such as `(?i)` is too.
-    """
-    tree = parse(pattern)
-    if tree is None:
-        return None
-    items = _items(tree)
-    while items and items[0][0] is _sre.AT:
-        items = items[1:]
-    while items and items[-1][0] is _sre.AT:
-        items = items[:-1]
-    if not items or any(op is not _sre.LITERAL for op, _ in items):
-        return None
-    return "".join(chr(av) for _, av in items)
-
-
-def literal_runs(pattern: str) -> list[str]:
-    """Every run of consecutive plain characters anywhere in `pattern` (what it hard-codes)."""
-    tree = parse(pattern)
-    if tree is None:
-        return []
-    runs: list[str] = []
-
-    def walk(items) -> None:
-        run: list[str] = []
-        for op, av in items:
-            if op is _sre.LITERAL:
-                run.append(chr(av))
-                continue
-            if run:
-                runs.append("".join(run))
-                run = []
-            if op in _GROUPS:
-                walk(_items(_group_flags(0, av)[1]))
-            elif op is _sre.BRANCH:
-                for branch in av[1]:
-                    walk(_items(branch))
-            elif op in _REPEATS:
-                walk(_items(av[2]))
-            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-                walk(_items(av[1]))
-        if run:
-            runs.append("".join(run))
-
-    try:
-        walk(_items(tree))
-    except RecursionError:
-        return runs
-    return runs
-
 
 # --------------------------------------------------------------------------------------------
 # Character classes as bit masks over a small universe of representative characters
@@ -402,10 +159,6 @@ def _add(ways: dict[int, int], position: int, count: int) -> None:
     ways[position] = min(2, ways.get(position, 0) + count)
 
 
-def _scaled(ways: dict[int, int], factor: int) -> dict[int, int]:
-    return {position: min(2, count * factor) for position, count in ways.items()}
-
-
 @dataclass
 class _Fragment:
     empty: int  # ways to match the empty string (0: not nullable; at most 2 are told apart)
@@ -485,15 +238,15 @@ class _Automaton:
             return self.position(universe.all if flags & _DOTALL else universe.all & ~newline)
         if op is _sre.IN:
             return self.position(_class_mask(universe, av, flags))
-        if op in _ZERO_WIDTH:
+        if op in ZERO_WIDTH:
             return _Fragment(1, asserts=True)
-        if op in _GROUPS:
-            inner_flags, body = _group_flags(flags, av)
-            return self.sequence(_items(body), inner_flags)
+        if op in GROUPS:
+            inner_flags, body = group_flags(flags, av)
+            return self.sequence(items_of(body), inner_flags)
         if op is _sre.BRANCH:
             result = _Fragment(0)
             for branch in av[1]:
-                part = self.sequence(_items(branch), flags)
+                part = self.sequence(items_of(branch), flags)
                 result.empty = min(2, result.empty + part.empty)
                 for position, ways in part.first.items():
                     _add(result.first, position, ways)
@@ -501,13 +254,13 @@ class _Automaton:
                     _add(result.last, position, ways)
                 result.asserts = result.asserts or part.asserts
             return result
-        if op in _REPEATS:
+        if op in REPEATS:
             return self.repeat(av, flags)
         return _Fragment(1)  # GROUPREF, GROUPREF_EXISTS: treated as empty
 
     def repeat(self, av, flags: int) -> _Fragment:
         low, high, body = av
-        items = _items(body)
+        items = items_of(body)
         if high == 0:
             return _Fragment(1)
         if _is_loop_repeat(high, items):
@@ -717,13 +470,13 @@ def _unrolled_size(items) -> int:
     for op, av in items:
         if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN):
             size += 1
-        elif op in _REPEATS:
-            inner_size = _unrolled_size(_items(av[2]))
+        elif op in REPEATS:
+            inner_size = _unrolled_size(items_of(av[2]))
             size += inner_size * (1 if _loops_as_unbounded(av[1], inner_size) else av[1])
-        elif op in _GROUPS:
-            size += _unrolled_size(_items(_group_flags(0, av)[1]))
+        elif op in GROUPS:
+            size += _unrolled_size(items_of(group_flags(0, av)[1]))
         elif op is _sre.BRANCH:
-            size += sum(_unrolled_size(_items(branch)) for branch in av[1])
+            size += sum(_unrolled_size(items_of(branch)) for branch in av[1])
         if size > UNROLL_BUDGET:
             return UNROLL_BUDGET + 1
     return size
@@ -747,9 +500,9 @@ def _loop_census(items) -> tuple[int, bool]:
     while stack:
         current, copies = stack.pop()
         for op, av in current:
-            if op in _REPEATS:
+            if op in REPEATS:
                 low, high, body = av
-                inner = _items(body)
+                inner = items_of(body)
                 simple = len(inner) == 1 and inner[0][0] in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN)
                 if _is_loop_repeat(high, inner):
                     loops += copies
@@ -757,14 +510,14 @@ def _loop_census(items) -> tuple[int, bool]:
                     stack.append((inner, copies))
                 elif high > 0:
                     stack.append((inner, copies * high))
-            elif op in _GROUPS:
-                stack.append((_items(_group_flags(0, av)[1]), copies))
+            elif op in GROUPS:
+                stack.append((items_of(group_flags(0, av)[1]), copies))
             elif op is _sre.BRANCH:
-                stack.extend((_items(branch), copies) for branch in av[1])
+                stack.extend((items_of(branch), copies) for branch in av[1])
             elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-                stack.append((_items(av[1]), copies))
+                stack.append((items_of(av[1]), copies))
             elif op is _sre.GROUPREF_EXISTS:
-                stack.extend((_items(branch), copies) for branch in av[1:] if branch is not None)
+                stack.extend((items_of(branch), copies) for branch in av[1:] if branch is not None)
     return loops, complex_loop
 
 
@@ -780,16 +533,16 @@ def _pattern_chars(items, found: set[str]) -> None:
                         found.add(chr(arg))
                     elif class_op is _sre.RANGE:
                         found.update((chr(arg[0]), chr(arg[1])))
-            elif op in _REPEATS:
-                stack.append(_items(av[2]))
-            elif op in _GROUPS:
-                stack.append(_items(_group_flags(0, av)[1]))
+            elif op in REPEATS:
+                stack.append(items_of(av[2]))
+            elif op in GROUPS:
+                stack.append(items_of(group_flags(0, av)[1]))
             elif op is _sre.BRANCH:
-                stack.extend(_items(branch) for branch in av[1])
+                stack.extend(items_of(branch) for branch in av[1])
             elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-                stack.append(_items(av[1]))
+                stack.append(items_of(av[1]))
             elif op is _sre.GROUPREF_EXISTS:
-                stack.extend(_items(branch) for branch in av[1:] if branch is not None)
+                stack.extend(items_of(branch) for branch in av[1:] if branch is not None)
 
 
 def _shown(char: str) -> str:
@@ -822,13 +575,13 @@ def analyse_regex(pattern: str) -> RegexAnalysis:
 
 def analysis_of_tree(tree) -> RegexAnalysis:
     """`analyse_regex` of an already parsed pattern (`parse`); the tree is not changed."""
-    return RegexAnalysis(_shape_of_tree(tree), _literal_sets_of_tree(tree))
+    return RegexAnalysis(_shape_of_tree(tree), literal_sets_of_tree(tree))
 
 
 def _shape_of_tree(tree) -> str | None:
     if tree is None:
         return None
-    items = _items(tree)
+    items = items_of(tree)
     try:
         loops, complex_loop = _loop_census(items)
         if loops == 0 or (loops == 1 and not complex_loop):

@@ -232,7 +232,7 @@ def _drop_trailing_punctuation(pieces: list[tuple[str, GeneralisedPart | None]])
 
 def _names_no_specific_error(pattern: str) -> bool:
     """Whether `pattern` (built here, bounded) matches the empty string or a text that names no specific error."""
-    from kbtool.regexes import GENERIC_TEXTS
+    from kbtool.regex.broadness import GENERIC_TEXTS
 
     return any(re.search(pattern, text) for text in ("", *GENERIC_TEXTS))
 
@@ -285,7 +285,7 @@ def _generalised_pieces(message: str, bounded_whitespace: bool) -> list[tuple[st
 
 
 def _backtracks_badly(pattern: str) -> bool:
-    from kbtool.regexes import catastrophic_shape
+    from kbtool.regex.shapes import catastrophic_shape
 
     return catastrophic_shape(pattern) is not None
 

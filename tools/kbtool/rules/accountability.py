@@ -1,17 +1,20 @@
-"""Configuration: suppressions in `[[tool.kbtool.suppress]]` stay accountable.
+"""Accountability: what silences findings (suppressions, a baseline) must keep earning its place.
 
-These rules look at what the configuration did in a run, not at records: their findings are placed
-in the KB root's pyproject.toml, at the line of the suppression, with a pointer into its TOML data
-(`/tool/kbtool/suppress/N`). The lint engine gives them one
-:class:`~kbtool.suppressions.SuppressionReport` per suppression.
+These rules look at what the filters of a run did, not at records (`kbtool.filters` runs them):
+
+* the configuration rules (scope "config") receive one `SuppressionReport` per
+  `[[tool.kbtool.suppress]]`; their findings are placed in the KB root's pyproject.toml, at the
+  line of the suppression, with a pointer into its TOML data (`/tool/kbtool/suppress/N`);
+* the baseline rule (scope "baseline") receives a `BaselineReport`; its findings are placed in the
+  baseline file, at the line of each entry that matched nothing.
 """
 
 from __future__ import annotations
 
 from kbtool.findings import Problem, Severity
-from kbtool.rules.base import rule
+from kbtool.rules.base import RULES, rule
 
-FAMILY = "configuration"
+FAMILY = "accountability"
 
 
 @rule(code="KB901", name="unused-suppression", family=FAMILY, severity=Severity.WARNING, scope="config",
@@ -41,9 +44,9 @@ def unused_suppression(reports, context):
         suppression = report.suppression
         for position, code, name in report.unused_rules():
             line = suppression.rule_lines[position] if position < len(suppression.rule_lines) else suppression.line
-            yield line, Problem(f"{suppression.pointer}/rules/{position}",
-                                f"{suppression.describe()} silences nothing of '{name}'",
-                                f"remove '{name}' from its rules (and the suppression when no rule is left)")
+            yield Problem(f"{suppression.pointer}/rules/{position}",
+                          f"{suppression.describe()} silences nothing of '{name}'",
+                          f"remove '{name}' from its rules (and the suppression when no rule is left)", line=line)
 
 
 @rule(code="KB902", name="expired-suppression", family=FAMILY, severity=Severity.WARNING, scope="config",
@@ -72,8 +75,34 @@ def expired_suppression(reports, context):
     for report in reports:
         if report.expired and report.covers_some_match:
             suppression = report.suppression
-            yield suppression.line, Problem(
+            yield Problem(
                 suppression.pointer,
                 f"{suppression.describe()} expired on {suppression.expires.isoformat()} and no longer silences "
                 f"{', '.join(suppression.rule_names)}",
-                "fix the findings it hid, or set a new expires date with a new reason")
+                "fix the findings it hid, or set a new expires date with a new reason", line=suppression.line)
+
+
+@rule(code="KB910", name="unused-baseline-entry", family=FAMILY, severity=Severity.WARNING, scope="baseline",
+      summary="An entry of the `--baseline` file no longer matches any finding.",
+      explanation="""
+      A baseline (`kbtool baseline write FILE`) lists today's findings by rule, record id and JSON
+      pointer so that `kbtool lint --baseline FILE` reports only new problems. When a listed problem
+      is fixed, its entry must go, or it would silently excuse the same problem coming back. Each
+      such entry is reported at its line in the baseline file; `kbtool baseline write FILE` writes
+      the file again without them. Only a run over the whole KB reports unused entries (a run over
+      some files, or with `--changed-since`, cannot know), and only for rules that ran.
+      """,
+      fails='baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
+            'but tensorflow/x was re-confirmed and is no longer stale',
+      passes='baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
+             'and tensorflow/x is still stale')
+def unused_baseline_entry(report, context):
+    for entry in report.unused:
+        code, record, pointer = entry.key
+        known = RULES.get(code)
+        what = f"{code} {known.name}" if known else code
+        yield Problem(
+            f"/findings/{entry.index}",
+            f"baseline entry {what} for {record} at {pointer or '(the whole file)'} matches no finding any more",
+            f"remove it: `kbtool baseline write {report.baseline.display_path}` rewrites the baseline without it",
+            line=entry.line, column=entry.column)

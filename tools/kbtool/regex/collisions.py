@@ -1,0 +1,168 @@
+"""Which record regexes match other records' messages, found without trying every pair.
+
+Trying every regex on every signature is quadratic: 10^10 searches for 100,000 records.
+`cross_match` goes in four steps instead:
+
+1. the literal index (`kbtool.regex.index`) reads every case-folded signature and alias once
+   and yields the regexes that could match it;
+2. regexes with no usable literal are searched against every text, within a fixed budget of
+   pairs; the rest are reported as unchecked rather than silently skipped;
+3. only the candidate pairs are searched, through the `BoundedMatcher`, in batches;
+4. pairs that the records excuse (listed as frequently confused, or one id twice) are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from kbtool.kb import KnowledgeBase
+from kbtool.records import RecordFile, as_dict, as_list, as_text
+from kbtool.regex.index import LiteralIndex
+from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
+
+#: Texts per search job: small enough that one job stays well inside the matcher's time bound.
+TEXTS_PER_JOB = 200
+#: Regex-text pairs searched for regexes that have no literal to narrow the search.
+FALLBACK_PAIR_BUDGET = 5_000_000
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message of a record: its signature or one of its aliases."""
+
+    record: RecordFile
+    pointer: str  # "/signature" or "/aliases/N"
+
+    @property
+    def field(self) -> str:
+        return "signature" if self.pointer == "/signature" else f"alias {self.pointer.rsplit('/', 1)[-1]}"
+
+
+@dataclass(frozen=True)
+class Collision:
+    """`regex_record`'s regex matches `text`, a message of another record."""
+
+    regex_record: RecordFile
+    text: Text
+
+
+@dataclass
+class CrossMatch:
+    collisions: list[Collision] = field(default_factory=list)
+    timeouts: dict[str, list[Text]] = field(default_factory=dict)  # regex owner path -> texts being searched
+    unchecked: dict[str, str] = field(default_factory=dict)  # regex owner path -> why it was not checked
+    candidate_pairs: int = 0
+    fallback_regexes: int = 0
+
+
+def record_texts(record: RecordFile) -> list[Text]:
+    """The record's non-empty signature and aliases."""
+    data = record.data or {}
+    texts = [Text(record, "/signature")] if as_text(data.get("signature")) else []
+    texts += [Text(record, f"/aliases/{index}") for index, alias in enumerate(as_list(data.get("aliases")))
+              if as_text(alias)]
+    return texts
+
+
+def text_value(text: Text) -> str:
+    data = text.record.data or {}
+    if text.pointer == "/signature":
+        return as_text(data.get("signature"))
+    return as_text(as_list(data.get("aliases"))[int(text.pointer.rsplit("/", 1)[-1])])
+
+
+def confused_ids(record: RecordFile) -> set[str]:
+    """Ids listed under `transition_graph.frequently_confused_with`."""
+    graph = as_dict((record.data or {}).get("transition_graph"))
+    return {as_text(as_dict(item).get("error_id")) for item in as_list(graph.get("frequently_confused_with"))}
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
+                        folded: list[str]) -> dict[int, list[int]]:
+    """Step 1: regex number -> numbers of the texts of other records that it could match."""
+    candidates: dict[int, list[int]] = {}
+    for text_number, text in enumerate(folded):
+        owner = texts[text_number].record
+        for regex_number in index.candidates(text):
+            if regex_records[regex_number] is not owner:
+                candidates.setdefault(regex_number, []).append(text_number)
+    return candidates
+
+
+def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], texts: list[Text], budget: int,
+                         candidates: dict[int, list[int]], result: CrossMatch) -> None:
+    """Step 2: regexes with no usable literal get every other record's text, while the budget lasts."""
+    if not unindexed:
+        return
+    result.fallback_regexes = len(unindexed)
+    spent = 0
+    for number in unindexed:
+        if spent + len(texts) > budget:
+            result.unchecked[regex_records[number].relative_path] = (
+                f"the regex has no literal text of {MIN_LITERAL_LENGTH} or more characters to look it up by, "
+                f"and the {len(unindexed)} such regexes of this KB exceed the budget of {budget:,} searches")
+            continue
+        spent += len(texts)
+        candidates[number] = [text_number for text_number, text in enumerate(texts)
+                              if text.record is not regex_records[number]]
+
+
+def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text],
+            matcher: BoundedMatcher, result: CrossMatch) -> None:
+    """Step 3: search the candidate pairs in rounds, one batch of texts per regex per round, so that
+    a regex that overran its time bound is not tried again."""
+    batches = {number: list(_chunks(found, TEXTS_PER_JOB)) for number, found in candidates.items() if found}
+    round_number = 0
+    while True:
+        work = [(number, batch[round_number]) for number, batch in batches.items()
+                if round_number < len(batch) and regex_records[number].relative_path not in result.timeouts]
+        if not work:
+            return
+        jobs = [SearchJob(as_text(regex_records[number].data.get("regex")), tuple(text_value(texts[t]) for t in chunk))
+                for number, chunk in work]
+        for (number, chunk), outcome in zip(work, matcher.run(jobs)):
+            regex_record = regex_records[number]
+            if outcome.timed_out:
+                result.timeouts[regex_record.relative_path] = [texts[t] for t in chunk]
+                continue
+            result.collisions.extend(Collision(regex_record, texts[t]) for t, matched in zip(chunk, outcome.matches)
+                                     if matched)
+        round_number += 1
+
+
+def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
+                fallback_budget: int = FALLBACK_PAIR_BUDGET,
+                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None) -> CrossMatch:
+    """Every message of another record that one of `regex_records`' regexes matches.
+
+    `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
+    A pair is skipped when either record lists the other as frequently confused with it,
+    or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
+    (by record path, when the caller has them) saves parsing the regexes again.
+    """
+    texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
+    known = literal_sets or {}
+    index = LiteralIndex([known[record.relative_path] if record.relative_path in known
+                          else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records])
+    result = CrossMatch()
+    candidates = _indexed_candidates(index, regex_records, texts, [text_value(text).casefold() for text in texts])
+    _fallback_candidates(index.unindexed, regex_records, texts, fallback_budget, candidates, result)
+    result.candidate_pairs = sum(len(found) for found in candidates.values())
+    _search(candidates, regex_records, texts, matcher, result)
+    result.collisions = [collision for collision in result.collisions if not excused(collision)]
+    return result
+
+
+def excused(collision: Collision) -> bool:
+    """Step 4: the records say that the pair is no accident (or it is one id twice)."""
+    first, second = collision.regex_record, collision.text.record
+    if first.entry_id is not None and first.entry_id == second.entry_id:
+        return True
+    return (second.entry_id in confused_ids(first)) or (first.entry_id in confused_ids(second))

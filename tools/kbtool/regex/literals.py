@@ -1,0 +1,273 @@
+"""Required literals of a regex, read from Python's own parse tree (nothing here runs a regex).
+
+* `required_literal_sets(pattern)`: sets of strings such that every text the regex matches contains
+  one string of each set (case-folded). Cross-record checks and `kbtool match` look regexes up by
+  them instead of trying all.
+* `literal_text(pattern)` / `literal_runs(pattern)`: the regex as plain text when it is nothing but
+  escaped characters, and every run of plain characters in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from dataclasses import dataclass
+
+from re import _constants as _sre
+from re import _parser as _sre_parse
+
+#: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
+MAX_ANALYSED_LENGTH = 5000
+#: Shortest literal worth indexing: shorter ones are in too many texts to narrow anything down.
+MIN_LITERAL_LENGTH = 3
+_MAX_EXACT = 16  # most alternative strings tracked for one part of a regex
+
+REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT}
+GROUPS = {_sre.SUBPATTERN, _sre.ATOMIC_GROUP}
+ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
+
+
+def parse(pattern: str, flags: int = 0):
+    """Python's parse tree of `pattern`, or None when it does not parse (or is too long)."""
+    if not isinstance(pattern, str) or len(pattern) > MAX_ANALYSED_LENGTH:
+        return None
+    try:
+        with warnings.catch_warnings():  # a FutureWarning marks a construct of another engine: not analysable
+            warnings.simplefilter("error", FutureWarning)
+            return _sre_parse.parse(pattern, flags)
+    except Exception:  # re.error, RecursionError, OverflowError, ...: not analysable
+        return None
+
+
+def items_of(node) -> list:
+    """The (op, argument) items of a SubPattern (or of a plain list)."""
+    return list(node.data) if hasattr(node, "data") else list(node)
+
+
+def group_flags(flags: int, av) -> tuple[int, object]:
+    """Flags in force inside a SUBPATTERN / ATOMIC_GROUP, and its body."""
+    if len(av) == 4:  # SUBPATTERN: (group, add_flags, del_flags, body)
+        _, add, delete, body = av
+        return (flags | add) & ~delete, body
+    return flags, av  # ATOMIC_GROUP: the body itself
+
+
+# --------------------------------------------------------------------------------------------
+# Required literals
+
+
+@dataclass(frozen=True)
+class _Literals:
+    exact: frozenset[str] | None  # every string this part can match, when there are few
+    required: tuple[frozenset[str], ...] = ()  # each match contains one string of each set
+
+
+_ANYTHING = _Literals(None)
+_EMPTY = _Literals(frozenset({""}))
+
+
+def _class_chars(av, flags: int) -> frozenset[str] | None:
+    """The characters of a small character class, or None."""
+    chars: set[str] = set()
+    for op, arg in av:
+        if op is _sre.LITERAL:
+            chars.add(chr(arg))
+        elif op is _sre.RANGE and arg[1] - arg[0] < 4:
+            chars.update(chr(code) for code in range(arg[0], arg[1] + 1))
+        else:
+            return None
+    return frozenset(chars) if len(chars) <= 4 else None
+
+
+def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective set: longest shortest member, then fewest members."""
+    usable = [option for option in options if option and "" not in option]
+    if not usable:
+        return None
+    return max(usable, key=lambda option: (min(len(text) for text in option), -len(option)))
+
+
+def _literals_of_sequence(items, flags: int) -> _Literals:
+    current: set[str] | None = {""}
+    required: list[frozenset[str]] = []
+    exact = True
+
+    def flush() -> None:
+        if current and "" not in current:
+            required.append(frozenset(current))
+
+    run: list[str] = []  # plain characters not yet appended to `current`
+    for item in items:
+        if item[0] is _sre.LITERAL:
+            run.append(chr(item[1]))
+            continue
+        if run:
+            current = {left + "".join(run) for left in current}
+            run = []
+        part = _literals_of(item, flags)
+        if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
+            current = {left + right for left in current for right in part.exact}
+            continue
+        exact = False
+        flush()
+        if part.exact is not None:
+            current = set(part.exact)
+        else:
+            required.extend(part.required)
+            current = {""}
+    if run:
+        current = {left + "".join(run) for left in current}
+    if exact:
+        return _Literals(frozenset(current))
+    flush()
+    return _Literals(None, tuple(required))
+
+
+def _literals_of(item, flags: int) -> _Literals:
+    op, av = item
+    if op is _sre.LITERAL:
+        return _Literals(frozenset({chr(av)}))
+    if op is _sre.IN:
+        chars = _class_chars(av, flags)
+        return _Literals(chars) if chars else _ANYTHING
+    if op in ZERO_WIDTH:
+        return _EMPTY
+    if op in GROUPS:
+        inner_flags, body = group_flags(flags, av)
+        return _literals_of_sequence(items_of(body), inner_flags)
+    if op is _sre.BRANCH:
+        branches = [_literals_of_sequence(items_of(branch), flags) for branch in av[1]]
+        if all(branch.exact is not None for branch in branches):
+            union = frozenset().union(*(branch.exact for branch in branches))
+            if len(union) <= _MAX_EXACT:
+                return _Literals(union)
+        chosen = []
+        for branch in branches:
+            best = _best(list(branch.required) + ([branch.exact] if branch.exact is not None else []))
+            if best is None:
+                return _ANYTHING
+            chosen.append(best)
+        return _Literals(None, (frozenset().union(*chosen),))
+    if op in REPEATS:
+        low, high, body = av
+        if high == 0:
+            return _EMPTY
+        inner = _literals_of_sequence(items_of(body), flags)
+        if inner.exact is not None and high <= 3:
+            options: set[str] = set()
+            power = {""}
+            for count in range(high + 1):
+                if count >= low:
+                    options |= power
+                power = {left + right for left in power for right in inner.exact}
+                if len(options) > _MAX_EXACT or len(power) > _MAX_EXACT:
+                    break
+            else:
+                return _Literals(frozenset(options))
+        if low == 0:
+            return _ANYTHING
+        sets = list(inner.required) + ([inner.exact] if inner.exact is not None else [])
+        return _Literals(None, tuple(option for option in sets if "" not in option))
+    return _ANYTHING  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
+
+
+@functools.lru_cache(maxsize=4096)
+def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
+    """Case-folded sets of strings; every text matched by `pattern` contains one string of each set.
+
+    The most selective set comes first. Empty when nothing is known (or the regex does not parse).
+    """
+    return literal_sets_of_tree(parse(pattern))
+
+
+def literal_sets_of_tree(tree) -> tuple[frozenset[str], ...]:
+    if tree is None:
+        return ()
+    try:
+        result = _literals_of_sequence(items_of(tree), tree.state.flags)
+    except RecursionError:
+        return ()
+    options = list(result.required) + ([result.exact] if result.exact is not None else [])
+    folded = {frozenset(text.casefold() for text in option) for option in options}
+    usable = [option for option in folded if option and "" not in option]
+    usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
+    return tuple(usable)
+
+
+def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
+    """The most selective of `required_literal_sets(pattern)`, when its strings have at least
+    `min_length` characters; else None. Compare with case-folded texts (this holds for `(?i)`)."""
+    sets = required_literal_sets(pattern)
+    if not sets or min(len(text) for text in sets[0]) < min_length:
+        return None
+    return sets[0]
+
+
+def literal_text(pattern: str) -> str | None:
+    """The text `pattern` matches when it is nothing but plain (escaped) characters, else None.
+
+    `^` and `$` at either end are allowed; an inline flag such as `(?i)` is too.
+    """
+    tree = parse(pattern)
+    if tree is None:
+        return None
+    items = items_of(tree)
+    while items and items[0][0] is _sre.AT:
+        items = items[1:]
+    while items and items[-1][0] is _sre.AT:
+        items = items[:-1]
+    if not items or any(op is not _sre.LITERAL for op, _ in items):
+        return None
+    return "".join(chr(av) for _, av in items)
+
+
+def literal_runs(pattern: str) -> list[str]:
+    """Every run of consecutive plain characters anywhere in `pattern` (what it hard-codes)."""
+    tree = parse(pattern)
+    if tree is None:
+        return []
+    runs: list[str] = []
+
+    def walk(items) -> None:
+        run: list[str] = []
+        for op, av in items:
+            if op is _sre.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                runs.append("".join(run))
+                run = []
+            if op in GROUPS:
+                walk(items_of(group_flags(0, av)[1]))
+            elif op is _sre.BRANCH:
+                for branch in av[1]:
+                    walk(items_of(branch))
+            elif op in REPEATS:
+                walk(items_of(av[2]))
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                walk(items_of(av[1]))
+        if run:
+            runs.append("".join(run))
+
+    try:
+        walk(items_of(tree))
+    except RecursionError:
+        return runs
+    return runs
+
+
+def has_operator(pattern: str) -> bool:
+    """Whether `pattern` has an unescaped regex operator (beyond a leading `^`, a trailing `$` and
+    a leading inline flag group such as `(?i)`)."""
+    body = re.sub(r"^\(\?[aiLmsux]+\)", "", pattern)
+    body = body[1:] if body.startswith("^") else body
+    escaped = False
+    for position, char in enumerate(body):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in ".*+?{}[]()|^" or (char == "$" and position != len(body) - 1):
+            return True
+    return False
