@@ -60,8 +60,8 @@ def explain(rule: Rule) -> str:
         f"Family: {rule.family}. Default severity: {rule.severity.value}.\n\n"
         f"{' '.join(rule.summary.split())}\n\n"
         f"{rule.explanation}\n\n"
-        f"Fails:\n{_indented(rule.fails)}\n\n"
-        f"Passes:\n{_indented(rule.passes)}\n\n"
+        f"Fails:\n{_indented(rule.fails.shown)}\n\n"
+        f"Passes:\n{_indented(rule.passes.shown)}\n\n"
         f"Tune it in pyproject.toml: ignore = [\"{rule.name}\"] under [tool.kbtool], "
         f"{rule.name} = \"error\"|\"warning\"|\"info\"|\"off\" under [tool.kbtool.severity], "
         f"or a [[tool.kbtool.suppress]] table for some records (docs/rules.md shows how).\n"
@@ -70,7 +70,7 @@ def explain(rule: Rule) -> str:
 
 def rule_as_dict(rule: Rule) -> dict:
     return {"code": rule.code, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
-            "summary": rule.summary, "explanation": rule.explanation, "fails": rule.fails, "passes": rule.passes}
+            "summary": rule.summary, "explanation": rule.explanation, "fails": rule.fails.shown, "passes": rule.passes.shown}
 
 
 def anchor(rule: Rule) -> str:
@@ -141,10 +141,10 @@ def render_rules_markdown() -> str:
                 "",
                 "Fails:",
                 "",
-                _fenced(rule.fails),
+                _fenced(rule.fails.shown),
                 "",
                 "Passes:",
                 "",
-                _fenced(rule.passes),
+                _fenced(rule.passes.shown),
             ]
     return "\n".join(parts) + "\n"

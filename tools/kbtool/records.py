@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from kbtool.files import UnreadableFile, read_capped
 
@@ -98,6 +98,36 @@ def as_list(value: object) -> list:
 
 def as_dict(value: object) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+#: The edge lists of a record's `transition_graph`.
+GRAPH_EDGE_KINDS = ("leads_to", "preceded_by", "frequently_confused_with")
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """One edge of a record's transition graph: `transition_graph[kind][index].error_id == target`."""
+
+    kind: str
+    index: int
+    target: str
+
+    @property
+    def pointer(self) -> str:
+        return make_pointer("transition_graph", self.kind, self.index, "error_id")
+
+
+def graph_edges(data: dict[str, Any], kinds: tuple[str, ...] | None = None) -> Iterator[GraphEdge]:
+    """Every edge of the record's transition graph whose `error_id` is a string (of `kinds`, or of any
+    list in the graph); records of the wrong shape yield nothing."""
+    graph = as_dict(data.get("transition_graph"))
+    for kind, edges in graph.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        for index, edge in enumerate(as_list(edges)):
+            target = as_dict(edge).get("error_id")
+            if isinstance(target, str):
+                yield GraphEdge(kind, index, target)
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -8,7 +8,9 @@ root with "/" separators, like `RecordFile.relative_path`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
+
+from kbtool.records import graph_edges
 
 
 @dataclass(frozen=True)
@@ -55,24 +57,8 @@ class ChangeSet:
     base: BaseRevision
 
 
-GRAPH_KEY = "transition_graph"
-
-
-def graph_references(data: dict[str, Any]) -> Iterator[str]:
-    """Every `error_id` a record's transition graph names (records of the wrong shape yield nothing)."""
-    graph = data.get(GRAPH_KEY)
-    if not isinstance(graph, dict):
-        return
-    for edges in graph.values():
-        if not isinstance(edges, list):
-            continue
-        for edge in edges:
-            if isinstance(edge, dict) and isinstance(edge.get("error_id"), str):
-                yield edge["error_id"]
-
-
 def records_referencing(records: Iterable[tuple[str, dict[str, Any]]], ids: set[str]) -> set[str]:
     """Paths of the records (given as (path, data)) whose graph names one of `ids`."""
     if not ids:
         return set()
-    return {path for path, data in records if any(target in ids for target in graph_references(data))}
+    return {path for path, data in records if any(edge.target in ids for edge in graph_edges(data))}

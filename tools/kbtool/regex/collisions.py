@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from kbtool.kb import KnowledgeBase
-from kbtool.records import RecordFile, as_dict, as_list, as_text
+from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
 from kbtool.regex.matcher import BoundedMatcher, SearchJob
@@ -75,8 +75,7 @@ def text_value(text: Text) -> str:
 
 def confused_ids(record: RecordFile) -> set[str]:
     """Ids listed under `transition_graph.frequently_confused_with`."""
-    graph = as_dict((record.data or {}).get("transition_graph"))
-    return {as_text(as_dict(item).get("error_id")) for item in as_list(graph.get("frequently_confused_with"))}
+    return {edge.target for edge in graph_edges(record.data or {}, ("frequently_confused_with",))}
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

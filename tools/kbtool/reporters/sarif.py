@@ -27,9 +27,9 @@ BASE_ID = "SRCROOT"
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    help_text = f"{rule.explanation}\n\nFails: {rule.fails}\nPasses: {rule.passes}"
-    help_markdown = (f"{rule.explanation}\n\n**Fails:**\n\n```\n{rule.fails}\n```\n\n"
-                     f"**Passes:**\n\n```\n{rule.passes}\n```\n\nDetails: `kbtool rules {rule.name}`")
+    help_text = f"{rule.explanation}\n\nFails: {rule.fails.shown}\nPasses: {rule.passes.shown}"
+    help_markdown = (f"{rule.explanation}\n\n**Fails:**\n\n```\n{rule.fails.shown}\n```\n\n"
+                     f"**Passes:**\n\n```\n{rule.passes.shown}\n```\n\nDetails: `kbtool rules {rule.name}`")
     return {
         "id": rule.code,
         "name": rule.name,

@@ -12,7 +12,7 @@ These rules look at what the filters of a run did, not at records (`kbtool.filte
 from __future__ import annotations
 
 from kbtool.findings import Problem, Severity
-from kbtool.rules.base import RULES, rule
+from kbtool.rules.base import RULES, Example, rule
 
 FAMILY = "accountability"
 
@@ -27,18 +27,18 @@ FAMILY = "accountability"
       every record the suppression names, so a run over a few files reports only suppressions whose
       records are all among them; a rule turned off or not selected is not judged.
       """,
-      fails="""
+      fails=Example("""
       [[tool.kbtool.suppress]]
       ids = "tensorflow/tflite-quantization-range"
       rules = ["stale-entry"]          # but last_confirmed is recent: nothing to silence
       reason = "re-verification scheduled"
-      """,
-      passes="""
+      """),
+      passes=Example("""
       [[tool.kbtool.suppress]]
       ids = "tensorflow/tflite-quantization-range"
       rules = ["stale-entry"]          # and the record is stale: the finding is silenced
       reason = "re-verification scheduled"
-      """)
+      """))
 def unused_suppression(reports, context):
     for report in reports:
         suppression = report.suppression
@@ -57,20 +57,20 @@ def unused_suppression(reports, context):
       fixes the records or, with a new reason, sets a new date. The date is compared with "today"
       (`--today`, else KBTOOL_TODAY, else the system date).
       """,
-      fails="""
+      fails=Example("""
       [[tool.kbtool.suppress]]
       ids = "tensorflow/*"
       rules = ["stale-entry"]
       reason = "bulk re-verification in Q3"
       expires = 2026-09-30             # linted on 2026-11-23
-      """,
-      passes="""
+      """),
+      passes=Example("""
       [[tool.kbtool.suppress]]
       ids = "tensorflow/*"
       rules = ["stale-entry"]
       reason = "bulk re-verification in Q1"
       expires = 2027-03-31             # linted on 2026-11-23
-      """)
+      """))
 def expired_suppression(reports, context):
     for report in reports:
         if report.expired and report.covers_some_match:
@@ -92,10 +92,10 @@ def expired_suppression(reports, context):
       the file again without them. Only a run over the whole KB reports unused entries (a run over
       some files, or with `--changed-since`, cannot know), and only for rules that ran.
       """,
-      fails='baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
-            'but tensorflow/x was re-confirmed and is no longer stale',
-      passes='baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
-             'and tensorflow/x is still stale')
+      fails=Example('baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
+            'but tensorflow/x was re-confirmed and is no longer stale'),
+      passes=Example('baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
+             'and tensorflow/x is still stale'))
 def unused_baseline_entry(report, context):
     for entry in report.unused:
         code, record, pointer = entry.key

@@ -17,13 +17,35 @@ read the clock, touch git or print.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal
 
 from kbtool.findings import Severity
 
 Scope = Literal["file", "record", "kb", "config", "baseline"]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A failing or passing example of a rule: shown in its documentation, and run by the test suite.
+
+    The example is a change to a clean base record (the test suite's): `record` replaces top-level
+    fields of it (a value of `None` removes the field). The other fields set the scene where one
+    record is not enough.
+    """
+
+    shown: str  # what `kbtool rules NAME` and docs/rules.md print
+    record: dict[str, Any] = field(default_factory=dict)  # fields replaced in (None: removed from) the base record
+    raw: str | None = None  # the file's exact text instead of a record (rules about the file itself)
+    path: str | None = None  # where the record file lies, relative to the KB root (default entries/<id>.json)
+    others: tuple[dict[str, Any], ...] = ()  # more records, each a change to the base record (give each an id)
+    today: str | None = None  # the date of the run (default: the test suite's)
+    base: dict[str, Any] | None = None  # with --changed-since: the record at the base revision, as a change to the base record
+    config: str = ""  # the [tool.kbtool] tables of the KB root's pyproject.toml
+    baseline: tuple[dict[str, str], ...] | None = None  # with --baseline: its findings entries
+    also: tuple[str, ...] = ()  # other rules this example triggers besides this one (failing examples only)
 
 
 @dataclass(frozen=True)
@@ -36,8 +58,8 @@ class Rule:
     severity: Severity
     summary: str
     explanation: str
-    fails: str  # an example that triggers the rule
-    passes: str  # the near miss that does not
+    fails: Example  # an example that triggers the rule
+    passes: Example  # the near miss that does not
     scope: Scope
     check: Callable[..., Iterable[Any]]
 
@@ -46,7 +68,7 @@ RULES: dict[str, Rule] = {}  # by code, in registration order
 
 
 def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
-         explanation: str, fails: str, passes: str, scope: Scope = "record") -> Callable:
+         explanation: str, fails: Example, passes: Example, scope: Scope = "record") -> Callable:
     """Register the decorated check function as a rule."""
 
     def register(check: Callable) -> Callable:
@@ -55,11 +77,15 @@ def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
         RULES[code] = Rule(
             code=code, name=name, family=family, severity=severity, summary=summary,
             explanation=textwrap.dedent(explanation).strip(),
-            fails=textwrap.dedent(fails).strip(), passes=textwrap.dedent(passes).strip(),
+            fails=_dedented(fails), passes=_dedented(passes),
             scope=scope, check=check)
         return check
 
     return register
+
+
+def _dedented(example: Example) -> Example:
+    return dataclasses.replace(example, shown=textwrap.dedent(example.shown).strip())
 
 
 def find_rule(name_or_code: str) -> Rule | None:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from kbtool.findings import Problem, Severity
 from kbtool.records import as_dict, as_list, as_text, make_pointer
-from kbtool.rules.base import rule
+from kbtool.rules.base import Example, rule
 
 FAMILY = "content"
 
@@ -20,8 +20,8 @@ FAMILY = "content"
       instruction (for example `Upgrade TensorFlow to the latest version`); the `why_fails`
       text usually tells what it was.
       """,
-      fails='{"action": "", "why_fails": "Upgrading alone does not add the missing kernel."}',
-      passes='{"action": "Upgrade TensorFlow to the latest version", "why_fails": "Upgrading alone does not add the missing kernel."}')
+      fails=Example('{"action": "", "why_fails": "Upgrading alone does not add the missing kernel."}'),
+      passes=Example('{"action": "Upgrade TensorFlow to the latest version", "why_fails": "Upgrading alone does not add the missing kernel."}'))
 def empty_dead_end_action(record, context):
     for index, dead_end in enumerate(as_list(record.data.get("dead_ends"))):
         dead_end = as_dict(dead_end)
@@ -52,8 +52,8 @@ def _items(data: dict, key: str) -> list[tuple[int, dict]]:
       A field that is absent altogether is reported by the `schema` rule when it is required, and an
       empty dead-end `action` by `empty-dead-end-action`, so neither is repeated here.
       """,
-      fails='"workarounds": [{"action": "Pin numpy below 2.0", "how": "   "}]',
-      passes='"workarounds": [{"action": "Pin numpy below 2.0", "how": "pip install \\"numpy<2\\""}]')
+      fails=Example('"workarounds": [{"action": "Pin numpy below 2.0", "how": "   "}]'),
+      passes=Example('"workarounds": [{"action": "Pin numpy below 2.0", "how": "pip install \\"numpy<2\\""}]'))
 def empty_field(record, context):
     data = record.data
     if _blank(data.get("root_cause")):
@@ -80,8 +80,8 @@ def empty_field(record, context):
       they differ, for example `Downgrade to TensorFlow 2.10` as a workaround and
       `Downgrade TensorFlow without pinning keras` as a dead end. The finding is at the dead end.
       """,
-      fails='"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "upgrade tensorflow.", ...}]',
-      passes='"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "Upgrade TensorFlow and enable SELECT_TF_OPS", ...}]')
+      fails=Example('"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "upgrade tensorflow.", ...}]'),
+      passes=Example('"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "Upgrade TensorFlow and enable SELECT_TF_OPS", ...}]'))
 def contradictory_advice(record, context):
     workaround_index: dict[str, int] = {}
     for index, workaround in _items(record.data, "workarounds"):
@@ -106,8 +106,8 @@ def contradictory_advice(record, context):
       merge them (keep the better explanation, sources and rates). Texts are compared ignoring case,
       spacing and surrounding punctuation; blank texts are left to `empty-field`.
       """,
-      fails='{"action": "Use selective quantization.", "how": "Use selective quantization."}',
-      passes='{"action": "Use selective quantization.", "how": "Set converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]."}')
+      fails=Example('{"action": "Use selective quantization.", "how": "Use selective quantization."}'),
+      passes=Example('{"action": "Use selective quantization.", "how": "Set converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]."}'))
 def duplicate_text(record, context):
     data = record.data
     for index, workaround in _items(data, "workarounds"):
@@ -155,8 +155,8 @@ MIN_EVIDENCE = 3
       {MIN_EVIDENCE}, or a source on at least one dead end or workaround. Add the sources you have, or
       lower the confidence. Fields that are absent are not guessed at.
       """,
-      fails='"resolvable": "true", "fix_success_rate": 0.4',
-      passes='"resolvable": "partial", "fix_success_rate": 0.4')
+      fails=Example('"resolvable": "true", "fix_success_rate": 0.4'),
+      passes=Example('"resolvable": "partial", "fix_success_rate": 0.4'))
 def verdict_inconsistent(record, context):
     data = record.data
     resolvable = data.get("resolvable")
@@ -231,8 +231,8 @@ def url_problem(value: str, allow_article_path: bool) -> str | None:
       `<url>`, `{link}`. So are spaces, a missing scheme (`www.tensorflow.org/lite`) and other
       schemes (`ftp:`, `file:`).
       """,
-      fails='"official_doc_url": "https://example.com/TODO"',
-      passes='"official_doc_url": "https://www.tensorflow.org/lite/performance/post_training_quantization"')
+      fails=Example('"official_doc_url": "https://example.com/TODO"'),
+      passes=Example('"official_doc_url": "https://www.tensorflow.org/lite/performance/post_training_quantization"'))
 def bad_url(record, context):
     data = record.data
     official = data.get("official_doc_url")

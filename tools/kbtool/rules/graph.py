@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterator
 
 from kbtool.findings import Problem, Severity
-from kbtool.records import as_dict, as_list, make_pointer
-from kbtool.rules.base import rule
+from kbtool.records import GRAPH_EDGE_KINDS, graph_edges
+from kbtool.rules.base import Example, rule
 
 FAMILY = "graph"
 
-#: The edge lists of `transition_graph`.
-EDGE_KINDS = ("leads_to", "preceded_by", "frequently_confused_with")
 #: Values that are not ids at all are left to the `schema` rule (its pattern for `error_id`).
 _ID_SHAPE = re.compile(r"[a-z0-9._-]+/[a-z0-9._-]+")
 
 
-def graph_edges(data: dict) -> Iterator[tuple[str, str]]:
-    """(pointer of the error_id, error_id) for every edge of the record's transition graph."""
-    graph = as_dict(data.get("transition_graph"))
-    for kind in EDGE_KINDS:
-        for index, edge in enumerate(as_list(graph.get(kind))):
-            target = as_dict(edge).get("error_id")
-            if isinstance(target, str) and _ID_SHAPE.fullmatch(target):
-                yield make_pointer("transition_graph", kind, index, "error_id"), target
+def id_edges(data: dict):
+    """The edges of the record's transition graph whose target has the shape of an id."""
+    return (edge for edge in graph_edges(data, GRAPH_EDGE_KINDS) if _ID_SHAPE.fullmatch(edge.target))
 
 
 #: Suggest a similar id only among this many ids of the same domain (keeps lint fast on huge KBs).
@@ -41,15 +33,16 @@ MAX_SUGGESTION_CANDIDATES = 2000
       still pointing at it is reported). Correct the id, or remove the edge. When a record with a
       similar id exists in the same domain, the finding suggests it.
       """,
-      fails='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantisation-range"}]} (no such record)',
-      passes='"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]} (that record exists)')
+      fails=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantisation-range"}]} (no such record)'),
+      passes=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]} (that record exists)'))
 def dangling_reference(kb, context):
     known = kb.by_id
     ids_by_domain: dict[str, list[str]] = {}
     for entry_id in known:
         ids_by_domain.setdefault(entry_id.split("/", 1)[0], []).append(entry_id)
     for record in kb.records:
-        for pointer, target in graph_edges(record.data):
+        for edge in id_edges(record.data):
+            pointer, target = edge.pointer, edge.target
             if target in known or target == record.entry_id:
                 continue
             candidates = ids_by_domain.get(target.split("/", 1)[0], [])
@@ -66,9 +59,10 @@ def dangling_reference(kb, context):
       itself: it tells the reader nothing and usually is a copy-paste slip for another id. Remove the
       edge, or put the id of the related record.
       """,
-      fails='"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-oom"}]}',
-      passes='"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-illegal-memory-access"}]}')
+      fails=Example('"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-oom"}]}'),
+      passes=Example('"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-illegal-memory-access"}]}'))
 def self_reference(record, context):
-    for pointer, target in graph_edges(record.data):
+    for edge in id_edges(record.data):
+        pointer, target = edge.pointer, edge.target
         if target == record.entry_id:
             yield Problem(pointer, f"error_id '{target}' is this record's own id", "remove the edge, or name the related record")

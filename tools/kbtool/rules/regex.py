@@ -9,7 +9,7 @@ from kbtool.records import as_list, as_text
 from kbtool.regex.facts import pattern_of
 from kbtool.regex.literals import has_operator, literal_runs, literal_text
 from kbtool.regex.parts import VARYING_PART, VOLATILE_PARTS, volatile_parts
-from kbtool.rules.base import rule
+from kbtool.rules.base import Example, rule
 
 FAMILY = "regex"
 
@@ -24,8 +24,8 @@ _BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
       nothing. Regexes are Python `re` syntax. Remember that in JSON a backslash is written twice:
       `\\\\(` in the file is `\\(` in the regex.
       """,
-      fails='"regex": "Quantization range (min, max"',
-      passes='"regex": "Quantization range \\\\(min, max\\\\)"')
+      fails=Example('"regex": "Quantization range (min, max"'),
+      passes=Example('"regex": "Quantization range \\\\(min, max\\\\)"'))
 def regex_invalid(record, context):
     check = context.regex.check(record)
     if check is not None and check.error:
@@ -40,8 +40,8 @@ def regex_invalid(record, context):
       Python `re`. When it would match ignoring case, the finding says so: add `(?i)` at the start
       or fix the capitalisation.
       """,
-      fails='"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op.*No registered quantized kernel"',
-      passes='"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"')
+      fails=Example('"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op.*No registered quantized kernel"'),
+      passes=Example('"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"'))
 def regex_mismatch(record, context):
     check = context.regex.check(record)
     if check is None or check.error or check.signature_matches is not False:
@@ -74,8 +74,8 @@ def _quoted(text: str, limit: int = 80) -> str:
       with that form of the message will not find the record. Each alias that the regex does not
       match is reported at `/aliases/N`. Widen the regex to cover it, or correct the alias.
       """,
-      fails='"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]',
-      passes='"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]')
+      fails=Example('"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]'),
+      passes=Example('"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]'))
 def alias_mismatch(record, context):
     check = context.regex.check(record)
     if check is None or check.error or check.timed_out:
@@ -99,8 +99,8 @@ def alias_mismatch(record, context):
       prints no message (`KeyboardInterrupt`, `MemoryError`, `StopIteration`) is about that
       exception as a whole: a regex matching just that name is then right, and not reported.
       """,
-      fails='"regex": "ValueError"',
-      passes='"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"')
+      fails=Example('"regex": "ValueError"'),
+      passes=Example('"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"'))
 def regex_too_broad(record, context):
     if not context.regex.compiles(record):
         return
@@ -128,8 +128,8 @@ def regex_too_broad(record, context):
       Remove the inner or the outer repetition, make alternatives exclude each other, or use a
       class that cannot match what follows (`[^']*'` instead of `.*'`).
       """,
-      fails='"regex": "Cannot quantize node (\\\\w+\\\\s?)+$"',
-      passes='"regex": "Cannot quantize node \'[^\']+\'"')
+      fails=Example('"regex": "Cannot quantize node (\\\\w+\\\\s?)+$"'),
+      passes=Example('"regex": "Cannot quantize node \'[^\']+\'"'))
 def regex_redos(record, context):
     check = context.regex.check(record)
     if check is None or check.error:
@@ -171,8 +171,8 @@ def _some(names: list[str], shown: int = 3) -> str:
       (regexes with no such text are searched against every message, up to a fixed budget, and
       those beyond it are reported as not checked).
       """,
-      fails='A: "regex": "CUDA out of memory"; B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"',
-      passes='the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}')
+      fails=Example('A: "regex": "CUDA out of memory"; B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"'),
+      passes=Example('the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}'))
 def regex_collision(kb, context):
     found = context.regex.cross_match()
     # One finding per regex and one per matched message, each naming a few of the others:
@@ -217,8 +217,8 @@ def regex_collision(kb, context):
       with patterns (`'[^']+'` for a quoted name, `\\\\d+` for a number, `.*` sparingly) and keep
       the words that identify the error.
       """,
-      fails='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"',
-      passes='"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"')
+      fails=Example('"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"'),
+      passes=Example('"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"'))
 def regex_literal_only(record, context):
     check = context.regex.check(record)
     if check is None or check.error:
@@ -246,8 +246,8 @@ def regex_literal_only(record, context):
       signature is fine (it is one real occurrence), but a regex that hard-codes them matches
       only that run. Replace each with a pattern, e.g. `0x[0-9a-f]+`, `[^']*`, `\\\\d+`.
       """,
-      fails='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in libfoo\\\\.so"',
-      passes='"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in libfoo\\\\.so"')
+      fails=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in libfoo\\\\.so"'),
+      passes=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in libfoo\\\\.so"'))
 def volatile_signature(record, context):
     check = context.regex.check(record)
     if check is None or check.error:

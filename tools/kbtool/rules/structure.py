@@ -5,7 +5,7 @@ from __future__ import annotations
 from kbtool.findings import Problem, Severity
 from kbtool.kb import ENTRIES_DIR
 from kbtool.records import DUPLICATE_KEY, INVALID_JSON
-from kbtool.rules.base import rule
+from kbtool.rules.base import Example, rule
 
 FAMILY = "structure"
 
@@ -20,8 +20,8 @@ FAMILY = "structure"
       deeper than 64 levels, numbers too large for a float, and files over 2 MiB (refused unread).
       Symbolic links and directories named `*.json` under `entries/` are reported here as well.
       """,
-      fails='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory",}',
-      passes='{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory"}')
+      fails=Example('{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory",}'),
+      passes=Example('{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory"}'))
 def invalid_json(record, context):
     return _parse_problems(record, INVALID_JSON)
 
@@ -32,8 +32,8 @@ def invalid_json(record, context):
       JSON parsers keep only the last of two equal keys, so the first value disappears without
       a word. This usually comes from a merge or a copy-paste. Keep one of the two keys.
       """,
-      fails='{"root_cause": "Calibration data too small.", "root_cause": "Missing kernel."}',
-      passes='{"root_cause": "Calibration data too small; the op also lacks a kernel."}')
+      fails=Example('{"root_cause": "Calibration data too small.", "root_cause": "Missing kernel."}'),
+      passes=Example('{"root_cause": "Calibration data too small; the op also lacks a kernel."}'))
 def duplicate_key(record, context):
     return _parse_problems(record, DUPLICATE_KEY)
 
@@ -52,8 +52,8 @@ def _parse_problems(record, rule_name: str):
       is not a real calendar date in YYYY-MM-DD form. The schema is the single source of truth
       for the record format; each of its properties has a description.
       """,
-      fails='{"id": "tensorflow/x", "resolvable": true, "first_seen": "2024-02-30", ...}',
-      passes='{"id": "tensorflow/x", "resolvable": "true", "first_seen": "2024-02-28", ...}')
+      fails=Example('{"id": "tensorflow/x", "resolvable": true, "first_seen": "2024-02-30", ...}'),
+      passes=Example('{"id": "tensorflow/x", "resolvable": "true", "first_seen": "2024-02-28", ...}'))
 def schema(record, context):
     yield from context.schema.problems(record.data)
 
@@ -65,8 +65,8 @@ def schema(record, context):
       id can be found from the path and the path from the id. Files outside `entries/` (for example
       candidates) must still be named `<domain>/<slug>.json`. Rename the file, or fix the id.
       """,
-      fails='entries/tensorflow/quantization.json containing "id": "tensorflow/tflite-quantization-range"',
-      passes='entries/tensorflow/tflite-quantization-range.json containing "id": "tensorflow/tflite-quantization-range"')
+      fails=Example('entries/tensorflow/quantization.json containing "id": "tensorflow/tflite-quantization-range"'),
+      passes=Example('entries/tensorflow/tflite-quantization-range.json containing "id": "tensorflow/tflite-quantization-range"'))
 def id_path_mismatch(record, context):
     entry_id = record.entry_id
     if not entry_id or entry_id.count("/") != 1:
@@ -88,8 +88,8 @@ def id_path_mismatch(record, context):
       Ids are how records refer to each other and how users find them; two files with one id make
       every reference ambiguous. Both files are reported. Give one of them a new id (and move it).
       """,
-      fails='entries/a/b.json and entries/a/b-copy.json both containing "id": "a/b"',
-      passes='entries/a/b.json with "id": "a/b" and entries/a/b-copy.json with "id": "a/b-copy"')
+      fails=Example('entries/a/b.json and entries/a/b-copy.json both containing "id": "a/b"'),
+      passes=Example('entries/a/b.json with "id": "a/b" and entries/a/b-copy.json with "id": "a/b-copy"'))
 def duplicate_id(kb, context):
     for entry_id, records in kb.by_id.items():
         if len(records) < 2:
@@ -107,8 +107,8 @@ def duplicate_id(kb, context):
       domain and the folder layout tell different stories. Make `domain` equal to the part of the id
       before the `/` (or, if the domain is what is right, change the id and move the file).
       """,
-      fails='"id": "tensorflow/tflite-quantization-range", "domain": "tflite"',
-      passes='"id": "tensorflow/tflite-quantization-range", "domain": "tensorflow"')
+      fails=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tflite"'),
+      passes=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tensorflow"'))
 def domain_mismatch(record, context):
     entry_id, domain = record.entry_id, record.data.get("domain")
     if not entry_id or entry_id.count("/") != 1 or not isinstance(domain, str):
@@ -127,8 +127,8 @@ def domain_mismatch(record, context):
       is reported, naming the others. Give one of them another code (or `null`). Files that also
       share their id are left to `duplicate-id`.
       """,
-      fails='entries/a/one.json and entries/b/two.json both containing "error_code": "ETQU"',
-      passes='entries/a/one.json with "error_code": "ETQU" and entries/b/two.json with "error_code": "TQR"')
+      fails=Example('entries/a/one.json and entries/b/two.json both containing "error_code": "ETQU"'),
+      passes=Example('entries/a/one.json with "error_code": "ETQU" and entries/b/two.json with "error_code": "TQR"'))
 def duplicate_error_code(kb, context):
     by_code: dict[str, list] = {}
     for record in kb.records:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kbtool.findings import Problem, Severity
 from kbtool.languages import detect_language
 from kbtool.records import make_pointer
-from kbtool.rules.base import rule
+from kbtool.rules.base import Example, rule
 
 FAMILY = "translation"
 
@@ -35,8 +35,8 @@ def zh_texts(data: dict):
       Text with Japanese kana or Korean Hangul is not Chinese. Detection is deterministic.
       Empty fields are the business of `missing-translation`.
       """,
-      fails='"workarounds_zh": ["Ensure the calibration dataset includes diverse inputs."]',
-      passes='"workarounds_zh": ["使用 `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` 进行选择性量化。"]')
+      fails=Example('"workarounds_zh": ["Ensure the calibration dataset includes diverse inputs."]'),
+      passes=Example('"workarounds_zh": ["使用 `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` 进行选择性量化。"]'))
 def untranslated_zh(record, context):
     for pointer, text in zh_texts(record.data):
         verdict = detect_language(text)
@@ -65,8 +65,8 @@ def _has_text(value: object) -> bool:
       Chinese one. Whether present text really is Chinese is the business of `untranslated-zh`.
       Freshly extracted candidates have no translations yet, hence a warning, not an error.
       """,
-      fails='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2"]',
-      passes='"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2", "重新构建 wheel"]')
+      fails=Example('"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2"]'),
+      passes=Example('"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2", "重新构建 wheel"]'))
 def missing_translation(record, context):
     data = record.data
     for english_key, zh_key in context.schema.translated_pairs:
