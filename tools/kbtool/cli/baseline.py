@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 import typer
 
-from kbtool.cli import root_option, today_option
+from kbtool.cli.common import root_option, today_option
 
 
 def write_command(

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli import check_format, format_option, root_option, today_option
+from kbtool.cli.common import check_format, format_option, root_option, today_option
 from kbtool.errors import UsageError
 
 

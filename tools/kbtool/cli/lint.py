@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli import EXIT_FINDINGS, EXIT_OK, check_format, format_option, root_option, split_names, today_option
+from kbtool.cli.common import EXIT_FINDINGS, EXIT_OK, check_format, format_option, root_option, split_names, today_option
 from kbtool.errors import UsageError
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli import check_format, format_option, root_option
+from kbtool.cli.common import check_format, format_option, root_option
 
 
 def match_command(

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli import EXIT_FINDINGS, EXIT_OK, root_option, today_option
+from kbtool.cli.common import EXIT_FINDINGS, EXIT_OK, root_option, today_option
 from kbtool.errors import UsageError
 
 EXIT_REFUSED = EXIT_FINDINGS
