@@ -73,6 +73,19 @@ def rule_as_dict(rule: Rule) -> dict:
             "summary": rule.summary, "explanation": rule.explanation, "fails": rule.fails.shown, "passes": rule.passes.shown}
 
 
+#: The README's rule table sits between these two lines; `kbtool rules --readme-table` prints it.
+README_TABLE_START = "<!-- rule table: generated from the rule registry by `kbtool rules --readme-table`; do not edit -->"
+README_TABLE_END = "<!-- end of rule table -->"
+
+
+def readme_rule_table() -> str:
+    """The README's table of every rule (code, name, default severity, summary), markers included."""
+    rows = [f"| {rule.code} | `{rule.name}` | {rule.severity.value} | {' '.join(rule.summary.split())} |"
+            for rule in sorted(RULES.values(), key=lambda rule: rule.code)]
+    return "\n".join([README_TABLE_START, "| code | name | default | fires when |", "| --- | --- | --- | --- |",
+                      *rows, README_TABLE_END]) + "\n"
+
+
 def anchor(rule: Rule) -> str:
     """The GitHub anchor of the rule's heading `CODE name`."""
     return re.sub(r"[^a-z0-9 -]", "", f"{rule.code} {rule.name}".lower()).replace(" ", "-")

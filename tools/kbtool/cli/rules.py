@@ -17,15 +17,19 @@ def rules_command(
     name_or_code: Optional[str] = typer.Argument(None, metavar="NAME-OR-CODE", help="A rule's name (stale-entry) or code (KB401): print its full explanation with a failing and a passing example.", show_default=False),
     output_format: str = format_option("text (a table, or one rule in full) or json (the same metadata for tools)."),
     markdown: bool = typer.Option(False, "--markdown", help="Print docs/rules.md, generated from the rule metadata: kbtool rules --markdown > docs/rules.md"),
+    readme_table: bool = typer.Option(False, "--readme-table", help="Print the README's rule table (with its marker lines), generated from the rule metadata."),
 ) -> None:
     """List every rule lint checks (code, name, default severity, summary), or explain one.
 
     Examples:  kbtool rules   |   kbtool rules stale-entry   |   kbtool rules KB401
     """
-    from kbtool.docs import explain, render_rules_markdown, rule_as_dict, rule_table
+    from kbtool.docs import explain, readme_rule_table, render_rules_markdown, rule_as_dict, rule_table
     from kbtool.rules import RULES, find_rule
 
     check_format(output_format, ("text", "json"))
+    if readme_table:
+        sys.stdout.write(readme_rule_table())
+        return
     if markdown:
         if name_or_code:
             raise UsageError("--markdown prints the whole catalogue; leave out the rule name")
