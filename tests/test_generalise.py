@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.regex.generalise import final_error_line, generalise, message_to_regex
+from kbtool.logs import final_error_line
+from kbtool.regex.generalise import generalise, message_to_regex
 from kbtool.regex.broadness import GENERIC_TEXTS, is_too_broad
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.regex.shapes import catastrophic_shape

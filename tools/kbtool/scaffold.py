@@ -346,7 +346,7 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
 
 def read_signature_from_stdin(stream=None, limit: int = 1_000_000) -> tuple[str, str | None]:
     """The final error line of what was piped in, and a note saying what was taken."""
-    from kbtool.regex.generalise import final_error_line
+    from kbtool.logs import final_error_line
 
     stream = stream if stream is not None else sys.stdin
     text = stream.read(limit + 1)
