@@ -1,11 +1,36 @@
-"""Regexes that name no specific error: a record's regex that matches a generic text claims almost every message."""
+"""Regexes that name no specific error: a record's regex that claims messages of many errors.
+
+Three measures, cheapest first:
+
+1. *Generic texts*: the regex matches the empty string or one of `GENERIC_TEXTS` ("Error",
+   "ValueError: ", "Traceback (most recent call last):", ...).
+2. *What it requires*: everything every match must contain (`required_literal_sets`) is an
+   exception or log-level name, punctuation and common words: nothing that names an error.
+   `ValueError: \\w+`, `KeyError: '[^']{1,200}'` and `Error: .+` are such regexes.
+3. *What it matches*: searched in a reference corpus of real, distinct error messages from many
+   ecosystems (`reference/messages.jsonl`, its sources and licences in `reference/SOURCES.md`), it
+   matches messages of several different errors. The corpus is looked up through the literal index,
+   so only the messages that hold a regex's required literals are searched.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
-from kbtool.regex.literals import required_literal_sets
+from kbtool.regex.index import LiteralIndex
+from kbtool.regex.literals import branch_literal_sets, required_literal_sets
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
+
+REFERENCE_MESSAGES = Path(__file__).parent / "reference" / "messages.jsonl"
+#: A regex that matches messages of this many different errors of the reference corpus is too broad.
+MIN_DIFFERENT_ERRORS = 3
+#: Reference messages searched per job.
+MESSAGES_PER_JOB = 200
 
 
 #: Texts that name no specific error. A record's regex that matches one of them (or the empty
@@ -46,46 +71,210 @@ GENERIC_TEXTS: tuple[str, ...] = (
 )
 
 
+#: A record whose signature is nothing but an exception name (`KeyboardInterrupt`, `MemoryError`) is
+#: about that exception as a whole: its regex cannot require more than the name.
+BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
+
+
 def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
-                      literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None) -> list[str | None]:
+                      literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None,
+                      own_texts: Sequence[Sequence[str]] | None = None) -> list[str | None]:
     """For each pattern, why it is too broad, or None.
 
-    A pattern is too broad when it matches the empty string or one of `GENERIC_TEXTS`:
-    then it recognises messages that name no specific error. Patterns that do not
-    compile or overrun the time bound get None (other checks report them). `literal_sets`
-    (`required_literal_sets` of each pattern, when the caller has them) saves parsing again.
+    In order: it matches the empty string or one of `GENERIC_TEXTS`; what every match must contain
+    names no error (`generic_requirement`); it matches messages of `MIN_DIFFERENT_ERRORS` different
+    errors of the reference corpus. `own_texts[i]` are the signature and aliases of the pattern's
+    record (their own error does not count, and a signature that is a bare exception name excuses
+    the last two measures). Patterns that do not compile or overrun the time bound get None (other
+    checks report them). `literal_sets` (`required_literal_sets` of each pattern) saves parsing again.
     """
+    literal_sets = list(literal_sets) if literal_sets is not None else [required_literal_sets(p) for p in patterns]
+    own_texts = list(own_texts) if own_texts is not None else [[] for _ in patterns]
+    reasons = _generic_text_reasons(patterns, matcher, literal_sets)
+    usable = [result is None or result.error is None and not result.timed_out for result in reasons]
+    reasons_text: list[str | None] = [_describe(result) for result in reasons]
+    excused = [bool(texts) and bool(BARE_EXCEPTION_NAME.fullmatch(texts[0].strip())) for texts in own_texts]
+    requirement: dict[int, str] = {}
+    for number, pattern in enumerate(patterns):
+        if reasons_text[number] is None and usable[number] and not excused[number]:
+            reason = generic_requirement(branch_literal_sets(pattern))
+            if reason is not None:
+                requirement[number] = reason
+    remaining = [number for number in range(len(patterns))
+                 if reasons_text[number] is None and usable[number] and not excused[number]]
+    found = corpus_matches([patterns[n] for n in remaining], [literal_sets[n] for n in remaining], matcher,
+                           [own_texts[n] for n in remaining])
+    for number, matches in zip(remaining, found):
+        shown = "; ".join(_quoted(match.message) for match in matches)
+        if number in requirement:  # name what it swallows too, when the corpus shows it
+            reasons_text[number] = requirement[number] + (f"; it matches for instance {shown}" if matches else "")
+        elif len(matches) >= MIN_DIFFERENT_ERRORS:
+            reasons_text[number] = (f"it matches messages of {len(matches)} different errors of kbtool's reference "
+                                    f"corpus of real messages: {shown}")
+    return reasons_text
+
+
+def _generic_text_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
+                          literal_sets: Sequence[tuple[frozenset[str], ...]]) -> list[SearchResult | None]:
+    """Each pattern searched in the empty string and every generic text (None: it need not be)."""
     texts = ("",) + GENERIC_TEXTS
     folded_generic = [text.casefold() for text in GENERIC_TEXTS]
     # A regex whose every match contains a string found in no generic text needs no matching.
-    to_match = []
-    for index, pattern in enumerate(patterns):
-        sets = literal_sets[index] if literal_sets is not None else required_literal_sets(pattern)
-        if not sets or any(literal in generic for literal in sets[0] for generic in folded_generic):
-            to_match.append(index)
+    to_match = [number for number, sets in enumerate(literal_sets)
+                if not sets or any(literal in generic for literal in sets[0] for generic in folded_generic)]
     results: list[SearchResult | None] = [None] * len(patterns)
-    for index, result in zip(to_match, matcher.run([SearchJob(patterns[index], texts) for index in to_match])):
-        results[index] = result
-    reasons: list[str | None] = []
-    for result in results:
-        reason = None
-        if result is None:
-            reasons.append(None)
-            continue
-        if result.error is None and not result.timed_out:
-            if result.matches[0]:
-                reason = "it matches the empty string, so it matches every message"
-            else:
-                generic = next((text for text, hit in zip(texts[1:], result.matches[1:]) if hit), None)
-                if generic is not None:
-                    reason = f"it matches the generic text {generic!r}, which names no specific error"
-        reasons.append(reason)
-    return reasons
+    for number, result in zip(to_match, matcher.run([SearchJob(patterns[number], texts) for number in to_match])):
+        results[number] = result
+    return results
+
+
+def _describe(result: SearchResult | None) -> str | None:
+    if result is None or result.error is not None or result.timed_out:
+        return None
+    if result.matches[0]:
+        return "it matches the empty string, so it matches every message"
+    generic = next((text for text, hit in zip(GENERIC_TEXTS, result.matches[1:]) if hit), None)
+    return f"it matches the generic text {generic!r}, which names no specific error" if generic is not None else None
 
 
 def is_too_broad(pattern: str, matcher: BoundedMatcher | None = None) -> bool:
-    """Whether `pattern` matches the empty string or a generic text (see `too_broad_reasons`)."""
+    """Whether `pattern` is too broad by any measure (see `too_broad_reasons`)."""
     if matcher is not None:
         return too_broad_reasons([pattern], matcher)[0] is not None
     with BoundedMatcher() as own:
         return too_broad_reasons([pattern], own)[0] is not None
+
+
+# --------------------------------------------------------------------------------------------
+# What a regex requires
+
+#: Words that name no error by themselves: function words, log levels and the vocabulary every error
+#: message shares. Words that do name a kind of error together ("file not found", "unknown type name")
+#: are not here: whether a regex built of them is too broad is for the reference corpus to show.
+COMMON_WORDS = frozenset("""
+a an the and or not no nor of to in on at by for from with as is are was were be been being it its this that
+these those there has have had do does did can could should would will may might must than then if but so any
+all some each other only error errors err exception exceptions warning warnings warn fatal critical info
+debug trace notice panic failed fail fails failure unable invalid unknown unexpected cannot can't couldn't
+""".split())
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_class_names() -> frozenset[str]:
+    """Exception class names that every runtime raises for thousands of errors (`ValueError`,
+    `RuntimeException`): they say what kind of error, not which. A specific one
+    (`InvalidAliasNameException`) does name an error."""
+    return frozenset(text.casefold().rstrip(": ") for text in GENERIC_TEXTS
+                     if re.fullmatch(r"[A-Z]\w+: ?", text) or re.fullmatch(r"[A-Z][a-z]+[A-Z]\w+", text))
+
+
+def names_an_error(text: str) -> bool:
+    """Whether `text` holds a word that is neither a generic class or log-level name nor a common word
+    (nor a number of fewer than four digits)."""
+    generic = _generic_class_names()
+    for word in _WORD.findall(text.casefold()):
+        if word in COMMON_WORDS or word in generic or (word.isdigit() and len(word) < 4) or len(word) == 1:
+            continue  # a short number is a status or exit code that many errors share; a long one is specific
+        return True
+    return False
+
+
+def generic_requirement(branches: Sequence[Sequence[frozenset[str]]]) -> str | None:
+    """Why a regex identifies no error, from the required literal sets of each of its alternatives
+    (`branch_literal_sets`); None when every alternative requires a text that names an error. An
+    alternative with no required literal at all is left to the other measures."""
+    for literal_sets in branches:
+        if not literal_sets or any(all(names_an_error(option) for option in options) for options in literal_sets):
+            continue
+        shown = " and ".join("|".join(repr(option) for option in sorted(options)[:3]) for options in literal_sets[:3])
+        where = "" if len(branches) == 1 else "one of its alternatives requires only "
+        return (f"{where or 'all that every match must contain is '}{shown}: an exception or log-level name, "
+                "punctuation and common words, which name no particular error")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# What a regex matches in the reference corpus
+
+
+@dataclass(frozen=True)
+class ReferenceMessage:
+    message: str
+    error: str  # identity: messages with one key are occurrences of one error
+
+
+@functools.lru_cache(maxsize=1)
+def reference_messages() -> tuple[ReferenceMessage, ...]:
+    """The reference corpus shipped with kbtool."""
+    with open(REFERENCE_MESSAGES, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return tuple(ReferenceMessage(row["message"], row["error"]) for row in rows)
+
+
+#: Parts of a message that vary between occurrences of one error, left out when messages are compared.
+_VARYING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|0x[0-9a-f]+|(?:[a-z]:)?[\\/][^\s:]+|\b\d[\d.,:x-]*\b")
+#: Two messages whose words (without the varying parts) overlap this much are one error.
+SAME_ERROR_OVERLAP = 0.5
+
+
+def _wording(message: str) -> frozenset[str]:
+    """The fixed words of a message: what stays when names, numbers, paths and addresses change."""
+    return frozenset(_WORD.findall(_VARYING.sub(" ", message.casefold())))
+
+
+def same_wording(first: frozenset[str], second: frozenset[str]) -> bool:
+    if not first or not second:
+        return first == second
+    return len(first & second) / len(first | second) >= SAME_ERROR_OVERLAP
+
+
+def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]], matcher: BoundedMatcher,
+                   own_texts: Sequence[Sequence[str]] = (), corpus: Sequence[ReferenceMessage] | None = None,
+                   enough: int = MIN_DIFFERENT_ERRORS) -> list[list[ReferenceMessage]]:
+    """For each pattern, one message of each different error of the corpus that it matches, at most
+    `enough` (the search of a pattern stops there). Two messages are one error when they share their
+    identity key or most of their fixed wording; messages worded like the pattern's own texts
+    (`own_texts[i]`: its record's signature and aliases) are its own error and do not count.
+    A search that overran its time bound keeps what it found before."""
+    corpus = reference_messages() if corpus is None else corpus
+    index = LiteralIndex(literal_sets)
+    candidates: dict[int, list[int]] = {}
+    for number, reference in enumerate(corpus):
+        for pattern_number in index.candidates(reference.message.casefold()):
+            candidates.setdefault(pattern_number, []).append(number)
+    for pattern_number in index.unindexed:  # no literal to look it up by: every message is a candidate
+        candidates[pattern_number] = list(range(len(corpus)))
+    own = [[_wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
+    found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
+    pending = {number: [numbers[start:start + MESSAGES_PER_JOB] for start in range(0, len(numbers), MESSAGES_PER_JOB)]
+               for number, numbers in candidates.items()}
+    round_number = 0
+    while True:
+        work = [(number, batches[round_number]) for number, batches in pending.items()
+                if round_number < len(batches) and len(found[number]) < enough]
+        if not work:
+            break
+        jobs = [SearchJob(patterns[number], tuple(corpus[m].message for m in batch)) for number, batch in work]
+        for (number, batch), result in zip(work, matcher.run(jobs)):
+            if result.timed_out or result.error:
+                pending[number] = []
+                continue
+            for message_number, hit in zip(batch, result.matches):
+                if not hit or len(found[number]) >= enough:
+                    continue
+                reference = corpus[message_number]
+                wording = _wording(reference.message)
+                if any(same_wording(wording, mine) for mine in own[number]):
+                    continue
+                if any(reference.error == other.error or same_wording(wording, other_wording)
+                       for other, other_wording in found[number]):
+                    continue
+                found[number].append((reference, wording))
+        round_number += 1
+    return [[reference for reference, _ in matches] for matches in found]
+
+
+def _quoted(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")

@@ -34,6 +34,12 @@ def pattern_of(record: RecordFile) -> str:
     return as_text(record.data.get("regex")) if record.data is not None else ""
 
 
+def own_texts(record: RecordFile) -> list[str]:
+    """The record's signature and aliases: the messages of its own error."""
+    data = record.data or {}
+    return [as_text(data.get("signature")), *(alias for alias in as_list(data.get("aliases")) if isinstance(alias, str))]
+
+
 class RegexFacts:
     """Regex results of one run over `kb`, searched through `matcher` (computed on first use)."""
 
@@ -97,7 +103,8 @@ class RegexFacts:
         if self._broad is None:
             records = [record for record in self.kb.records if self.compiles(record) and self.analysis(record).shape is None]
             reasons = too_broad_reasons([pattern_of(record) for record in records], self.matcher,
-                                        [self.analysis(record).literal_sets for record in records])
+                                        [self.analysis(record).literal_sets for record in records],
+                                        [own_texts(record) for record in records])
             self._broad = {record.relative_path: reason for record, reason in zip(records, reasons)}
         return self._broad
 

@@ -185,9 +185,32 @@ def literal_sets_of_tree(tree) -> tuple[frozenset[str], ...]:
     if tree is None:
         return ()
     try:
-        result = _literals_of_sequence(items_of(tree), tree.state.flags)
+        return _folded(_literals_of_sequence(items_of(tree), tree.state.flags))
     except RecursionError:
         return ()
+
+
+def branch_literal_sets(pattern: str) -> list[tuple[frozenset[str], ...]]:
+    """The required literal sets of each alternative of `pattern` when it is an alternation at the
+    top (`a|b`, also inside one group such as `(?i)(a|b)`), else of the whole pattern. Every match
+    is a match of one alternative, so each alternative must identify the error on its own."""
+    tree = parse(pattern)
+    if tree is None:
+        return [()]
+    try:
+        items, flags = items_of(tree), tree.state.flags
+        while len(items) == 1 and items[0][0] in GROUPS:
+            flags, body = group_flags(flags, items[0][1])
+            items = items_of(body)
+        if len(items) == 1 and items[0][0] is _sre.BRANCH:
+            return [_folded(_literals_of_sequence(items_of(branch), flags)) for branch in items[0][1][1]]
+    except RecursionError:
+        return [()]
+    return [literal_sets_of_tree(tree)]
+
+
+def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
+    """The usable sets of `result`, case-folded, the most selective first."""
     options = list(result.required) + ([result.exact] if result.exact is not None else [])
     folded = {frozenset(text.casefold() for text in option) for option in options}
     usable = [option for option in folded if option and "" not in option]

@@ -1,0 +1,93 @@
+"""regex-too-broad's measures: generic texts, what every match requires, what it matches in the reference corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import clean_record, rule_findings
+from kbtool.regex.broadness import (MIN_DIFFERENT_ERRORS, REFERENCE_MESSAGES, ReferenceMessage, corpus_matches,
+                                    generic_requirement, names_an_error, reference_messages, too_broad_reasons)
+from kbtool.regex.literals import branch_literal_sets, required_literal_sets
+from kbtool.regex.matcher import BoundedMatcher
+
+CATCH_ALLS = [r"Error: .+", r"ValueError: \w+", r"\w+Error: .{10,}", r"not supported",
+              r"ValueError: '[^']{1,200}'", r"KeyError: '[^']{1,200}'"]
+SPECIFIC = [r"ModuleNotFoundError: No module named '[^']+'",
+            r"RuntimeError: CUDA out of memory\. Tried to allocate \d[\d.,]{0,20} ?[KkMGTPE]i?B",
+            r"TypeError: unsupported operand type\(s\) for \+: '[^']+' and '[^']+'",
+            r"InvalidAliasNameException"]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    with BoundedMatcher() as shared:
+        yield shared
+
+
+def test_the_reference_corpus_is_large_varied_and_documented():
+    messages = reference_messages()
+    assert len(messages) >= 3000
+    assert len({message.error for message in messages}) >= 3000
+    rows = [json.loads(line) for line in REFERENCE_MESSAGES.read_text(encoding="utf-8").splitlines()]
+    assert len({row["ecosystem"] for row in rows}) >= 12
+    sources = (REFERENCE_MESSAGES.parent / "SOURCES.md").read_text(encoding="utf-8")
+    assert all(f"`{row['source']}`" in sources for row in rows)
+
+
+@pytest.mark.parametrize("pattern", CATCH_ALLS)
+def test_catch_alls_are_too_broad_and_the_finding_names_messages_they_swallow(matcher, pattern):
+    [reason] = too_broad_reasons([pattern], matcher, own_texts=[["Something specific: that does not occur"]])
+    assert reason is not None and ("it matches for instance" in reason or "different errors" in reason)
+    assert reason.count("'") >= 4  # the messages it swallows are quoted
+
+
+@pytest.mark.parametrize("pattern", SPECIFIC)
+def test_regexes_that_name_their_error_are_not_too_broad(matcher, pattern):
+    assert too_broad_reasons([pattern], matcher, own_texts=[[""]]) == [None]
+
+
+def test_a_requirement_of_class_names_levels_and_common_words_names_no_error():
+    assert generic_requirement(branch_literal_sets(r"ValueError: \w+"))
+    assert generic_requirement(branch_literal_sets(r"(?i)ERROR: (cannot|unable to) .*"))
+    assert not generic_requirement(branch_literal_sets(r": fatal error: '[^']{1,200}' file not found"))
+    assert not generic_requirement(branch_literal_sets(r"ValueError: Cannot reshape array of size \d+"))
+
+
+def test_each_alternative_must_name_the_error_on_its_own():
+    assert generic_requirement(branch_literal_sets(r"(?i)(Compilation Error|missing source|model.*not found)")) is None
+    assert generic_requirement(branch_literal_sets(r"(?i)(CorruptRecordException|\.\./)")) is not None
+
+
+def test_short_numbers_are_codes_and_long_ones_are_specific():
+    assert not names_an_error("403") and not names_an_error("error 137: failed")
+    assert names_an_error("0.30000000000000004") and names_an_error("errno 10054")
+
+
+def test_corpus_matches_count_errors_not_occurrences_and_leave_out_the_records_own(matcher):
+    corpus = [ReferenceMessage("KeyError: 'a'", "k1"), ReferenceMessage("KeyError: 'b'", "k1"),
+              ReferenceMessage("KeyError: 'c' not found in index", "k2"),
+              ReferenceMessage("KeyError: 'd' is not registered", "k3"),
+              ReferenceMessage("KeyError: 'e' is not registered", "k4")]
+    [found] = corpus_matches(["KeyError: "], [required_literal_sets("KeyError: ")], matcher, [["KeyError: 'x'"]],
+                             corpus=corpus, enough=10)
+    assert [message.error for message in found] == ["k2", "k3"]  # k1 is worded as the record's own; k4 as k3
+
+
+def test_corpus_matches_stop_at_enough_errors(matcher):
+    found = corpus_matches([r"(?i)error"], [required_literal_sets(r"(?i)error")], matcher)
+    assert len(found[0]) == MIN_DIFFERENT_ERRORS
+
+
+def test_lint_reports_a_catch_all_regex_with_the_messages_it_swallows(kb):
+    record = clean_record()
+    record.update(signature="ValueError: 'abc'", regex=r"ValueError: '[^']{1,200}'", aliases=[])
+    [finding] = rule_findings(kb, "regex-too-broad", record)
+    assert finding["pointer"] == "/regex" and "ValueError: " in finding["message"].split("for instance", 1)[1]
+
+
+def test_lint_excuses_a_record_about_a_bare_exception_name(kb):
+    record = clean_record()
+    record.update(signature="KeyboardInterrupt", regex="KeyboardInterrupt", aliases=[])
+    assert rule_findings(kb, "regex-too-broad", record) == []
