@@ -58,23 +58,6 @@ def test_unrelated_edits_that_move_lines_keep_the_baseline_valid(kb, tmp_path):
     assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == []
 
 
-def test_a_fixed_problem_leaves_an_unused_entry_reported_at_its_line_in_the_baseline(kb):
-    write_record(kb, stale_record("tensorflow/one", "E1"))
-    write_record(kb, stale_record("tensorflow/two", "E2"))
-    baseline = kb / "kbtool-baseline.json"
-    write_baseline(kb, baseline)
-    write_record(kb, stale_record("tensorflow/two", "E2", last_confirmed="2026-11-01", last_updated="2026-11-01"))
-    result = lint(kb, "--baseline", baseline)
-    assert result.exit_code == 0  # a warning
-    findings = json.loads(result.stdout)["findings"]
-    assert [(finding["path"], finding["name"], finding["pointer"]) for finding in findings] == [
-        ("kbtool-baseline.json", "unused-baseline-entry", "/findings/1")]
-    entry_line = next(number for number, line in enumerate(baseline.read_text().splitlines(), start=1)
-                      if '"tensorflow/two"' in line) - 3  # the entry's opening brace
-    assert findings[0]["line"] == entry_line
-    assert "tensorflow/two" in findings[0]["message"] and "baseline write" in findings[0]["message"]
-
-
 def test_writing_the_baseline_again_drops_the_unused_entries(kb):
     write_record(kb, stale_record("tensorflow/one", "E1"))
     write_record(kb, stale_record("tensorflow/two", "E2"))
@@ -84,15 +67,6 @@ def test_writing_the_baseline_again_drops_the_unused_entries(kb):
     write_baseline(kb, baseline)
     assert [entry["record"] for entry in json.loads(baseline.read_text())["findings"]] == ["tensorflow/one"]
     assert json.loads(lint(kb, "--baseline", baseline).stdout)["findings"] == []
-
-
-def test_a_run_over_some_files_does_not_call_other_entries_unused(kb):
-    write_record(kb, stale_record("tensorflow/one", "E1"))
-    write_record(kb, stale_record("tensorflow/two", "E2"))
-    baseline = kb / "kbtool-baseline.json"
-    write_baseline(kb, baseline)
-    result = lint(kb, "--baseline", baseline, kb / "entries/tensorflow/one.json")
-    assert json.loads(result.stdout)["findings"] == []
 
 
 def test_a_missing_or_broken_baseline_is_a_usage_error(kb, tmp_path):

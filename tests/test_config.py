@@ -1,4 +1,7 @@
-"""[tool.kbtool] configuration: keys, flags over file, severities, suppressions and their accounting."""
+"""[tool.kbtool] configuration: keys, flags over file, severities, suppressions.
+
+What unused-suppression and expired-suppression report is tested in tests/rules/test_accountability.py.
+"""
 
 from __future__ import annotations
 
@@ -140,72 +143,3 @@ def test_suppression_with_an_unknown_key_names_it(two_records):
 def test_suppression_with_a_malformed_expiry(two_records):
     configure(two_records, SUPPRESS_STALE + 'expires = "2027-02-30"\n')
     assert "'expires' is '2027-02-30', which is not a date" in lint_usage_error(two_records)
-
-
-def test_unused_suppression_is_reported_at_its_line(two_records):
-    configure(two_records, "[tool.kbtool]\nstale-days = 365\n" + SUPPRESS_STALE.replace("stale-entry", "bad-url"))
-    [finding] = findings_of(lint_json(two_records), "unused-suppression")
-    assert (finding["path"], finding["line"], finding["entry_id"]) == ("pyproject.toml", 6, None)
-    assert finding["pointer"] == "/tool/kbtool/suppress/0/rules/0"
-    assert finding["severity"] == "warning" and "silences nothing of 'bad-url'" in finding["message"]
-
-
-def test_each_unused_rule_of_a_suppression_is_reported(two_records):
-    configure(two_records, SUPPRESS_STALE.replace('["stale-entry"]', '["stale-entry", "bad-url"]'))
-    document = lint_json(two_records)
-    assert stale_ids(document) == [OTHER_ID]
-    assert [f["pointer"] for f in findings_of(document, "unused-suppression")] == ["/tool/kbtool/suppress/0/rules/1"]
-
-
-def test_suppression_of_a_deleted_record_is_unused(two_records):
-    configure(two_records, SUPPRESS_STALE)
-    (two_records / "entries" / f"{STALE_ID}.json").unlink()
-    assert len(findings_of(lint_json(two_records), "unused-suppression")) == 1
-
-
-def test_linting_other_files_does_not_judge_the_suppression(two_records):
-    configure(two_records, SUPPRESS_STALE.replace("stale-entry", "bad-url"))
-    document = lint_json(two_records, str(two_records / "entries" / f"{OTHER_ID}.json"))
-    assert findings_of(document, "unused-suppression") == []
-
-
-def test_linting_the_suppressed_file_judges_the_suppression(two_records):
-    configure(two_records, SUPPRESS_STALE.replace("stale-entry", "bad-url"))
-    document = lint_json(two_records, str(two_records / "entries" / f"{STALE_ID}.json"))
-    assert len(findings_of(document, "unused-suppression")) == 1
-
-
-def test_a_suppression_of_an_ignored_rule_is_not_judged(two_records):
-    configure(two_records, SUPPRESS_STALE.replace("stale-entry", "bad-url"))
-    assert findings_of(lint_json(two_records, "--ignore", "bad-url"), "unused-suppression") == []
-
-
-def test_suppression_still_works_on_its_expiry_day(two_records):
-    configure(two_records, SUPPRESS_STALE + f"expires = {TODAY}\n")
-    document = lint_json(two_records)
-    assert stale_ids(document) == [OTHER_ID]
-    assert findings_of(document, "expired-suppression") == []
-
-
-def test_expired_suppression_stops_silencing_and_is_reported(two_records):
-    configure(two_records, SUPPRESS_STALE + 'expires = "2026-11-22"\n')
-    document = lint_json(two_records)
-    assert stale_ids(document) == [OTHER_ID, STALE_ID]
-    [finding] = findings_of(document, "expired-suppression")
-    assert (finding["path"], finding["line"], finding["pointer"]) == ("pyproject.toml", 1, "/tool/kbtool/suppress/0")
-    assert "expired on 2026-11-22" in finding["message"]
-    assert findings_of(document, "unused-suppression") == []
-
-
-def test_unused_rule_written_on_its_own_line_is_reported_there(two_records):
-    configure(two_records, '''
-        [[tool.kbtool.suppress]]
-        ids = ["tensorflow/tflite-quantization-range"]
-        rules = [
-            "stale-entry",
-            'bad-url',
-        ]
-        reason = "re-verification scheduled"
-        ''')
-    [finding] = findings_of(lint_json(two_records), "unused-suppression")
-    assert finding["line"] == 5 and finding["pointer"] == "/tool/kbtool/suppress/0/rules/1"

@@ -178,7 +178,7 @@ def test_sarif_has_one_rule_per_kbtool_rule_with_its_documentation():
     assert stale["name"] == "stale-entry"
     assert stale["shortDescription"]["text"] == RULES["KB401"].summary
     assert stale["fullDescription"]["text"] == RULES["KB401"].explanation
-    assert RULES["KB401"].fails in stale["help"]["text"] and RULES["KB401"].passes in stale["help"]["markdown"]
+    assert RULES["KB401"].fails.shown in stale["help"]["text"] and RULES["KB401"].passes.shown in stale["help"]["markdown"]
     assert stale["defaultConfiguration"]["level"] == "warning"
 
 

@@ -16,6 +16,21 @@ from kbtool.rules.base import RULES, Example, rule
 
 FAMILY = "accountability"
 
+#: The examples' suppression and baseline entry: both excuse the base record's stale-entry finding.
+_SUPPRESS_STALE = """\
+[[tool.kbtool.suppress]]
+ids = "tensorflow/tflite-quantization-range"
+rules = ["stale-entry"]
+reason = "re-verification scheduled"
+"""
+_STALE_ENTRY = {"rule": "KB401", "name": "stale-entry", "record": "tensorflow/tflite-quantization-range",
+                "pointer": "/last_confirmed"}
+
+
+def _expiring(reason: str, expires: str) -> str:
+    return ('[[tool.kbtool.suppress]]\nids = "tensorflow/*"\nrules = ["stale-entry"]\n'
+            f'reason = "{reason}"\nexpires = {expires}\n')
+
 
 @rule(code="KB901", name="unused-suppression", family=FAMILY, severity=Severity.WARNING, scope="config",
       summary="A suppression in `[[tool.kbtool.suppress]]` silences nothing.",
@@ -27,18 +42,12 @@ FAMILY = "accountability"
       every record the suppression names, so a run over a few files reports only suppressions whose
       records are all among them; a rule turned off or not selected is not judged.
       """,
-      fails=Example("""
-      [[tool.kbtool.suppress]]
-      ids = "tensorflow/tflite-quantization-range"
-      rules = ["stale-entry"]          # but last_confirmed is recent: nothing to silence
-      reason = "re-verification scheduled"
-      """),
-      passes=Example("""
-      [[tool.kbtool.suppress]]
-      ids = "tensorflow/tflite-quantization-range"
-      rules = ["stale-entry"]          # and the record is stale: the finding is silenced
-      reason = "re-verification scheduled"
-      """))
+      fails=Example('# the record has "last_confirmed": "2026-06-01", linted on 2026-11-23: not stale, nothing to silence\n'
+                    + _SUPPRESS_STALE,
+                    record={"last_confirmed": "2026-06-01"}, config=_SUPPRESS_STALE),
+      passes=Example('# the record has "last_confirmed": "2024-06-01", linted on 2026-11-23: stale, the finding is silenced\n'
+                     + _SUPPRESS_STALE,
+                     record={"last_confirmed": "2024-06-01"}, config=_SUPPRESS_STALE))
 def unused_suppression(reports, context):
     for report in reports:
         suppression = report.suppression
@@ -57,20 +66,15 @@ def unused_suppression(reports, context):
       fixes the records or, with a new reason, sets a new date. The date is compared with "today"
       (`--today`, else KBTOOL_TODAY, else the system date).
       """,
-      fails=Example("""
-      [[tool.kbtool.suppress]]
-      ids = "tensorflow/*"
-      rules = ["stale-entry"]
-      reason = "bulk re-verification in Q3"
-      expires = 2026-09-30             # linted on 2026-11-23
-      """),
-      passes=Example("""
-      [[tool.kbtool.suppress]]
-      ids = "tensorflow/*"
-      rules = ["stale-entry"]
-      reason = "bulk re-verification in Q1"
-      expires = 2027-03-31             # linted on 2026-11-23
-      """))
+      # The record is stale in both: the near miss needs a finding for the live suppression to silence (else it
+      # is unused-suppression), and once the suppression has expired that stale-entry is reported again.
+      fails=Example('# the record has "last_confirmed": "2024-06-01" (stale), linted on 2026-11-23\n'
+                    + _expiring("bulk re-verification in Q3", "2026-09-30"),
+                    record={"last_confirmed": "2024-06-01"}, config=_expiring("bulk re-verification in Q3", "2026-09-30"),
+                    also=("stale-entry",)),
+      passes=Example('# the record has "last_confirmed": "2024-06-01" (stale), linted on 2026-11-23\n'
+                     + _expiring("bulk re-verification in Q1", "2027-03-31"),
+                     record={"last_confirmed": "2024-06-01"}, config=_expiring("bulk re-verification in Q1", "2027-03-31")))
 def expired_suppression(reports, context):
     for report in reports:
         if report.expired and report.covers_some_match:
@@ -92,10 +96,14 @@ def expired_suppression(reports, context):
       the file again without them. Only a run over the whole KB reports unused entries (a run over
       some files, or with `--changed-since`, cannot know), and only for rules that ran.
       """,
-      fails=Example('baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
-            'but tensorflow/x was re-confirmed and is no longer stale'),
-      passes=Example('baseline lists {"rule": "KB401", "record": "tensorflow/x", "pointer": "/last_confirmed"} '
-             'and tensorflow/x is still stale'))
+      fails=Example('baseline lists {"rule": "KB401", "name": "stale-entry", "record": "tensorflow/tflite-quantization-range", '
+                    '"pointer": "/last_confirmed"}, but the record has "last_confirmed": "2026-06-01" '
+                    '(re-confirmed: not stale on 2026-11-23)',
+                    record={"last_confirmed": "2026-06-01"}, baseline=(_STALE_ENTRY,)),
+      passes=Example('baseline lists {"rule": "KB401", "name": "stale-entry", "record": "tensorflow/tflite-quantization-range", '
+                     '"pointer": "/last_confirmed"}, and the record has "last_confirmed": "2024-06-01" '
+                     '(still stale on 2026-11-23)',
+                     record={"last_confirmed": "2024-06-01"}, baseline=(_STALE_ENTRY,)))
 def unused_baseline_entry(report, context):
     for entry in report.unused:
         code, record, pointer = entry.key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -12,6 +13,16 @@ from kbtool.rules.base import Example, rule
 FAMILY = "content"
 
 
+def _example(**fields) -> Example:
+    """An example that replaces these top-level fields of the base record, shown as JSON."""
+    shown = ", ".join(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
+    return Example(shown, record=fields)
+
+
+#: A real source, so that the examples' one workaround backs the record's confidence (see verdict-inconsistent).
+_SOURCES = ["https://www.tensorflow.org/lite"]
+
+
 @rule(code="KB501", name="empty-dead-end-action", family=FAMILY, severity=Severity.ERROR,
       summary="A dead end's `action` is empty: the record says why a fix fails without saying which fix.",
       explanation="""
@@ -20,8 +31,9 @@ FAMILY = "content"
       instruction (for example `Upgrade TensorFlow to the latest version`); the `why_fails`
       text usually tells what it was.
       """,
-      fails=Example('{"action": "", "why_fails": "Upgrading alone does not add the missing kernel."}'),
-      passes=Example('{"action": "Upgrade TensorFlow to the latest version", "why_fails": "Upgrading alone does not add the missing kernel."}'))
+      fails=_example(dead_ends=[{"action": "", "why_fails": "More steps of the same data do not widen the calibrated range."}]),
+      passes=_example(dead_ends=[{"action": "Increase the number of calibration steps",
+                                  "why_fails": "More steps of the same data do not widen the calibrated range."}]))
 def empty_dead_end_action(record, context):
     for index, dead_end in enumerate(as_list(record.data.get("dead_ends"))):
         dead_end = as_dict(dead_end)
@@ -52,8 +64,11 @@ def _items(data: dict, key: str) -> list[tuple[int, dict]]:
       A field that is absent altogether is reported by the `schema` rule when it is required, and an
       empty dead-end `action` by `empty-dead-end-action`, so neither is repeated here.
       """,
-      fails=Example('"workarounds": [{"action": "Pin numpy below 2.0", "how": "   "}]'),
-      passes=Example('"workarounds": [{"action": "Pin numpy below 2.0", "how": "pip install \\"numpy<2\\""}]'))
+      fails=_example(workarounds=[{"action": "Calibrate with a representative dataset", "how": "   ", "sources": _SOURCES}],
+                     workarounds_zh=["使用代表性数据集进行校准。"]),
+      passes=_example(workarounds=[{"action": "Calibrate with a representative dataset",
+                                    "how": "converter.representative_dataset = representative_data_gen", "sources": _SOURCES}],
+                      workarounds_zh=["使用代表性数据集进行校准。"]))
 def empty_field(record, context):
     data = record.data
     if _blank(data.get("root_cause")):
@@ -80,8 +95,12 @@ def empty_field(record, context):
       they differ, for example `Downgrade to TensorFlow 2.10` as a workaround and
       `Downgrade TensorFlow without pinning keras` as a dead end. The finding is at the dead end.
       """,
-      fails=Example('"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "upgrade tensorflow.", ...}]'),
-      passes=Example('"dead_ends": [{"action": "Upgrade TensorFlow", ...}], "workarounds": [{"action": "Upgrade TensorFlow and enable SELECT_TF_OPS", ...}]'))
+      fails=_example(dead_ends=[{"action": "Upgrade TensorFlow", "why_fails": "The range comes from the calibration data."}],
+                     workarounds=[{"action": "upgrade tensorflow.", "sources": _SOURCES}],
+                     workarounds_zh=["升级 TensorFlow。"]),
+      passes=_example(dead_ends=[{"action": "Upgrade TensorFlow", "why_fails": "The range comes from the calibration data."}],
+                      workarounds=[{"action": "Upgrade TensorFlow and recalibrate", "sources": _SOURCES}],
+                      workarounds_zh=["升级 TensorFlow 并重新校准。"]))
 def contradictory_advice(record, context):
     workaround_index: dict[str, int] = {}
     for index, workaround in _items(record.data, "workarounds"):
@@ -106,8 +125,13 @@ def contradictory_advice(record, context):
       merge them (keep the better explanation, sources and rates). Texts are compared ignoring case,
       spacing and surrounding punctuation; blank texts are left to `empty-field`.
       """,
-      fails=Example('{"action": "Use selective quantization.", "how": "Use selective quantization."}'),
-      passes=Example('{"action": "Use selective quantization.", "how": "Set converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]."}'))
+      fails=_example(workarounds=[{"action": "Use selective quantization.", "how": "Use selective quantization.",
+                                   "sources": _SOURCES}],
+                     workarounds_zh=["使用选择性量化。"]),
+      passes=_example(workarounds=[{"action": "Use selective quantization.",
+                                    "how": "Set converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8].",
+                                    "sources": _SOURCES}],
+                      workarounds_zh=["使用选择性量化。"]))
 def duplicate_text(record, context):
     data = record.data
     for index, workaround in _items(data, "workarounds"):
@@ -155,8 +179,8 @@ MIN_EVIDENCE = 3
       {MIN_EVIDENCE}, or a source on at least one dead end or workaround. Add the sources you have, or
       lower the confidence. Fields that are absent are not guessed at.
       """,
-      fails=Example('"resolvable": "true", "fix_success_rate": 0.4'),
-      passes=Example('"resolvable": "partial", "fix_success_rate": 0.4'))
+      fails=_example(resolvable="true", fix_success_rate=0.4),
+      passes=_example(resolvable="partial", fix_success_rate=0.4))
 def verdict_inconsistent(record, context):
     data = record.data
     resolvable = data.get("resolvable")
@@ -231,8 +255,8 @@ def url_problem(value: str, allow_article_path: bool) -> str | None:
       `<url>`, `{link}`. So are spaces, a missing scheme (`www.tensorflow.org/lite`) and other
       schemes (`ftp:`, `file:`).
       """,
-      fails=Example('"official_doc_url": "https://example.com/TODO"'),
-      passes=Example('"official_doc_url": "https://www.tensorflow.org/lite/performance/post_training_quantization"'))
+      fails=_example(official_doc_url="https://example.com/TODO"),
+      passes=_example(official_doc_url="https://ai.google.dev/edge/litert/models/post_training_quantization"))
 def bad_url(record, context):
     data = record.data
     official = data.get("official_doc_url")

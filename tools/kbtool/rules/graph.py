@@ -23,6 +23,18 @@ def id_edges(data: dict):
 #: Suggest a similar id only among this many ids of the same domain (keeps lint fast on huge KBs).
 MAX_SUGGESTION_CANDIDATES = 2000
 
+#: The examples' second record (a change to the base record, clean of its own): what an edge can point at.
+_OTHER_RECORD = {
+    "id": "tensorflow/tflite-converter-unsupported-op",
+    "signature": "ConverterError: Quantization not supported for op 'Cumsum'. Op has no registered quantized kernel.",
+    "regex": "Quantization not supported for op '[^']{1,100}'\\. Op has no registered quantized kernel",
+    "error_code": "TCU",
+}
+
+
+def _leads_to(error_id: str) -> dict:
+    return {"transition_graph": {"leads_to": [{"error_id": error_id}]}}
+
 
 @rule(code="KB601", name="dangling-reference", family=FAMILY, severity=Severity.ERROR, scope="kb",
       summary="A transition-graph `error_id` names no record in the knowledge base.",
@@ -33,8 +45,12 @@ MAX_SUGGESTION_CANDIDATES = 2000
       still pointing at it is reported). Correct the id, or remove the edge. When a record with a
       similar id exists in the same domain, the finding suggests it.
       """,
-      fails=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantisation-range"}]} (no such record)'),
-      passes=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]} (that record exists)'))
+      fails=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-converter-unsuported-op"}]} '
+                    '(misspelt: the KB holds tensorflow/tflite-converter-unsupported-op)',
+                    record=_leads_to("tensorflow/tflite-converter-unsuported-op"), others=(_OTHER_RECORD,)),
+      passes=Example('"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-converter-unsupported-op"}]} '
+                     '(the KB holds tensorflow/tflite-converter-unsupported-op)',
+                     record=_leads_to("tensorflow/tflite-converter-unsupported-op"), others=(_OTHER_RECORD,)))
 def dangling_reference(kb, context):
     known = kb.by_id
     ids_by_domain: dict[str, list[str]] = {}
@@ -59,8 +75,14 @@ def dangling_reference(kb, context):
       itself: it tells the reader nothing and usually is a copy-paste slip for another id. Remove the
       edge, or put the id of the related record.
       """,
-      fails=Example('"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-oom"}]}'),
-      passes=Example('"id": "pytorch/cuda-oom", "transition_graph": {"leads_to": [{"error_id": "pytorch/cuda-illegal-memory-access"}]}'))
+      fails=Example('"id": "tensorflow/tflite-quantization-range", '
+                    '"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-quantization-range"}]}',
+                    record={"id": "tensorflow/tflite-quantization-range", **_leads_to("tensorflow/tflite-quantization-range")}),
+      passes=Example('"id": "tensorflow/tflite-quantization-range", '
+                     '"transition_graph": {"leads_to": [{"error_id": "tensorflow/tflite-converter-unsupported-op"}]} '
+                     '(another record of the KB)',
+                     record={"id": "tensorflow/tflite-quantization-range", **_leads_to("tensorflow/tflite-converter-unsupported-op")},
+                     others=(_OTHER_RECORD,)))
 def self_reference(record, context):
     for edge in id_edges(record.data):
         pointer, target = edge.pointer, edge.target

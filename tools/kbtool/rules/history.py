@@ -44,10 +44,20 @@ def _content(data: dict[str, Any]) -> dict[str, Any]:
       every value the same is not. Set `last_updated` to the day of the edit. Runs only with
       `--changed-since`.
       """,
-      fails=Example('base: "root_cause": "Calibration data too small.", "last_updated": "2024-06-01"; '
-            'now: "root_cause": "Calibration data misses the extreme activations.", "last_updated": "2024-06-01"'),
-      passes=Example('base: "root_cause": "Calibration data too small.", "last_updated": "2024-06-01"; '
-             'now: "root_cause": "Calibration data misses the extreme activations.", "last_updated": "2026-11-20"'))
+      fails=Example('base: "root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", '
+                    '"last_updated": "2026-06-01"; now: "root_cause": "Calibration data misses the extreme activations.", '
+                    '"root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-06-01"',
+                    base={"root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。",
+                          "last_updated": "2026-06-01"},
+                    record={"root_cause": "Calibration data misses the extreme activations.",
+                            "root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-06-01"}),
+      passes=Example('base: "root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", '
+                     '"last_updated": "2026-06-01"; now: "root_cause": "Calibration data misses the extreme activations.", '
+                     '"root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-11-20"',
+                     base={"root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。",
+                           "last_updated": "2026-06-01"},
+                     record={"root_cause": "Calibration data misses the extreme activations.",
+                             "root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-11-20"}))
 def last_updated_not_bumped(record, context):
     base = base_version(record, context)
     if base is None or _content(record.data) == _content(base):
@@ -84,8 +94,18 @@ def _workaround_text(item: Any) -> tuple[str, str]:
       `missing-translation` instead. Update the translation (or confirm it still fits by
       touching it). Runs only with `--changed-since`.
       """,
-      fails=Example('base: "root_cause": "A", "root_cause_zh": "甲"; now: "root_cause": "B", "root_cause_zh": "甲"'),
-      passes=Example('base: "root_cause": "A", "root_cause_zh": "甲"; now: "root_cause": "B", "root_cause_zh": "乙"'))
+      fails=Example('base: "root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", "last_updated": "2026-06-01"; '
+                    'now: "root_cause": "Calibration data misses the extreme activations.", "root_cause_zh": "校准数据太少。", '
+                    '"last_updated": "2026-11-20"',
+                    base={"root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", "last_updated": "2026-06-01"},
+                    record={"root_cause": "Calibration data misses the extreme activations.", "root_cause_zh": "校准数据太少。",
+                            "last_updated": "2026-11-20"}),
+      passes=Example('base: "root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", "last_updated": "2026-06-01"; '
+                     'now: "root_cause": "Calibration data misses the extreme activations.", '
+                     '"root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-11-20"',
+                     base={"root_cause": "Calibration data too small.", "root_cause_zh": "校准数据太少。", "last_updated": "2026-06-01"},
+                     record={"root_cause": "Calibration data misses the extreme activations.",
+                             "root_cause_zh": "校准数据没有覆盖极端激活值。", "last_updated": "2026-11-20"}))
 def translation_drift(record, context):
     base = base_version(record, context)
     if base is None:
@@ -115,8 +135,10 @@ def translation_drift(record, context):
       content too. Compared with the base revision of `--changed-since REF`. Restore the later
       date (and check the content of the record). Runs only with `--changed-since`.
       """,
-      fails=Example('base: "last_confirmed": "2026-03-01"; now: "last_confirmed": "2025-03-01"'),
-      passes=Example('base: "last_confirmed": "2026-03-01"; now: "last_confirmed": "2026-11-20"'))
+      fails=Example('base: "last_confirmed": "2026-03-01"; now: "last_confirmed": "2026-02-01"',
+                    base={"last_confirmed": "2026-03-01"}, record={"last_confirmed": "2026-02-01"}),
+      passes=Example('base: "last_confirmed": "2026-03-01"; now: "last_confirmed": "2026-05-01"',
+                     base={"last_confirmed": "2026-03-01"}, record={"last_confirmed": "2026-05-01"}))
 def confirmed_date_regressed(record, context):
     base = base_version(record, context)
     if base is None:
