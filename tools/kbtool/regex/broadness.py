@@ -173,6 +173,8 @@ def names_an_error(text: str) -> bool:
     """Whether `text` holds a word that is neither a generic class or log-level name nor a common word
     (nor a number of fewer than four digits)."""
     generic = _generic_class_names()
+    if sum(char.isdigit() for char in text) >= 5:  # a long number or a run of numbers (a phone number, a size) is specific
+        return True
     for word in _WORD.findall(text.casefold()):
         if word in COMMON_WORDS or word in generic or (word.isdigit() and len(word) < 4) or len(word) == 1:
             continue  # a short number is a status or exit code that many errors share; a long one is specific
