@@ -32,8 +32,10 @@ def record_date(data: dict, key: str) -> dt.date | None:
       `--today`, else the KBTOOL_TODAY environment variable, else the system date; the threshold is
       `--stale-days`, else `stale-days` in `[tool.kbtool]`, else 365.
       """,
-      fails=Example('"last_confirmed": "2024-06-01" linted on 2026-11-23'),
-      passes=Example('"last_confirmed": "2026-06-01" linted on 2026-11-23'))
+      fails=Example('"last_confirmed": "2024-06-01", "last_updated": "2026-06-01" linted on 2026-11-23',
+                    record={"last_confirmed": "2024-06-01", "last_updated": "2026-06-01"}, today="2026-11-23"),
+      passes=Example('"last_confirmed": "2026-06-01", "last_updated": "2026-06-01" linted on 2026-11-23',
+                     record={"last_confirmed": "2026-06-01", "last_updated": "2026-06-01"}, today="2026-11-23"))
 def stale_entry(record, context):
     confirmed = record_date(record.data, "last_confirmed")
     if confirmed is None:
@@ -62,8 +64,10 @@ STALE_SOON_DAYS = 30
       from swapping two fields. Each pair that is out of order gives one finding, at the later
       field of the pair; a missing or malformed date is left to the `schema` rule.
       """,
-      fails=Example('"first_seen": "2024-07-01", "last_confirmed": "2024-06-01", "last_updated": "2024-06-01"'),
-      passes=Example('"first_seen": "2024-01-10", "last_confirmed": "2024-06-01", "last_updated": "2024-06-01"'))
+      fails=Example('"first_seen": "2026-07-01", "last_confirmed": "2026-06-01", "last_updated": "2026-06-01"',
+                    record={"first_seen": "2026-07-01", "last_confirmed": "2026-06-01", "last_updated": "2026-06-01"}),
+      passes=Example('"first_seen": "2026-05-01", "last_confirmed": "2026-06-01", "last_updated": "2026-06-01"',
+                     record={"first_seen": "2026-05-01", "last_confirmed": "2026-06-01", "last_updated": "2026-06-01"}))
 def date_order(record, context):
     present = [(key, record_date(record.data, key)) for key in DATE_ORDER]
     present = [(key, value) for key, value in present if value is not None]
@@ -83,8 +87,10 @@ def date_order(record, context):
       field that the schema declares with `"format": "date"` is checked. "Today" is `--today`,
       else the KBTOOL_TODAY environment variable, else the system date.
       """,
-      fails=Example('"last_confirmed": "2062-06-01" linted on 2026-11-23'),
-      passes=Example('"last_confirmed": "2026-06-01" linted on 2026-11-23'))
+      fails=Example('"last_confirmed": "2026-06-01", "last_updated": "2062-06-01" linted on 2026-11-23',
+                    record={"last_confirmed": "2026-06-01", "last_updated": "2062-06-01"}, today="2026-11-23"),
+      passes=Example('"last_confirmed": "2026-06-01", "last_updated": "2026-06-01" linted on 2026-11-23',
+                     record={"last_confirmed": "2026-06-01", "last_updated": "2026-06-01"}, today="2026-11-23"))
 def future_date(record, context):
     today = context.settings.today
     for key in context.schema.date_keys:
@@ -102,8 +108,10 @@ def future_date(record, context):
       `stale-entry` (`--stale-days`, else `stale-days` in `[tool.kbtool]`, else 365); a record goes
       stale on the day after `last_confirmed` + threshold.
       """,
-      fails=Example('"last_confirmed": "2025-12-01" linted on 2026-11-23 (stale from 2026-12-02)'),
-      passes=Example('"last_confirmed": "2026-06-01" linted on 2026-11-23 (stale from 2027-06-02)'))
+      fails=Example('"last_confirmed": "2025-12-01" linted on 2026-11-23 (stale from 2026-12-02, in 9 days)',
+                    record={"last_confirmed": "2025-12-01"}, today="2026-11-23"),
+      passes=Example('"last_confirmed": "2025-12-23" linted on 2026-11-23 (stale from 2026-12-24, in 31 days)',
+                     record={"last_confirmed": "2025-12-23"}, today="2026-11-23"))
 def stale_soon(record, context):
     confirmed = record_date(record.data, "last_confirmed")
     today = context.settings.today

@@ -16,6 +16,15 @@ FAMILY = "regex"
 #: A CamelCase exception name of two or more words (`KeyboardInterrupt`), not a lone `Error`.
 _BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
 
+# The scenes of the examples: changes to a clean base record (the test suite's, a TFLite error).
+_KERNEL_MESSAGE = "ConverterError: Quantization not supported for op 'Cumsum'. Op has no registered quantized kernel."
+_ACTIVATION_MESSAGE = "ValueError: Unknown activation function: 'swishh'"
+_CUDA_OOM = {"id": "pytorch/cuda-oom", "domain": "pytorch", "error_code": "CUOOM",
+             "signature": "CUDA out of memory", "regex": "CUDA out of memory"}
+_CUDA_OOM_ALLOCATE = {"id": "pytorch/cuda-oom-allocate", "domain": "pytorch", "error_code": "CUOOMA",
+                      "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB",
+                      "regex": "CUDA out of memory\\. Tried to allocate [\\d.]+ [GM]iB"}
+
 
 @rule(code="KB201", name="regex-invalid", family=FAMILY, severity=Severity.ERROR,
       summary="`regex` does not compile as a Python regular expression.",
@@ -24,8 +33,8 @@ _BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
       nothing. Regexes are Python `re` syntax. Remember that in JSON a backslash is written twice:
       `\\\\(` in the file is `\\(` in the regex.
       """,
-      fails=Example('"regex": "Quantization range (min, max"'),
-      passes=Example('"regex": "Quantization range \\\\(min, max\\\\)"'))
+      fails=Example('"regex": "Quantization range (min, max"', record={"regex": "Quantization range (min, max"}),
+      passes=Example('"regex": "Quantization range \\\\(min, max\\\\)"', record={"regex": "Quantization range \\(min, max\\)"}))
 def regex_invalid(record, context):
     check = context.regex.check(record)
     if check is not None and check.error:
@@ -40,8 +49,10 @@ def regex_invalid(record, context):
       Python `re`. When it would match ignoring case, the finding says so: add `(?i)` at the start
       or fix the capitalisation.
       """,
-      fails=Example('"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op.*No registered quantized kernel"'),
-      passes=Example('"signature": "... Op has no registered quantized kernel.", "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"'))
+      fails=Example(f'"signature": "{_KERNEL_MESSAGE}", "regex": "Quantization not supported for op.*No registered quantized kernel"',
+                    record={"signature": _KERNEL_MESSAGE, "regex": "Quantization not supported for op.*No registered quantized kernel"}),
+      passes=Example(f'"signature": "{_KERNEL_MESSAGE}", "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"',
+                     record={"signature": _KERNEL_MESSAGE, "regex": "Quantization not supported for op .*[Nn]o registered quantized kernel"}))
 def regex_mismatch(record, context):
     check = context.regex.check(record)
     if check is None or check.error or check.signature_matches is not False:
@@ -74,8 +85,17 @@ def _quoted(text: str, limit: int = 80) -> str:
       with that form of the message will not find the record. Each alias that the regex does not
       match is reported at `/aliases/N`. Widen the regex to cover it, or correct the alias.
       """,
-      fails=Example('"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]'),
-      passes=Example('"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]'))
+      fails=Example('"signature": "ValueError: Cannot convert a tensor of type int8 to float16", '
+                    '"regex": "Cannot convert a tensor of type .* to float16", "aliases": ["Could not convert tensor of type int8 to float16"]',
+                    record={"signature": "ValueError: Cannot convert a tensor of type int8 to float16",
+                            "regex": "Cannot convert a tensor of type .* to float16",
+                            "aliases": ["Could not convert tensor of type int8 to float16"]}),
+      passes=Example('"signature": "ValueError: Cannot convert a tensor of type int8 to float16", '
+                     '"regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16", '
+                     '"aliases": ["Could not convert tensor of type int8 to float16"]',
+                     record={"signature": "ValueError: Cannot convert a tensor of type int8 to float16",
+                             "regex": "C(?:annot|ould not) convert (?:a )?tensor of type .* to float16",
+                             "aliases": ["Could not convert tensor of type int8 to float16"]}))
 def alias_mismatch(record, context):
     check = context.regex.check(record)
     if check is None or check.error or check.timed_out:
@@ -99,8 +119,13 @@ def alias_mismatch(record, context):
       prints no message (`KeyboardInterrupt`, `MemoryError`, `StopIteration`) is about that
       exception as a whole: a regex matching just that name is then right, and not reported.
       """,
-      fails=Example('"regex": "ValueError"'),
-      passes=Example('"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"'))
+      fails=Example('"signature": "ValueError: Cannot convert a tensor of type int8 to a tensor of type float16", "regex": "ValueError"',
+                    record={"signature": "ValueError: Cannot convert a tensor of type int8 to a tensor of type float16",
+                            "regex": "ValueError"}),
+      passes=Example('"signature": "ValueError: Cannot convert a tensor of type int8 to a tensor of type float16", '
+                     '"regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"',
+                     record={"signature": "ValueError: Cannot convert a tensor of type int8 to a tensor of type float16",
+                             "regex": "ValueError: Cannot convert a tensor of type .* to a tensor of type float16"}))
 def regex_too_broad(record, context):
     if not context.regex.compiles(record):
         return
@@ -128,8 +153,10 @@ def regex_too_broad(record, context):
       Remove the inner or the outer repetition, make alternatives exclude each other, or use a
       class that cannot match what follows (`[^']*'` instead of `.*'`).
       """,
-      fails=Example('"regex": "Cannot quantize node (\\\\w+\\\\s?)+$"'),
-      passes=Example('"regex": "Cannot quantize node \'[^\']+\'"'))
+      fails=Example('"signature": "ValueError: Cannot quantize node conv2d 1", "regex": "Cannot quantize node (\\\\w+\\\\s?)+$"',
+                    record={"signature": "ValueError: Cannot quantize node conv2d 1", "regex": "Cannot quantize node (\\w+\\s?)+$"}),
+      passes=Example('"signature": "ValueError: Cannot quantize node conv2d 1", "regex": "Cannot quantize node [\\\\w ]+$"',
+                     record={"signature": "ValueError: Cannot quantize node conv2d 1", "regex": "Cannot quantize node [\\w ]+$"}))
 def regex_redos(record, context):
     check = context.regex.check(record)
     if check is None or check.error:
@@ -171,8 +198,13 @@ def _some(names: list[str], shown: int = 3) -> str:
       (regexes with no such text are searched against every message, up to a fixed budget, and
       those beyond it are reported as not checked).
       """,
-      fails=Example('A: "regex": "CUDA out of memory"; B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"'),
-      passes=Example('the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}'))
+      fails=Example('A: "signature": "CUDA out of memory", "regex": "CUDA out of memory"; '
+                    'B: "signature": "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"',
+                    record=_CUDA_OOM, others=(_CUDA_OOM_ALLOCATE,)),
+      passes=Example('the same, with B listed under A\'s "transition_graph": {"frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}',
+                     record=dict(_CUDA_OOM, transition_graph={
+                         "leads_to": [], "preceded_by": [], "frequently_confused_with": [{"error_id": "pytorch/cuda-oom-allocate"}]}),
+                     others=(_CUDA_OOM_ALLOCATE,)))
 def regex_collision(kb, context):
     found = context.regex.cross_match()
     # One finding per regex and one per matched message, each naming a few of the others:
@@ -217,8 +249,10 @@ def regex_collision(kb, context):
       with patterns (`'[^']+'` for a quoted name, `\\\\d+` for a number, `.*` sparingly) and keep
       the words that identify the error.
       """,
-      fails=Example('"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'cumsum\'"'),
-      passes=Example('"signature": "KeyError: \'cumsum\'", "regex": "KeyError: \'[^\']+\'"'))
+      fails=Example(f'"signature": "{_ACTIVATION_MESSAGE}", "regex": "ValueError: Unknown activation function: \'swishh\'"',
+                    record={"signature": _ACTIVATION_MESSAGE, "regex": "ValueError: Unknown activation function: 'swishh'"}),
+      passes=Example(f'"signature": "{_ACTIVATION_MESSAGE}", "regex": "ValueError: Unknown activation function: \'[^\']+\'"',
+                     record={"signature": _ACTIVATION_MESSAGE, "regex": "ValueError: Unknown activation function: '[^']+'"}))
 def regex_literal_only(record, context):
     check = context.regex.check(record)
     if check is None or check.error:
@@ -246,8 +280,10 @@ def regex_literal_only(record, context):
       signature is fine (it is one real occurrence), but a regex that hard-codes them matches
       only that run. Replace each with a pattern, e.g. `0x[0-9a-f]+`, `[^']*`, `\\\\d+`.
       """,
-      fails=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in libfoo\\\\.so"'),
-      passes=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in libfoo\\\\.so"'))
+      fails=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in \\\\w+\\\\.so"',
+                    record={"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x7f3a2c1d9e80 in \\w+\\.so"}),
+      passes=Example('"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in \\\\w+\\\\.so"',
+                     record={"signature": "Segfault at 0x7f3a2c1d9e80 in libfoo.so", "regex": "Segfault at 0x[0-9a-f]+ in \\w+\\.so"}))
 def volatile_signature(record, context):
     check = context.regex.check(record)
     if check is None or check.error:

@@ -9,6 +9,39 @@ from kbtool.rules.base import Example, rule
 
 FAMILY = "structure"
 
+#: The fields of a small clean record file, one per line: the scene of the examples about the file's text.
+_RECORD_LINES = (
+    '"id": "tensorflow/tflite-quantization-range"',
+    '"signature": "ValueError: Quantization range (min, max) not supported for op \'CONV_2D\'"',
+    '"signature_zh": "ValueError：操作\'CONV_2D\'不支持量化范围（最小值、最大值）"',
+    '"regex": "Quantization range \\\\(min, max\\\\) not supported for op \'[^\']+\'"',
+    '"domain": "tensorflow"',
+    '"category": "build_error"',
+    '"root_cause_zh": "校准数据未覆盖该操作的激活范围。"',
+    '"dead_ends": []',
+    '"workarounds": []',
+    '"resolvable": "true"',
+    '"verification_tier": "ai_generated"',
+    '"first_seen": "2024-01-10"',
+    '"last_confirmed": "2026-06-01"',
+    '"last_updated": "2026-06-01"',
+)
+
+
+def _record_file(*extra_lines: str, last: str = "") -> str:
+    """The text of that record file, with `extra_lines` (say, its root_cause) and `last` after its last field."""
+    lines = (*_RECORD_LINES[:6], *extra_lines, *_RECORD_LINES[6:])
+    return "{\n" + ",\n".join(f"  {line}" for line in lines) + last + "\n}\n"
+
+
+#: Another error, as a change to the examples' base record: the second file of the examples across records.
+_OTHER_RECORD = {
+    "id": "tensorflow/tflite-converter-unsupported-op",
+    "signature": "ConverterError: Quantization not supported for op 'Cumsum'. Op has no registered quantized kernel.",
+    "regex": "Quantization not supported for op '[^']{1,100}'\\. Op has no registered quantized kernel",
+    "error_code": "ETQU",
+}
+
 
 @rule(code="KB101", name=INVALID_JSON, family=FAMILY, severity=Severity.ERROR, scope="file",
       summary="The file is not valid UTF-8 JSON holding one object.",
@@ -20,8 +53,18 @@ FAMILY = "structure"
       deeper than 64 levels, numbers too large for a float, and files over 2 MiB (refused unread).
       Symbolic links and directories named `*.json` under `entries/` are reported here as well.
       """,
-      fails=Example('{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory",}'),
-      passes=Example('{"id": "pytorch/cuda-oom", "signature": "RuntimeError: CUDA out of memory"}'))
+      fails=Example("""
+          {
+            "id": "tensorflow/tflite-quantization-range",
+            ...
+            "last_updated": "2026-06-01",
+          }""", raw=_record_file('"root_cause": "The calibration data did not cover the activation range."', last=",")),
+      passes=Example("""
+          {
+            "id": "tensorflow/tflite-quantization-range",
+            ...
+            "last_updated": "2026-06-01"
+          }""", raw=_record_file('"root_cause": "The calibration data did not cover the activation range."')))
 def invalid_json(record, context):
     return _parse_problems(record, INVALID_JSON)
 
@@ -32,8 +75,10 @@ def invalid_json(record, context):
       JSON parsers keep only the last of two equal keys, so the first value disappears without
       a word. This usually comes from a merge or a copy-paste. Keep one of the two keys.
       """,
-      fails=Example('{"root_cause": "Calibration data too small.", "root_cause": "Missing kernel."}'),
-      passes=Example('{"root_cause": "Calibration data too small; the op also lacks a kernel."}'))
+      fails=Example('{..., "root_cause": "Calibration data too small.", "root_cause": "Missing kernel.", ...}',
+                    raw=_record_file('"root_cause": "Calibration data too small."', '"root_cause": "Missing kernel."')),
+      passes=Example('{..., "root_cause": "Calibration data too small; the op also lacks a kernel.", ...}',
+                     raw=_record_file('"root_cause": "Calibration data too small; the op also lacks a kernel."')))
 def duplicate_key(record, context):
     return _parse_problems(record, DUPLICATE_KEY)
 
@@ -52,8 +97,8 @@ def _parse_problems(record, rule_name: str):
       is not a real calendar date in YYYY-MM-DD form. The schema is the single source of truth
       for the record format; each of its properties has a description.
       """,
-      fails=Example('{"id": "tensorflow/x", "resolvable": true, "first_seen": "2024-02-30", ...}'),
-      passes=Example('{"id": "tensorflow/x", "resolvable": "true", "first_seen": "2024-02-28", ...}'))
+      fails=Example('"resolvable": true, "first_seen": "2024-02-30"', record={"resolvable": True, "first_seen": "2024-02-30"}),
+      passes=Example('"resolvable": "true", "first_seen": "2024-02-28"', record={"resolvable": "true", "first_seen": "2024-02-28"}))
 def schema(record, context):
     yield from context.schema.problems(record.data)
 
@@ -65,8 +110,10 @@ def schema(record, context):
       id can be found from the path and the path from the id. Files outside `entries/` (for example
       candidates) must still be named `<domain>/<slug>.json`. Rename the file, or fix the id.
       """,
-      fails=Example('entries/tensorflow/quantization.json containing "id": "tensorflow/tflite-quantization-range"'),
-      passes=Example('entries/tensorflow/tflite-quantization-range.json containing "id": "tensorflow/tflite-quantization-range"'))
+      fails=Example('entries/tensorflow/quantization.json containing "id": "tensorflow/tflite-quantization-range"',
+                    path="entries/tensorflow/quantization.json"),
+      passes=Example('entries/tensorflow/tflite-quantization-range.json containing "id": "tensorflow/tflite-quantization-range"',
+                     path="entries/tensorflow/tflite-quantization-range.json"))
 def id_path_mismatch(record, context):
     entry_id = record.entry_id
     if not entry_id or entry_id.count("/") != 1:
@@ -88,8 +135,14 @@ def id_path_mismatch(record, context):
       Ids are how records refer to each other and how users find them; two files with one id make
       every reference ambiguous. Both files are reported. Give one of them a new id (and move it).
       """,
-      fails=Example('entries/a/b.json and entries/a/b-copy.json both containing "id": "a/b"'),
-      passes=Example('entries/a/b.json with "id": "a/b" and entries/a/b-copy.json with "id": "a/b-copy"'))
+      # The copy cannot lie at entries/<id>.json, where the other file is: id-path-mismatch fires for it too.
+      fails=Example('entries/tensorflow/copy.json and entries/tensorflow/tflite-quantization-range.json (another error) '
+                    'both containing "id": "tensorflow/tflite-quantization-range"',
+                    path="entries/tensorflow/copy.json", others=(dict(_OTHER_RECORD, id="tensorflow/tflite-quantization-range"),), also=("id-path-mismatch",)),
+      passes=Example('entries/tensorflow/copy.json with "id": "tensorflow/copy" and '
+                     'entries/tensorflow/tflite-quantization-range.json (another error) with "id": "tensorflow/tflite-quantization-range"',
+                     path="entries/tensorflow/copy.json", record={"id": "tensorflow/copy"},
+                     others=(dict(_OTHER_RECORD, id="tensorflow/tflite-quantization-range"),)))
 def duplicate_id(kb, context):
     for entry_id, records in kb.by_id.items():
         if len(records) < 2:
@@ -107,8 +160,8 @@ def duplicate_id(kb, context):
       domain and the folder layout tell different stories. Make `domain` equal to the part of the id
       before the `/` (or, if the domain is what is right, change the id and move the file).
       """,
-      fails=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tflite"'),
-      passes=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tensorflow"'))
+      fails=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tflite"', record={"domain": "tflite"}),
+      passes=Example('"id": "tensorflow/tflite-quantization-range", "domain": "tensorflow"', record={"domain": "tensorflow"}))
 def domain_mismatch(record, context):
     entry_id, domain = record.entry_id, record.data.get("domain")
     if not entry_id or entry_id.count("/") != 1 or not isinstance(domain, str):
@@ -127,8 +180,12 @@ def domain_mismatch(record, context):
       is reported, naming the others. Give one of them another code (or `null`). Files that also
       share their id are left to `duplicate-id`.
       """,
-      fails=Example('entries/a/one.json and entries/b/two.json both containing "error_code": "ETQU"'),
-      passes=Example('entries/a/one.json with "error_code": "ETQU" and entries/b/two.json with "error_code": "TQR"'))
+      fails=Example('entries/tensorflow/tflite-quantization-range.json and entries/tensorflow/tflite-converter-unsupported-op.json '
+                    'both containing "error_code": "TQR"',
+                    record={"error_code": "TQR"}, others=(dict(_OTHER_RECORD, error_code="TQR"),)),
+      passes=Example('entries/tensorflow/tflite-quantization-range.json with "error_code": "TQR" and '
+                     'entries/tensorflow/tflite-converter-unsupported-op.json with "error_code": "ETQU"',
+                     record={"error_code": "TQR"}, others=(dict(_OTHER_RECORD, error_code="ETQU"),)))
 def duplicate_error_code(kb, context):
     by_code: dict[str, list] = {}
     for record in kb.records:

@@ -35,8 +35,12 @@ def zh_texts(data: dict):
       Text with Japanese kana or Korean Hangul is not Chinese. Detection is deterministic.
       Empty fields are the business of `missing-translation`.
       """,
-      fails=Example('"workarounds_zh": ["Ensure the calibration dataset includes diverse inputs."]'),
-      passes=Example('"workarounds_zh": ["使用 `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` 进行选择性量化。"]'))
+      fails=Example('"workarounds_zh": ["Ensure the calibration dataset includes diverse inputs.", "改用逐通道量化。"]',
+                    record={"workarounds_zh": ["Ensure the calibration dataset includes diverse inputs.", "改用逐通道量化。"]}),
+      passes=Example('"workarounds_zh": ["使用 `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` '
+                     '进行选择性量化。", "改用逐通道量化。"]',
+                     record={"workarounds_zh": ["使用 `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` "
+                                                "进行选择性量化。", "改用逐通道量化。"]}))
 def untranslated_zh(record, context):
     for pointer, text in zh_texts(record.data):
         verdict = detect_language(text)
@@ -65,8 +69,14 @@ def _has_text(value: object) -> bool:
       Chinese one. Whether present text really is Chinese is the business of `untranslated-zh`.
       Freshly extracted candidates have no translations yet, hence a warning, not an error.
       """,
-      fails=Example('"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2"]'),
-      passes=Example('"workarounds": [{"action": "Pin numpy<2"}, {"action": "Rebuild the wheel"}], "workarounds_zh": ["固定 numpy<2", "重新构建 wheel"]'))
+      fails=Example('"workarounds": [{"action": "Calibrate with a representative dataset ...", ...}, '
+                    '{"action": "Switch to per-channel or full-integer quantization.", ...}], '
+                    '"workarounds_zh": ["使用有代表性的数据集进行校准。"]',
+                    record={"workarounds_zh": ["使用有代表性的数据集进行校准。"]}),
+      passes=Example('"workarounds": [{"action": "Calibrate with a representative dataset ...", ...}, '
+                     '{"action": "Switch to per-channel or full-integer quantization.", ...}], '
+                     '"workarounds_zh": ["使用有代表性的数据集进行校准。", "改用逐通道量化或全整数量化。"]',
+                     record={"workarounds_zh": ["使用有代表性的数据集进行校准。", "改用逐通道量化或全整数量化。"]}))
 def missing_translation(record, context):
     data = record.data
     for english_key, zh_key in context.schema.translated_pairs:
