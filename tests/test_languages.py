@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import REPO_ROOT, SEED_000
-from kbtool.languages import detect_language, looks_chinese, strip_code
+from kbtool.languages import detect_language, strip_code
 
 CHINESE = [
     "转换器错误：操作 'Cumsum' 不支持量化。该操作没有注册的量化内核。",
@@ -30,12 +30,12 @@ NOT_CHINESE = [
 
 @pytest.mark.parametrize("text", CHINESE)
 def test_chinese_is_recognised(text):
-    assert looks_chinese(text), detect_language(text)
+    assert detect_language(text).is_chinese, detect_language(text)
 
 
 @pytest.mark.parametrize("text", NOT_CHINESE)
 def test_other_languages_are_not_chinese(text):
-    assert not looks_chinese(text), detect_language(text)
+    assert not detect_language(text).is_chinese, detect_language(text)
 
 
 def test_every_zh_text_of_the_real_records_is_chinese():
@@ -44,7 +44,7 @@ def test_every_zh_text_of_the_real_records_is_chinese():
         record = json.loads(path.read_text(encoding="utf-8"))
         texts += [record.get("signature_zh", ""), record.get("root_cause_zh", "")] + record.get("workarounds_zh", [])
     assert len(texts) >= 10
-    assert [text for text in texts if text and not looks_chinese(text)] == []
+    assert [text for text in texts if text and not detect_language(text).is_chinese] == []
 
 
 def test_detection_is_deterministic():

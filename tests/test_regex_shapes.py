@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kbtool.regex.broadness import is_too_broad, too_broad_reasons
-from kbtool.regex.literals import literal_runs, literal_text, required_literal_sets, required_literals
+from kbtool.regex.index import indexable
+from kbtool.regex.literals import literal_runs, literal_text, required_literal_sets
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.regex.shapes import catastrophic_shape
 
@@ -59,15 +60,15 @@ def test_catastrophic_shape_ignores_patterns_that_do_not_compile():
 
 
 def test_required_literals_is_the_longest_text_every_match_contains():
-    assert required_literals(r"Quantization not supported for op.*No registered") == frozenset({"quantization not supported for op"})
+    assert required_literal_sets(r"Quantization not supported for op.*No registered")[0] == frozenset({"quantization not supported for op"})
 
 
 def test_required_literals_keeps_alternatives():
-    assert required_literals(r"(?i)cannot (?:convert|cast) .* to") == frozenset({"cannot convert ", "cannot cast "})
+    assert required_literal_sets(r"(?i)cannot (?:convert|cast) .* to")[0] == frozenset({"cannot convert ", "cannot cast "})
 
 
-def test_required_literals_is_none_without_a_literal():
-    assert required_literals(r"\d+\.\d+") is None and required_literals(r"(foo)?\w+") is None
+def test_required_literals_are_too_short_to_index_or_none_without_a_literal():
+    assert not indexable(required_literal_sets(r"\d+\.\d+")) and required_literal_sets(r"(foo)?\w+") == ()
 
 
 def test_required_literal_sets_lists_every_required_part():

@@ -102,8 +102,3 @@ def detect_language(text: str) -> LanguageVerdict:
     if han:
         return LanguageVerdict(language or "en", f"only {han} Chinese character(s) among {latin_words} words of other text")
     return LanguageVerdict(language or "en", "it contains no Chinese characters")
-
-
-def looks_chinese(text: str) -> bool:
-    """True when `text` is Chinese prose (code identifiers inside it are fine)."""
-    return detect_language(text).is_chinese

@@ -218,15 +218,6 @@ def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
     return tuple(usable)
 
 
-def required_literals(pattern: str, min_length: int = MIN_LITERAL_LENGTH) -> frozenset[str] | None:
-    """The most selective of `required_literal_sets(pattern)`, when its strings have at least
-    `min_length` characters; else None. Compare with case-folded texts (this holds for `(?i)`)."""
-    sets = required_literal_sets(pattern)
-    if not sets or min(len(text) for text in sets[0]) < min_length:
-        return None
-    return sets[0]
-
-
 def literal_text(pattern: str) -> str | None:
     """The text `pattern` matches when it is nothing but plain (escaped) characters, else None.
 
