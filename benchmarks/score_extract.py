@@ -1,0 +1,111 @@
+"""Precision and recall of `kbtool extract`'s message detection on the hand-labelled real articles of
+tests/extract_dev/ (85 articles in English, Chinese and Korean), beside a deadends-style baseline that
+takes every `SomethingError: rest of line`.
+
+    python benchmarks/score_extract.py [-v]
+
+A found message is correct when it equals a required or an optional message of its article's label
+(whitespace folded), or when the label's message spans several lines and the found one is its first
+line; optional ones are neither counted as found nor as expected. Precision is
+correct / (found - optional), recall is correct required / required. Prints one table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kbtool.extract.articles import Article, read_article
+from kbtool.extract.messages import find_messages
+
+DEV = Path(__file__).resolve().parent.parent / "tests" / "extract_dev"
+#: The baseline: what a lookup keyed on Python-style exception lines would take.
+BASELINE = re.compile(r"\b[A-Z]\w*(?:Error|Exception): [^\n]+")
+
+
+def folded(text: str) -> str:
+    return " ".join(text.replace("\\", "").split()).strip()
+
+
+@dataclass
+class Score:
+    found: int = 0
+    correct: int = 0
+    required: int = 0
+    required_found: int = 0
+    mistakes: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.found if self.found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.required_found / self.required if self.required else 1.0
+
+
+def labels() -> dict[str, dict]:
+    merged: dict[str, dict] = {}
+    for path in sorted(DEV.glob("labels-*.yaml")):
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def _first_lines(texts: list[str]) -> dict[str, str]:
+    """First line (folded) → the whole message (folded), for the messages that span several lines."""
+    return {folded(text.strip().split("\n")[0]): folded(text) for text in texts if "\n" in text.strip()}
+
+
+def score(detect) -> Score:
+    result = Score()
+    for name, label in sorted(labels().items()):
+        article = read_article(DEV / "articles" / name, DEV)
+        required = {folded(text) for text in label.get("required") or []}
+        optional = {folded(text) for text in label.get("optional") or []}
+        heads = _first_lines((label.get("required") or []) + (label.get("optional") or []))
+        result.required += len(required)
+        found = {folded(text) for text in detect(article)} if isinstance(article, Article) else set()
+        found = {heads.get(text, text) for text in found}
+        for text in sorted(found):
+            if text in optional and text not in required:
+                continue
+            result.found += 1
+            if text in required:
+                result.correct += 1
+            else:
+                result.mistakes.append(f"{name}: taken wrongly: {text[:160]!r}")
+        hits = required & found
+        result.required_found += len(hits)
+        result.mistakes += [f"{name}: missed: {text[:160]!r}" for text in sorted(required - found)]
+    return result
+
+
+def kbtool_messages(article: Article) -> list[str]:
+    return [message.signature for message in find_messages(article)]
+
+
+def baseline_messages(article: Article) -> list[str]:
+    text = "\n".join([article.title, *(line for block in article.blocks for line in block.lines)])
+    return [found.group(0) for found in BASELINE.finditer(text)]
+
+
+def main(argv: list[str]) -> int:
+    rows = [("kbtool extract", score(kbtool_messages)), ("baseline `SomethingError: rest of line`", score(baseline_messages))]
+    print(f"{len(labels())} articles, {rows[0][1].required} required messages\n")
+    print("| detector | found | correct | precision | required found | recall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for title, result in rows:
+        print(f"| {title} | {result.found} | {result.correct} | {result.precision:.3f} | "
+              f"{result.required_found} of {result.required} | {result.recall:.3f} |")
+    if "-v" in argv:
+        for mistake in rows[0][1].mistakes:
+            print("  " + mistake)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
