@@ -1,0 +1,249 @@
+"""Fast at any size: one table of kbtool's figures beside the anchors, run side by side.
+
+    python benchmarks/bench_scale.py [--sizes 2522 10000 100000] [--keep DIR] [--queries 1000]
+
+Sizes: 2,522 is the deadends corpus imported as it is (`kbtool import deadends`); larger sizes are
+made from it by systematic variation with a fixed seed: variant k of a record gets the id
+`domain/slug--env-vk`, the prefix `vk: ` in its signature and regex (so that every variant is its own
+error, as real KBs are, instead of 40 copies colliding), and other values in the variable parts of
+its signature (names, numbers, paths). For each size, in the same run:
+
+- the parse floor: reading and `json.loads` of every record file, in one process;
+- `check-jsonschema --schemafile schema/error-record.schema.json` over the same files, installed in
+  this benchmark's own virtual environment (~/.cache/kbtool-bench/venv), in batches of 5,000 files;
+- `kbtool lint` cold (`--no-cache`, when kbtool has a cache) and warm (a second run with the cache);
+- `kbtool lint --changed-since HEAD` with one record changed, in a git repository;
+- `kbtool match "<message>"` as a process (median of 5), and `kbtool match --batch` over `--queries`
+  queries of the match evaluation set, per query median and p99 (from the batch's own timings);
+- peak resident memory of the cold lint (GNU time's maximum RSS of the process and its children).
+
+Every kbtool time is also printed as a ratio to the parse floor and to check-jsonschema. Figures are
+printed, never asserted: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import match_eval  # noqa: E402
+
+SCHEMA = REPO / "schema" / "error-record.schema.json"
+BENCH_VENV = Path.home() / ".cache" / "kbtool-bench" / "venv"
+TODAY = "2026-11-28"
+SEED = 7
+
+
+def kbtool(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kbtool", *args]
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    return time.perf_counter() - started, completed
+
+
+def peak_rss_mib(command: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB of the command and its children) with GNU time."""
+    started = time.perf_counter()
+    completed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    kib = int(completed.stderr.strip().splitlines()[-1])
+    return seconds, kib / 1024
+
+
+# --- the KBs ---------------------------------------------------------------------------------------------
+
+def import_corpus(root: Path) -> None:
+    subprocess.run(kbtool("import", "deadends", str(match_eval.CANONS), "--out", str(root)), check=True,
+                   capture_output=True)
+    shutil.copy(SCHEMA, root / "schema.json")
+
+
+def _prefixed_regex(regex: str, prefix: str) -> str:
+    flags = re.match(r"^\(\?[aiLmsux]+\)", regex)
+    head = flags.group(0) if flags else ""
+    return f"{head}{re.escape(prefix)}(?:{regex[len(head):]})"
+
+
+def vary(source: Path, root: Path, size: int) -> None:
+    """`size` records made from the records under `source` by systematic variation (fixed seed)."""
+    rng = random.Random(SEED)
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((source / "entries").rglob("*.json"))]
+    (root / "entries").mkdir(parents=True)
+    for number in range(size):
+        base = records[number % len(records)]
+        variant = number // len(records) + 1
+        record = json.loads(json.dumps(base))
+        prefix = f"v{variant}: "
+        record["id"] = f"{base['id']}-v{variant}"
+        record["signature"] = prefix + match_eval.perturbed(base["signature"], rng)
+        record["regex"] = _prefixed_regex(base["regex"], prefix)
+        graph = record.get("transition_graph") or {}
+        for edges in graph.values():
+            for edge in edges or []:
+                if isinstance(edge, dict) and isinstance(edge.get("error_id"), str):
+                    edge["error_id"] = f"{edge['error_id']}-v{variant}"
+        target = root / "entries" / f"{record['id']}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    shutil.copy(SCHEMA, root / "schema.json")
+
+
+# --- the anchors ---------------------------------------------------------------------------------------
+
+PARSE_FLOOR = """
+import json, os, sys, time
+started = time.perf_counter(); cpu = time.process_time()
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".json"):
+            with open(os.path.join(folder, name), "rb") as handle:
+                json.loads(handle.read())
+print(time.perf_counter() - started, time.process_time() - cpu)
+"""
+
+
+def parse_floor(root: Path) -> float:
+    completed = subprocess.run([sys.executable, "-c", PARSE_FLOOR, str(root / "entries")], capture_output=True,
+                               text=True, check=True)
+    return float(completed.stdout.split()[0])
+
+
+def check_jsonschema(root: Path) -> float:
+    executable = BENCH_VENV / "bin" / "check-jsonschema"
+    if not executable.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", "check-jsonschema"], check=True)
+    files = sorted(str(path) for path in (root / "entries").rglob("*.json"))
+    seconds = 0.0
+    for start in range(0, len(files), 5000):
+        spent, _ = timed([str(executable), "--schemafile", str(root / "schema.json"), *files[start:start + 5000]])
+        seconds += spent
+    return seconds
+
+
+# --- kbtool --------------------------------------------------------------------------------------------
+
+def has_option(command: str, option: str) -> bool:
+    _, completed = timed(kbtool(command, "--help"), env={**os.environ, "COLUMNS": "300"})
+    return option in completed.stdout
+
+
+def changed_one(root: Path) -> float:
+    work = Path(tempfile.mkdtemp(prefix="kbtool-changed-"))
+    try:
+        shutil.copytree(root / "entries", work / "entries")
+        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@kbtool.invalid"]
+        subprocess.run([*git, "init", "-q"], cwd=work, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=work, check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=work, check=True)
+        one = sorted((work / "entries").rglob("*.json"))[len(list((work / "entries").rglob("*.json"))) // 2]
+        data = json.loads(one.read_text(encoding="utf-8"))
+        data["root_cause"] = (data.get("root_cause") or "") + " (re-checked)"
+        one.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        seconds, _ = timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json",
+                                  "--changed-since", "HEAD"))
+        return seconds
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def match_latency(root: Path, message: str) -> float:
+    times = [timed(kbtool("match", "--root", str(root), "--format", "json", message))[0] for _ in range(5)]
+    return statistics.median(times)
+
+
+def batch_latency(root: Path, queries: list[str]) -> tuple[float, float] | None:
+    if not has_option("match", "--batch"):
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        handle.write("\n".join(query.replace("\n", " ") for query in queries) + "\n")
+    try:
+        _, completed = timed(kbtool("match", "--root", str(root), "--batch", handle.name))
+    finally:
+        os.unlink(handle.name)
+    times = sorted(json.loads(line)["milliseconds"] for line in completed.stdout.splitlines() if line.strip())
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def measure(root: Path, size: int, queries: list[str]) -> dict:
+    cache = has_option("lint", "--no-cache")
+    lint = kbtool("lint", "--root", str(root), "--today", TODAY, "--format", "json")
+    figures: dict = {"size": size, "floor": parse_floor(root), "check-jsonschema": check_jsonschema(root)}
+    figures["lint cold"], figures["peak MiB"] = peak_rss_mib(lint + (["--no-cache"] if cache else []))
+    if cache:
+        timed(lint)  # fills the cache
+        figures["lint warm"] = timed(lint)[0]
+    figures["one changed"] = changed_one(root)
+    figures["match process"] = match_latency(root, queries[0])
+    batch = batch_latency(root, queries)
+    if batch:
+        figures["batch median ms"], figures["batch p99 ms"] = batch
+    return figures
+
+
+def table(rows: list[dict]) -> str:
+    def cell(value, unit="s"):
+        return "n/a" if value is None else (f"{value:.2f} {unit}" if unit == "s" else f"{value:.2f}")
+
+    lines = ["| records | parse floor | check-jsonschema | lint cold (×floor, ×cjs) | lint warm (×floor, ×cjs) | "
+             "one changed | match process | batch median / p99 per query | peak RSS |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        floor, cjs = row["floor"], row["check-jsonschema"]
+
+        def with_ratios(key):
+            value = row.get(key)
+            return "n/a" if value is None else f"{value:.2f} s ({value / floor:.1f}×, {value / cjs:.2f}×)"
+
+        batch = (f"{row['batch median ms']:.2f} / {row['batch p99 ms']:.2f} ms" if "batch median ms" in row else "n/a")
+        lines.append(f"| {row['size']:,} | {floor:.2f} s | {cjs:.2f} s | {with_ratios('lint cold')} | "
+                     f"{with_ratios('lint warm')} | {cell(row.get('one changed'))} | {cell(row.get('match process'))} | "
+                     f"{batch} | {row['peak MiB']:.0f} MiB |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2522, 10_000, 100_000])
+    parser.add_argument("--keep", type=Path, help="build the KBs in DIR/kb-N (kept, and reused when present)")
+    parser.add_argument("--queries", type=int, default=1000)
+    arguments = parser.parse_args()
+    base_folder = arguments.keep or Path(tempfile.mkdtemp(prefix="kbtool-bench-"))
+    corpus = base_folder / "kb-2522"
+    if not (corpus / "entries").is_dir():
+        import_corpus(corpus)
+    evaluation = match_eval.load()
+    queries = [item["query"] for item in evaluation] * (arguments.queries // max(1, len(evaluation)) + 1)
+    rows = []
+    for size in arguments.sizes:
+        root = corpus if size == 2522 else base_folder / f"kb-{size}"
+        if not (root / "entries").is_dir():
+            vary(corpus, root, size)
+        rows.append(measure(root, size, queries[:arguments.queries]))
+        print(f"measured {size:,} records", file=sys.stderr)
+    print(table(rows))
+    print(f"\nmachine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d %H:%M')}")
+    if not arguments.keep:
+        shutil.rmtree(base_folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
