@@ -67,6 +67,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     assert len(worker_pids) == 2
     parent.send_signal(signal.SIGKILL)
     parent.wait()
+    parent.stdout.close()
     deadline = time.monotonic() + 10
     alive = worker_pids
     while alive and time.monotonic() < deadline:

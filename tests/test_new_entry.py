@@ -153,6 +153,8 @@ def test_force_links_the_existing_record_back_and_keeps_all_its_other_content(kb
     after = json.loads(path.read_text(encoding="utf-8"))
     assert after["transition_graph"].pop("frequently_confused_with") == [{"error_id": "tensorflow/tflite-quantization-range-per-channel"}]
     before["transition_graph"].pop("frequently_confused_with")
+    assert after.pop("last_updated") == TODAY  # the link is a change: last_updated moves to today
+    before.pop("last_updated")
     assert after == before
 
 

@@ -19,7 +19,8 @@ SHARED_KEYS = ("id", "name", "entry", "files", "types", "require_serial")
 
 
 def pre_commit(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess:
-    executable = shutil.which("pre-commit")
+    # Beside the running interpreter first: the virtual environment need not be activated (on PATH).
+    executable = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
     assert executable, "pre-commit is not installed; install the test extra: python -m pip install -e '.[test]'"
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "KBTOOL_TODAY": "2026-11-23",
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}

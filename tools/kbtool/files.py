@@ -23,6 +23,9 @@ def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused")
         raise UnreadableFile(f"cannot be read: {error.strerror}") from None
     if stat.S_ISLNK(info.st_mode):
         raise UnreadableFile(f"is a symbolic link; {kind}s must be regular files inside the KB (links are not followed)")
+    if stat.S_ISDIR(info.st_mode) and not path.name.endswith((".json", ".md", ".markdown")):
+        raise UnreadableFile(f"is a folder nested more than {MAX_FOLDER_DEPTH} levels deep; kbtool does not look "
+                             f"inside it: move its {kind}s to a shallower folder")
     if stat.S_ISDIR(info.st_mode):
         article = "an" if kind[:1] in "aeiou" else "a"
         raise UnreadableFile(f"is a directory named like {article} {kind}; rename it or move its files out")
@@ -38,3 +41,52 @@ def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused")
     if len(raw) > max_bytes:
         raise UnreadableFile(f"grew past {max_bytes:,} bytes while being read; {refused}")
     return raw
+
+
+#: Folders nested deeper than this below the folder being searched are not descended into (a tree
+#: 1,000 levels deep would otherwise exhaust Python's recursion or the run's time): each is listed
+#: as a path of its own, and the reader reports it (`UnreadableFile`: "nested too deeply").
+MAX_FOLDER_DEPTH = 32
+
+
+def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = True,
+               max_depth: int = MAX_FOLDER_DEPTH) -> list[Path]:
+    """Every file under `folder` whose name ends with one of `suffixes`, walked without recursion
+    and without following links, sorted; plus, so that the reader can report them instead of
+    skipping them silently: links to folders, folders named like such files, and folders deeper
+    than `max_depth`. Hidden folders (".name") are not entered; hidden files are left out unless
+    `hidden_files`."""
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        directory, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue  # an unreadable folder holds nothing kbtool can read
+        for entry in entries:
+            path = Path(directory) / entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_folder = not is_link and entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            named_like = entry.name.endswith(suffixes)
+            if is_folder:
+                if named_like:
+                    found.append(path)
+                elif entry.name.startswith("."):
+                    continue
+                elif depth + 1 > max_depth:
+                    found.append(path)
+                else:
+                    stack.append((path, depth + 1))
+            elif is_link and not named_like:
+                try:
+                    if os.path.isdir(path):  # a link to a folder: reported, never entered
+                        found.append(path)
+                except OSError:
+                    pass
+            elif named_like and (hidden_files or not entry.name.startswith(".")):
+                found.append(path)
+    return sorted(found)

@@ -35,6 +35,7 @@ class FilterPlan:
     targets: set[str] | None  # files reported on; None: the whole KB
     baseline: Baseline | None = None
     whole_kb: bool = True  # the run covered every record, so it can tell that an entry or a suppression is unused
+    left_out: dict[str, int] = field(default_factory=dict)  # filled in: filter name -> findings it left out
 
 
 @dataclass
@@ -109,6 +110,7 @@ def apply_baseline(findings: list[Finding], plan: FilterPlan, context: Any) -> l
         return findings
     kept, unused = match_baseline(findings, plan.baseline, whole_kb=plan.whole_kb,
                                   active_codes=frozenset(rule.code for rule in plan.rules))
+    plan.left_out["baseline"] = len(findings) - len(kept)
     report = BaselineReport(baseline=plan.baseline, unused=unused)
     return kept + _accounting(plan, "baseline", report, context, plan.baseline.display_path)
 

@@ -59,6 +59,16 @@ class Finding:
         return (self.path, self.line, self.column, self.code, self.pointer, self.message)
 
 
+#: A message longer than this is cut, saying how much was left out: no output line runs to megabytes.
+MAX_MESSAGE_CHARACTERS = 2000
+
+
+def _short(text: str) -> str:
+    if len(text) <= MAX_MESSAGE_CHARACTERS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARACTERS]}… ({len(text) - MAX_MESSAGE_CHARACTERS:,} more characters)"
+
+
 def to_finding(rule: Any, problem: Problem, record: Any = None, path: str | None = None) -> Finding:
     """The finding of `rule` (a `kbtool.rules.Rule`) for `problem`, placed in `problem.record`, else `record`, at its pointer; or, for checks of
     another file (`path`: pyproject.toml, the baseline), at the line and column it carries."""
@@ -66,11 +76,11 @@ def to_finding(rule: Any, problem: Problem, record: Any = None, path: str | None
     if path is not None or record is None:
         return Finding(code=rule.code, name=rule.name, severity=rule.severity, path=path or "", entry_id=None,
                        pointer=problem.pointer, line=problem.line or 1, column=problem.column or 1,
-                       message=problem.message, hint=problem.hint)
+                       message=_short(problem.message), hint=_short(problem.hint))
     line, column = (problem.line, problem.column or 1) if problem.line else record.locate(problem.pointer)
     return Finding(code=rule.code, name=rule.name, severity=rule.severity, path=record.relative_path,
-                   entry_id=record.entry_id, pointer=problem.pointer, line=line, column=column,
-                   message=problem.message, hint=problem.hint)
+                   entry_id=record.entry_id, pointer=_short(problem.pointer), line=line, column=column,
+                   message=_short(problem.message), hint=_short(problem.hint))
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class LintResult:
     files: int  # files that were linted (got findings reported)
     entries: int  # of those, files that parsed into a record
     root: Path | None = None  # the KB root the paths are relative to
+    baselined: int = 0  # findings left out because the --baseline file lists them
 
     @property
     def errors(self) -> int:

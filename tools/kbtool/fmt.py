@@ -9,12 +9,14 @@ data, which keeps every value exactly.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from kbtool.canonical import canonical_text
+from kbtool.display import visible
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import read_record_file
 from kbtool.errors import UsageError
@@ -38,6 +40,7 @@ class FormatResult:
     changed: list[str] = field(default_factory=list)  # rewritten, or would be with --check
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    diffs: dict[str, str] = field(default_factory=dict)  # path -> unified diff, with `diff`
 
     @property
     def failed(self) -> bool:
@@ -70,8 +73,18 @@ def target_files(root: Path, paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def format_files(root: Path, files: Iterable[Path], *, check: bool) -> FormatResult:
-    """Bring each file to canonical form (with `check`, only say which ones differ)."""
+def unified_diff(before: str, after: str, path: str) -> str:
+    """What formatting changes in one file, as a unified diff (`a/PATH` → `b/PATH`)."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+    # As diff(1) writes it, so that `git apply` takes the patch: a last line without a newline is marked.
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def format_files(root: Path, files: Iterable[Path], *, check: bool, diff: bool = False) -> FormatResult:
+    """Bring each file to canonical form (with `check`, only say which ones differ; with `diff`, also
+    keep the unified diff of each change, writing nothing)."""
+    check = check or diff
     result = FormatResult()
     for path in files:
         record = read_record_file(path, root)
@@ -86,10 +99,13 @@ def format_files(root: Path, files: Iterable[Path], *, check: bool) -> FormatRes
         if text == record.text:
             result.unchanged.append(shown)
             continue
+        if diff:
+            result.diffs[shown] = unified_diff(record.text, text, shown)
         if not check:
             try:
-                inside = os.path.commonpath([os.path.abspath(root), str(path)]) == os.path.abspath(root)
-                atomic_write(path, text, confine_to=root if inside else path.parent)
+                entries = os.path.abspath(root / ENTRIES_DIR)
+                inside = os.path.commonpath([entries, str(path)]) == entries  # then no folder below entries/ may be a link
+                atomic_write(path, text, confine_to=root / ENTRIES_DIR if inside else path.parent)
             except (WriteRefused, OSError) as error:
                 result.skipped.append(Skipped(shown, 1, 1, f"not rewritten ({error}); the file is unchanged: "
                                                           "remove the cause, then run kbtool fmt again"))
@@ -98,16 +114,23 @@ def format_files(root: Path, files: Iterable[Path], *, check: bool) -> FormatRes
     return result
 
 
-def report(result: FormatResult, check: bool, stream) -> None:
-    """One line per file changed (or that would change) or skipped, then a summary line."""
+def report(result: FormatResult, check: bool, stream, diff: bool = False, summary_stream=None) -> None:
+    """One line per file changed (or that would change) or skipped, then a summary line; with
+    `diff`, the unified diff of each file that would change instead of its line (a patch: the summary
+    then goes to `summary_stream`)."""
+    check = check or diff
     for path in result.changed:
-        if check:
-            stream.write(f"{path}: not in canonical form; run 'kbtool fmt {path}'\n")
+        if diff:
+            for line in result.diffs[path].splitlines():  # no raw control character reaches the terminal
+                stream.write(visible(line) + "\n")
+        elif check:
+            stream.write(f"{visible(path)}: not in canonical form; run 'kbtool fmt {visible(path)}'\n")
         else:
-            stream.write(f"{path}: formatted\n")
+            stream.write(f"{visible(path)}: formatted\n")
     for skipped in result.skipped:
-        stream.write(f"{skipped.path}:{skipped.line}:{skipped.column}: {skipped.message}\n")
+        stream.write(f"{visible(skipped.path)}:{skipped.line}:{skipped.column}: {visible(skipped.message)}\n")
     verb = "would be reformatted" if check else "reformatted"
     total = len(result.changed) + len(result.unchanged) + len(result.skipped)
+    stream = summary_stream or stream
     stream.write(f"{len(result.changed)} of {total} file{'s' if total != 1 else ''} {verb}, "
                  f"{len(result.unchanged)} already canonical, {len(result.skipped)} left untouched\n")

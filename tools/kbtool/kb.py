@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kbtool.files import walk_files
 from kbtool.records import RecordFile, read_record_file
 
 ENTRIES_DIR = "entries"
@@ -15,21 +16,12 @@ ENTRIES_DIR = "entries"
 def discover_record_files(folder: Path) -> list[Path]:
     """Every `*.json` below `folder`, sorted, without following symbolic links.
 
-    Links and directories named `*.json` are returned too, so that the reader
-    reports them instead of silently skipping them.
+    Links, directories named `*.json` and folders nested too deeply are returned too, so that the
+    reader reports them instead of silently skipping them (`kbtool.files.walk_files`).
     """
-    found: list[Path] = []
     if folder.is_file() or folder.is_symlink():
         return [folder]
-    for directory, subdirectories, files in os.walk(folder, followlinks=False):
-        base = Path(directory)
-        found.extend(base / name for name in files if name.endswith(".json"))
-        found.extend(base / name for name in subdirectories if name.endswith(".json"))
-        # A link to a folder is not followed (it could lead outside the KB or in a loop): report it.
-        found.extend(base / name for name in subdirectories if not name.endswith(".json") and (base / name).is_symlink())
-        subdirectories[:] = sorted(name for name in subdirectories
-                                   if not name.endswith(".json") and not name.startswith(".") and not (base / name).is_symlink())
-    return sorted(found)
+    return walk_files(folder, (".json",))
 
 
 @dataclass

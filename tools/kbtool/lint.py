@@ -13,12 +13,12 @@ import os
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from kbtool.baseline import Baseline
 from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
-from kbtool.findings import Finding, LintResult, to_finding
+from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -26,6 +26,10 @@ from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
 from kbtool.schema import RecordSchema, record_schema
 from kbtool.settings import Settings
+
+
+#: Findings listed per rule and file; beyond this one finding says how many more there are.
+MAX_FINDINGS_PER_RULE_AND_FILE = 200
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,18 @@ class LintContext:
     base: BaseRevision | None = None  # the base revision's records, with --changed-since (history rules)
 
 
-def run_rules(rules: list[Rule], context: LintContext, targets: set[str] | None) -> list[Finding]:
+#: Told (rules done, rules to run) as each rule starts and at the end, e.g. to draw a progress bar.
+Progress = Callable[[int, int], None]
+
+
+def run_rules(rules: list[Rule], context: LintContext, targets: set[str] | None,
+              progress: Progress | None = None) -> list[Finding]:
     """The findings of every file, record and KB rule. Record rules run only on `targets` (None: all
     files); KB rules run once over everything, and the filters keep what concerns the targets."""
     findings: list[Finding] = []
-    for rule in rules:
+    for done, rule in enumerate(rules):
+        if progress is not None:
+            progress(done, len(rules))
         if rule.scope in ("config", "baseline"):
             continue  # they judge what the filters did: kbtool.filters runs them
         if rule.scope == "kb":
@@ -52,21 +63,46 @@ def run_rules(rules: list[Rule], context: LintContext, targets: set[str] | None)
         for record in context.kb.files:
             if (targets is not None and record.relative_path not in targets) or (rule.scope == "record" and record.data is None):
                 continue
-            findings.extend(to_finding(rule, problem, record) for problem in rule.check(record, context))
+            findings.extend(_capped(rule, record, rule.check(record, context)))
+    if progress is not None:
+        progress(len(rules), len(rules))
+    return findings
+
+
+def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:
+    """The first MAX_FINDINGS_PER_RULE_AND_FILE findings of `rule` in one file, then one finding
+    that says how many more there are: a file crafted to hold 100,000 defects cannot flood the output."""
+    findings: list[Finding] = []
+    more = 0
+    last = None
+    for problem in problems:
+        if len(findings) < MAX_FINDINGS_PER_RULE_AND_FILE:
+            findings.append(to_finding(rule, problem, record))
+        else:
+            more += 1
+            last = problem
+    if more == 1:  # e.g. the rule's own "and N more" after its first 200: list it as it is
+        findings.append(to_finding(rule, last, record))
+    elif more:
+        findings.append(to_finding(rule, Problem(
+            "", f"{more:,} more {rule.name} findings in this file are not listed (only the first "
+                f"{MAX_FINDINGS_PER_RULE_AND_FILE} are)", "fix these and run kbtool lint again to see the rest"), record))
     return findings
 
 
 def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
                          base: BaseRevision | None = None, baseline: Baseline | None = None,
-                         matcher: BoundedMatcher | None = None) -> list[Finding]:
+                         matcher: BoundedMatcher | None = None, progress: Progress | None = None,
+                         left_out: dict[str, int] | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
-    Regexes are searched through `matcher` (a new one when None)."""
+    Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule."""
     rules = active_rules(settings)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root),
                               regex=RegexFacts(kb, searcher), base=base)
-        findings = run_rules(rules, context, targets)
-    plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None)
+        findings = run_rules(rules, context, targets, progress)
+    plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
+                      left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)
 
 
@@ -79,7 +115,7 @@ def changed_targets(kb: KnowledgeBase, changes: ChangeSet) -> set[str]:
 
 
 def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,
-         baseline: Baseline | None = None) -> LintResult:
+         baseline: Baseline | None = None, progress: Progress | None = None) -> LintResult:
     """Load the KB at `settings.root` and lint it, or only the files under `paths`, or (with
     `changes`) only the files changed since a base revision; leave out what `baseline` lists."""
     paths = [Path(os.path.abspath(path)) for path in paths]
@@ -97,7 +133,9 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     if changes is not None:
         changed = changed_targets(kb, changes)
         targets = changed if targets is None else targets & changed
-    findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None, baseline=baseline)
+    left_out: dict[str, int] = {}
+    findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None, baseline=baseline,
+                                    progress=progress, left_out=left_out)
     linted = [record for record in kb.files if targets is None or record.relative_path in targets]
     return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
-                      root=settings.root)
+                      root=settings.root, baselined=left_out.get("baseline", 0))

@@ -253,6 +253,27 @@ def _object_pointers(root: Any, targets: set[int]) -> dict[int, str]:
     return found
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_lone_surrogate(root: Any) -> bool:
+    """Whether a key or string anywhere in `root` holds a lone surrogate (from a `\\ud800` escape)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _LONE_SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            if any(_LONE_SURROGATE.search(key) for key in node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def parse_record_text(record: RecordFile, raw: bytes) -> None:
     """Decode and parse `raw` into `record`, adding a problem for every defect."""
 
@@ -288,10 +309,7 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
     try:
         data = json.loads(text, object_pairs_hook=duplicates, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
-        message = error.msg
-        if message == "Extra data":
-            message = "unexpected text after the end of the JSON object (one record per file)"
-        fail(f"not valid JSON: {message}", error.lineno, error.colno)
+        fail(*explain_json_error(text, error))
         return
     except _InfiniteNumber as error:
         fail(str(error))
@@ -305,6 +323,12 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
     if not isinstance(data, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
         fail(f"the file holds {kind}, but a record is one JSON object {{...}}")
+        return
+    if "\\" in text and _holds_lone_surrogate(data):
+        lone = next((match for match in _SURROGATE_ESCAPE.finditer(text) if len(match.group()) == 6), None)
+        shown = lone.group() if lone else "\\ud800"
+        fail(f"the record is not valid Unicode text: the escape {shown} is half of a surrogate pair and stands for no "
+             "character; write the character itself, or a complete pair", *(line_column(text, lone.start()) if lone else (1, 1)))
         return
     record.data = data
     parents = _object_pointers(data, {id(parent) for _, parent in duplicates.duplicates}) if duplicates.duplicates else {}
@@ -322,6 +346,52 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
             DUPLICATE_KEY,
             f"{len(duplicates.duplicates):,} keys repeat in their objects; only the first "
             f"{MAX_DUPLICATE_KEY_PROBLEMS} are listed: remove the duplicates and run kbtool lint again"))
+
+
+def _innermost_open(text: str, end: int) -> str:
+    """The innermost `{` or `[` still open at `end` (strings skipped), or "" when none is."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for char in text[:end]:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append(char)
+        elif char in "}]" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def explain_json_error(text: str, error: json.JSONDecodeError) -> tuple[str, int, int]:
+    """(message, line, column) for a JSON syntax error, naming the usual mistakes as such and saying
+    what to do: a trailing comma, a string whose closing quote is missing, a missing comma."""
+    position = error.pos
+    before = text[:position].rstrip()
+    if error.msg in ("Expecting property name enclosed in double quotes", "Expecting value") and before.endswith(",") \
+            and text[position:position + 1] in ("}", "]") and _innermost_open(text, len(before)) == {"}": "{", "]": "["}[text[position]]:
+        comma = len(before) - 1
+        container = "object" if text[position] == "}" else "array"
+        return (f"not valid JSON: a trailing comma after the last item of an {container}; JSON allows none: "
+                "remove this comma", *line_column(text, comma))
+    if error.msg.startswith(("Invalid control character", "Unterminated string")):
+        line_start = text.rfind("\n", 0, position) + 1
+        opening = text.rfind('"', line_start, position) if error.msg.startswith("Invalid") else position
+        if text[position:position + 1] in ("\n", "\r", "") or error.msg.startswith("Unterminated"):
+            start = opening if opening >= 0 else position
+            return ("not valid JSON: a string is missing its closing quote: the string that starts here runs to the end "
+                    'of the line; add the " that ends it (a quote inside a string is written \\")',
+                    *line_column(text, start))
+        return (f"not valid JSON: a control character (U+{ord(text[position]):04X}) inside a string; write it as an "
+                "escape such as \\t or \\n", *line_column(text, position))
+    if error.msg == "Expecting ',' delimiter":
+        return ("not valid JSON: a comma is missing before this item; add a , after the previous value",
+                error.lineno, error.colno)
+    if error.msg == "Extra data":
+        return ("not valid JSON: unexpected text after the end of the JSON object (one record per file)",
+                error.lineno, error.colno)
+    return f"not valid JSON: {error.msg}", error.lineno, error.colno
 
 
 def read_record_file(path: Path, root: Path) -> RecordFile:

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import re2
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
+from jsonschema_specifications import REGISTRY as SPECIFICATIONS
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
 
 from kbtool.errors import UsageError
 from kbtool.findings import Problem
@@ -27,9 +31,145 @@ class SchemaLoadError(UsageError):
     """The schema file itself is unusable: a configuration error (exit status 2)."""
 
 
+# --- the schema is input too: its patterns run in linear time, its references stay inside it ------
+#
+# A pull request can change the KB's schema, so its patterns are as untrusted as a record's regex.
+# They are matched with RE2 (google-re2; jsonschema-rs with its linear-time `regex` engine), whose
+# time is linear in the text whatever the pattern: a pattern such as ^(a+)+$ cannot make a run
+# spin, in the main process or anywhere else, and no worker round trip is needed per value. A
+# pattern RE2 cannot compile (a look-around or a back-reference) makes the schema unusable, which
+# is a configuration error naming the pattern. RE2's `$` is the end of the text, as in JSON Schema
+# (ECMA-262), where Python's `$` also matches before a final newline.
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print its own error on stderr; kbtool says it in its message
+
+
+@functools.lru_cache(maxsize=256)
+def _linear(pattern: str):
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _text_for_re2(text: str) -> str:
+    """RE2 matches UTF-8: a lone surrogate (reported by its own rule) is matched as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _matches(pattern: str, text: str) -> bool:
+    return _linear(pattern).search(_text_for_re2(text)) is not None
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _matches(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator, pattern_properties, instance, schema):
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in pattern_properties.items():
+        for key, value in instance.items():
+            if _matches(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(validator, additional, instance, schema):
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [key for key in instance if key not in properties and not any(_matches(pattern, key) for pattern in patterns)]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        names = ", ".join(repr(extra) for extra in sorted(extras)[:20]) + (f" and {len(extras) - 20} more" if len(extras) > 20 else "")
+        yield ValidationError(f"Additional properties are not allowed ({names} unexpected)")
+
+
+def _patterns_of(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(pointer, pattern) of every `pattern` and `patternProperties` key in a schema document."""
+    stack = [(node, pointer)]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                yield f"{pointer}/pattern", node["pattern"]
+            if isinstance(node.get("patternProperties"), dict):
+                yield from ((f"{pointer}/patternProperties", key) for key in node["patternProperties"])
+            stack.extend((value, f"{pointer}/{key}") for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
+
+
+def _references_of(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(pointer, reference) of every `$ref` and `$dynamicRef` in a schema document."""
+    stack = [(node, pointer)]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
+                if isinstance(node.get(keyword), str):
+                    yield f"{pointer}/{keyword}", node[keyword]
+            stack.extend((value, f"{pointer}/{key}") for key, value in node.items() if key not in ("enum", "const", "examples", "default"))
+        elif isinstance(node, list):
+            stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
+
+
+def _packaged_id() -> str | None:
+    try:
+        identifier = json.loads(PACKAGED_SCHEMA.read_text(encoding="utf-8")).get("$id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return identifier.rstrip("#") if isinstance(identifier, str) else None
+
+
+def _check_references(path: Path, schema: dict[str, Any]) -> None:
+    """Only references inside the document itself (`#...`, or its own `$id`) or to kbtool's own
+    schema are resolved; any other is a configuration error naming it (nothing is ever fetched)."""
+    allowed = {identifier for identifier in (schema.get("$id"), _packaged_id()) if isinstance(identifier, str)}
+    allowed = {identifier.rstrip("#") for identifier in allowed}
+    for pointer, reference in _references_of(schema):
+        base = reference.split("#", 1)[0]
+        if base and base not in allowed:
+            raise SchemaLoadError(
+                f"{path}: field {pointer or '/'}: the record schema refers to {reference!r}, outside the schema itself; "
+                "kbtool resolves references only inside the schema document (\"#/$defs/...\") and never reads "
+                "another file or the network: copy the definition into the schema's $defs")
+
+
+def _check_patterns(path: Path, schema: dict[str, Any]) -> None:
+    for pointer, pattern in _patterns_of(schema):
+        try:
+            _linear(pattern)
+        except Exception as error:  # re2.error, or a pattern RE2 cannot take
+            reason = error.args[0] if error.args else error
+            reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+            raise SchemaLoadError(
+                f"{path}: field {pointer}: the pattern {pattern!r} cannot be matched in linear time ({reason}); "
+                "kbtool runs the schema's patterns with RE2: remove look-arounds and back-references") from None
+
+
+def _retrieve(uri: str):
+    """The only document a reference may reach besides the schema itself: kbtool's own schema."""
+    if uri.rstrip("#") == _packaged_id():
+        return Resource.from_contents(json.loads(PACKAGED_SCHEMA.read_text(encoding="utf-8")))
+    raise NoSuchResource(ref=uri)
+
+
+_REGISTRY = SPECIFICATIONS.combine(Registry(retrieve=_retrieve))
+
+
 def schema_path_for(root: Path) -> Path:
     """The KB's own `schema/error-record.schema.json`, else the copy shipped with kbtool."""
     own = root / "schema" / SCHEMA_FILE_NAME
+    if own.is_symlink():
+        raise SchemaLoadError(f"{own}: the record schema is a symbolic link; kbtool reads it only as a regular file "
+                              "inside the KB (links are not followed): replace the link with the file")
     return own if own.is_file() else PACKAGED_SCHEMA
 
 
@@ -90,9 +230,17 @@ def _fast_validator(schema: dict[str, Any]):
     except ImportError:
         return None
     try:
-        return jsonschema_rs.validator_for(schema, validate_formats=True)
+        return jsonschema_rs.validator_for(schema, validate_formats=True, retriever=_retrieve_for_rs,
+                                           pattern_options=jsonschema_rs.RegexOptions())
     except Exception:
         return None
+
+
+def _retrieve_for_rs(uri: str) -> Any:
+    """jsonschema-rs's retriever: kbtool's own schema, nothing else (no file, no network)."""
+    if uri.rstrip("#") == _packaged_id():
+        return json.loads(PACKAGED_SCHEMA.read_text(encoding="utf-8"))
+    raise ValueError(f"{uri}: kbtool does not fetch schemas")
 
 
 @dataclass(frozen=True)
@@ -138,10 +286,16 @@ def load_record_schema(path: Path) -> RecordSchema:
         cls.check_schema(schema)
     except Exception as error:
         raise SchemaLoadError(f"{path}: the record schema is not a valid JSON Schema: {getattr(error, 'message', error)}") from error
+    _check_references(path, schema)
+    _check_patterns(path, schema)
+    linear = extend(cls, {"pattern": _pattern, "patternProperties": _pattern_properties,
+                          "additionalProperties": _additional_properties})
     properties = schema.get("properties", {})
+    if not isinstance(properties, dict):
+        raise SchemaLoadError(f"{path}: field /properties: the record schema's properties must be an object")
     key_order = tuple(properties)
     return RecordSchema(
-        path=path, document=schema, validator=cls(schema, format_checker=cls.FORMAT_CHECKER),
+        path=path, document=schema, validator=linear(schema, format_checker=cls.FORMAT_CHECKER, registry=_REGISTRY),
         fast_validator=_fast_validator(schema), key_order=key_order,
         date_keys=tuple(key for key, spec in properties.items() if isinstance(spec, dict) and spec.get("format") == "date"),
         translated_pairs=tuple((key[: -len("_zh")], key) for key in key_order

@@ -321,10 +321,12 @@ def build_settings(*, root: Path | None, today: str | None = None, stale_days: i
     if not isinstance(configured_stale, int) or isinstance(configured_stale, bool) or configured_stale < 0:
         raise UsageError(f"{lines.label(config_path, 'tool.kbtool', 'stale-days')}: must be a whole number of days, "
                          f"not {configured_stale!r}")
-    select_codes = resolve_rule_codes(select or _rule_list(config.get("select", []), f"{where} select"),
-                                      "--select" if select else f"{where} select")
-    ignore_codes = resolve_rule_codes(ignore or _rule_list(config.get("ignore", []), f"{where} ignore"),
-                                      "--ignore" if ignore else f"{where} ignore")
+    # Like every other configuration error, a bad `select` or `ignore` names its line: path:LINE: [tool.kbtool] select
+    select_where, ignore_where = (lines.label(config_path, "tool.kbtool", key) for key in ("select", "ignore"))
+    select_codes = resolve_rule_codes(select or _rule_list(config.get("select", []), select_where),
+                                      "--select" if select else select_where)
+    ignore_codes = resolve_rule_codes(ignore or _rule_list(config.get("ignore", []), ignore_where),
+                                      "--ignore" if ignore else ignore_where)
     severities, off_codes = _severities(config.get("severity", {}), config_path, lines)
     if select:  # a rule named on the command line runs even when the file turns it off
         off_codes -= resolve_rule_codes(select, "--select")

@@ -17,18 +17,23 @@ class WriteRefused(Exception):
 
 
 def _check_target(path: Path, confine_to: Path | None) -> None:
+    """Refuse a target that is a link, or whose folder, or any folder up to and including
+    `confine_to` (the folder the writer was given: entries/, candidates/, --out), is a link, or
+    that resolves outside `confine_to`."""
+    if path.is_symlink():
+        raise WriteRefused(f"{path}: is a symbolic link; refusing to write through it")
+    stop = Path(os.path.abspath(confine_to)) if confine_to is not None else None
+    for parent in Path(os.path.abspath(path)).parents:
+        if parent.is_symlink():
+            raise WriteRefused(f"{path}: folder {parent} is a symbolic link; refusing to write through it "
+                               "(replace the link with a real folder, or write elsewhere)")
+        if stop is None or parent == stop:
+            break
     if confine_to is not None:
         root = os.path.realpath(confine_to)
         parent = os.path.realpath(path.parent)
         if os.path.commonpath([root, parent]) != root:
             raise WriteRefused(f"{path}: refusing to write outside {confine_to}")
-    if path.is_symlink():
-        raise WriteRefused(f"{path}: is a symbolic link; refusing to write through it")
-    for parent in path.parents:
-        if confine_to is not None and Path(os.path.abspath(parent)) == Path(os.path.abspath(confine_to)):
-            break
-        if parent.is_symlink():
-            raise WriteRefused(f"{path}: folder {parent} is a symbolic link; refusing to write through it")
 
 
 def _unnamed_file(directory: Path) -> int | None:

@@ -13,8 +13,10 @@ import sys
 import typer
 
 from kbtool import __version__
-from kbtool.cli import baseline, extract, fmt, import_, lint, match, new_entry, rules
-from kbtool.cli.common import handles_errors
+from kbtool.cli import baseline, extract, fmt, import_, lint, match, new_entry, report, rules, show
+from kbtool.cli.common import handles_errors, use_conventional_help
+
+use_conventional_help()
 
 app = typer.Typer(
     name="kbtool",
@@ -25,7 +27,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    rich_markup_mode=None,  # help text is printed as written: "[tool.kbtool]" is not markup
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -38,7 +41,7 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Curate and validate a knowledge base of software error records."""
 
@@ -50,10 +53,21 @@ app.command("match")(handles_errors(match.match_command))
 app.command("new-entry")(handles_errors(new_entry.new_entry_command))
 app.command("fmt")(handles_errors(fmt.fmt_command))
 app.command("extract")(handles_errors(extract.extract_command))
+app.command("report")(handles_errors(report.report_command))
+app.command("show")(handles_errors(show.show_command))
+app.command("list")(handles_errors(show.list_command))
 app.add_typer(import_.build_app(handles_errors), name="import")
 app.add_typer(baseline.build_app(handles_errors), name="baseline")
 
 
 def main() -> None:
     """Console-script entry point."""
+    # Whatever a value holds, printing it never fails: a lone surrogate (from a JSON escape or a
+    # file name that is not UTF-8) is written as its escape, never a UnicodeEncodeError. (Values
+    # are made visible before they are printed, by kbtool.display; this is the backstop.)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
     app()

@@ -23,6 +23,12 @@ def write_command(
     entries of FILE that no longer occur (unused-baseline-entry) so that you write it again as problems
     get fixed: the file only shrinks. The KB's configuration in pyproject.toml (select, ignore,
     severities, suppressions) applies as for lint. Commit FILE with the KB.
+
+    Examples:
+
+      kbtool baseline write .kbtool-baseline.json
+
+      kbtool lint --baseline .kbtool-baseline.json
     """
     from kbtool.baseline import write_baseline
     from kbtool.lint import lint

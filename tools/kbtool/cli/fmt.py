@@ -18,6 +18,10 @@ def fmt_command(
     check: bool = typer.Option(
         False, "--check",
         help="Change nothing; list the files that are not in canonical form and exit 1 if there are any (for CI)."),
+    diff: bool = typer.Option(
+        False, "--diff",
+        help="Change nothing; print what fmt would change as a unified diff (a patch for 'git apply') and exit 1 if "
+             "there is any change."),
     root: Optional[Path] = root_option(),
 ) -> None:
     """Rewrite records in the one canonical form, keeping every value exactly.
@@ -31,12 +35,20 @@ def fmt_command(
 
     Exit status: 0 done (with --check: everything canonical), 1 files left untouched (with --check:
     also files that would change), 2 a usage error.
+
+    Examples:
+
+      kbtool fmt
+
+      kbtool fmt --check
+
+      kbtool fmt --diff entries/tensorflow/
     """
     from kbtool.fmt import format_files, report, target_files
     from kbtool.settings import build_settings
 
     kb_root = build_settings(root=root).root
-    result = format_files(kb_root, target_files(kb_root, paths or []), check=check)
-    report(result, check, sys.stdout)
+    result = format_files(kb_root, target_files(kb_root, paths or []), check=check, diff=diff)
+    report(result, check, sys.stdout, diff=diff, summary_stream=sys.stderr if diff else None)
     sys.stdout.flush()
-    raise typer.Exit(EXIT_FINDINGS if result.failed or (check and result.changed) else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if result.failed or ((check or diff) and result.changed) else EXIT_OK)

@@ -9,6 +9,7 @@ from typing import Callable, Optional
 
 import typer
 
+from kbtool.display import visible
 from kbtool.errors import UsageError
 from kbtool.settings import find_root
 
@@ -30,6 +31,12 @@ def deadends_command(
     A canon that cannot be converted (invalid JSON, no id, no error.signature) is named with its path and skipped; the others are still imported. Then run 'kbtool lint --root DIR'.
 
     Exit status: 0 all converted, 1 some canon skipped or a record refused, 2 usage error.
+
+    Examples:
+
+      kbtool import deadends ../deadends/data/canons --out imported-kb
+
+      kbtool import deadends ../deadends/data/canons --out imported-kb --update
     """
     from kbtool.importers.deadends import import_deadends
 
@@ -54,8 +61,8 @@ def deadends_command(
     else:
         report = import_deadends(source, out, update=update)
     for message in report.messages:
-        sys.stdout.write(f"{message}\n")
-    sys.stdout.write(report.summary() + "\n")
+        sys.stdout.write(f"{visible(message)}\n")
+    sys.stdout.write(visible(report.summary()) + "\n")
     sys.stdout.flush()
     raise typer.Exit(1 if report.failed else 0)
 

@@ -8,14 +8,15 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli.common import EXIT_FINDINGS, EXIT_OK, check_format, format_option, root_option, split_names, today_option
+from kbtool.cli.common import (EXIT_FINDINGS, EXIT_OK, ProgressBar, check_format, color_option, format_option, root_option,
+                               split_names, today_option, use_color)
 from kbtool.errors import UsageError
 
 
 def lint_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Record files or folders to report on. Default: every entries/**/*.json. The whole KB is always loaded, since some rules look across records.", show_default=False),
     root: Optional[Path] = root_option(),
-    output_format: str = format_option("Output format: text (one line per finding), json (the version-1 contract for tools), github (annotations on the pull request's diff via GitHub Actions workflow commands, plus a table of every finding in $GITHUB_STEP_SUMMARY), sarif (SARIF 2.1.0 for code-scanning upload)."),
+    output_format: str = format_option("Output format: text (one line per finding), json (the version-1 contract for tools), github (annotations on the pull request's diff via GitHub Actions workflow commands, plus a table of every finding in $GITHUB_STEP_SUMMARY), sarif (SARIF 2.1.0 for code-scanning upload).", ("text", "json", "github", "sarif")),
     today: Optional[str] = today_option("The date to lint as of."),
     stale_days: Optional[int] = typer.Option(None, "--stale-days", min=0, help="Days after last_confirmed before a record is stale. Default: stale-days in [tool.kbtool], else 365.", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too, not only on errors."),
@@ -23,6 +24,7 @@ def lint_command(
     ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="Skip these rules (names or codes; repeat or separate with commas).", show_default=False),
     statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule produced (most first) instead of the findings, to decide when a warning can become an error. Works with --format text or json; the exit status is the same."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Report only on record files changed since the merge base of REF and HEAD (commits, staged, unstaged and untracked changes; a renamed record under its new path), plus records whose graph points at a record the change removed. The whole KB is still loaded. Turns on the history rules (KB7xx), which compare each changed record with its base version. 'auto' uses origin/$GITHUB_BASE_REF in a pull-request workflow. Needs the full history (actions/checkout with fetch-depth: 0).", show_default=False),
+    color: str = color_option(),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Leave out the findings listed in FILE (written by 'kbtool baseline write FILE'), so only new problems count; entries of FILE that no longer occur are reported as unused-baseline-entry.", show_default=False),
 ) -> None:
     """Check records and report every problem with its file, line, field and what to do.
@@ -31,6 +33,16 @@ def lint_command(
     2 a usage or configuration error. 'kbtool rules' lists what is checked.
 
     Each text line reads  path:line:column: severity CODE rule-name: what is wrong. what to do
+
+    Examples:
+
+      kbtool lint
+
+      kbtool lint entries/tensorflow/ --strict
+
+      kbtool lint --changed-since origin/main --format github
+
+      kbtool lint --statistics
     """
     from kbtool.baseline import load_baseline
     from kbtool.lint import lint
@@ -47,10 +59,14 @@ def lint_command(
     if changed_since is not None:
         from kbtool.git import changes_since
         changes = changes_since(settings.root, changed_since)
-    result = lint(settings, paths or [], changes=changes, baseline=known_baseline)
+    colored = use_color(color)
+    with ProgressBar("kbtool lint") as bar:
+        result = lint(settings, paths or [], changes=changes, baseline=known_baseline, progress=bar.update)
     if statistics:
         from kbtool.reporters.statistics import report_statistics
         report_statistics(result, output_format, sys.stdout)
+    elif output_format == "text":
+        REPORTERS["text"](result, sys.stdout, color=colored)
     else:
         REPORTERS[output_format](result, sys.stdout)
     sys.stdout.flush()

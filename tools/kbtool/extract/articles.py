@@ -27,7 +27,7 @@ import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from kbtool.files import UnreadableFile, read_capped
+from kbtool.files import UnreadableFile, read_capped, walk_files
 
 #: Articles larger than this are refused without being read into memory.
 MAX_ARTICLE_BYTES = 1024 * 1024
@@ -107,6 +107,18 @@ def _markdown() -> MarkdownIt:
 
 
 _PARSER = _markdown()
+
+
+_CELL_PRE = re.compile(r"<pre\b[^>]{0,200}>(.{0,20000}?)</pre>", re.IGNORECASE | re.DOTALL)
+#: An author's placeholder set in italics inside a message: `libcudnn.<i>Version</i>` → `libcudnn.<Version>`.
+_PLACEHOLDER_TAG = re.compile(r"<(?:i|em|var)>([A-Za-z][\w ]{0,40})</(?:i|em|var)>", re.IGNORECASE)
+
+
+def _pre_cells(content: str) -> list[tuple[int, str]]:
+    """(offset, inner text) of each `<pre>` of an HTML table (`<td>`); empty for any other HTML."""
+    if "<td" not in content.lower() or not _PRE_TAG.search(content):
+        return []
+    return [(match.start(1), match.group(1)) for match in _CELL_PRE.finditer(content)]
 
 
 def clean_html(text: str) -> str:
@@ -246,7 +258,15 @@ def _blocks(tokens: list, source_lines: list[str]) -> tuple[list[Block], list[tu
             blocks.append(Block("code", _block_lines(token.content), token.map[0] + 1, section=section))
         elif kind == "html_block" and token.map:
             content = token.content
-            if _PRE_TAG.search(content):
+            cells = _pre_cells(content)
+            if cells:
+                # A table whose cells hold `<pre>` messages (a page of error messages and their answers): each
+                # `<pre>` is a block of its own, so one cell's message never runs into the next cell's text.
+                for offset, pre in cells:
+                    first = token.map[0] + 1 + content.count("\n", 0, offset)
+                    blocks.append(Block("pre", _block_lines(clean_html(_PLACEHOLDER_TAG.sub(r"<\1>", pre))), first,
+                                        info="cell", section=section))
+            elif _PRE_TAG.search(content):
                 blocks.append(Block("pre", _block_lines(clean_html(content)), token.map[0] + 1, section=section))
             else:
                 blocks.append(Block("html", _block_lines(clean_html(content)), token.map[0] + 1, section=section))
@@ -327,13 +347,7 @@ def discover_articles(paths: list[Path]) -> list[Path]:
         if base.is_file() or base.is_symlink():
             found.append(base)
             continue
-        for directory, subdirectories, files in os.walk(base, followlinks=False):
-            # Links to folders and folders named like articles are reported by the reader, never entered.
-            found.extend(Path(directory) / name for name in sorted(subdirectories)
-                         if (Path(directory) / name).is_symlink() or name.endswith((".md", ".markdown")))
-            subdirectories[:] = sorted(name for name in subdirectories if not name.startswith(".")
-                                       and not (Path(directory) / name).is_symlink()
-                                       and not name.endswith((".md", ".markdown")))
-            found.extend(Path(directory) / name for name in sorted(files)
-                         if name.endswith((".md", ".markdown")) and not name.startswith("."))
+        # Links to folders, folders named like articles and folders nested too deeply are reported
+        # by the reader, never entered.
+        found.extend(walk_files(base, (".md", ".markdown"), hidden_files=False))
     return found

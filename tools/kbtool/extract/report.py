@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 
+from kbtool.display import json_text, visible
 from kbtool.extract.articles import ArticleProblem
 from kbtool.extract.candidates import Extraction
 
@@ -37,12 +37,12 @@ def write_json(extraction: Extraction, problems: list[tuple[ArticleProblem, bool
     """The version-1 document, written article by article so a large run never holds it all as text."""
     stream.write(f'{{\n  "version": {JSON_VERSION},\n  "articles": [')
     for number, entry in enumerate(article_entries(extraction)):
-        stream.write(("," if number else "") + "\n" + textwrap.indent(json.dumps(entry, ensure_ascii=False, indent=2), "    "))
+        stream.write(("," if number else "") + "\n" + textwrap.indent(json_text(entry, indent=2), "    "))
     stream.write("\n  ],\n  \"problems\": ")
     listed = [{"path": problem.path, "line": problem.line, "message": problem.message, "skipped": skipped}
               for problem, skipped in problems]
-    stream.write(textwrap.indent(json.dumps(listed, ensure_ascii=False, indent=2), "  ").lstrip())
-    stream.write(",\n  \"summary\": " + json.dumps(count_summary(extraction, problems)) + "\n}\n")
+    stream.write(textwrap.indent(json_text(listed, indent=2), "  ").lstrip())
+    stream.write(",\n  \"summary\": " + json_text(count_summary(extraction, problems)) + "\n}\n")
 
 
 def print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]], dry_run: bool) -> None:
@@ -65,27 +65,33 @@ def print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool
         high = sum(1 for message in found if message["confidence"] == "high")
         low = len(found) - high
         confidence = ", ".join(part for part in (f"{high} high" if high else "", f"{low} low" if low else "") if part)
-        table.add_row(article["path"], str(len(found)), str(new), f"{len(known_ids)} ({', '.join(known_ids)})" if known_ids else "0",
+        table.add_row(visible(article["path"]), str(len(found)), str(new),
+                      visible(f"{len(known_ids)} ({', '.join(known_ids)})") if known_ids else "0",
                       confidence)
     if table.row_count:
         console.print(table)
     for article in article_entries(extraction):
         for message in article["messages"]:
-            first_line = message["signature"].split("\n")[0]
-            where = f"{article['path']}:{message['line']}"
+            first_line = visible(message["signature"].split("\n")[0])
+            where = f"{visible(article['path'])}:{message['line']}"
             if message["status"] == "known":
-                console.print(f"{where}: known: {message['entry_id']} — add {article['path']} to its sources: {first_line}",
+                console.print(f"{where}: known: {visible(message['entry_id'])} — add {visible(article['path'])} to its sources: {first_line}",
                               markup=False)
             else:
-                target = message["candidate"] or ("(dry run: not written)" if dry_run else "(not written)")
+                target = visible(message["candidate"]) if message["candidate"] else ("(dry run: not written)" if dry_run else "(not written)")
                 console.print(f"{where}: new ({message['confidence']} confidence) → {target}: {first_line}", markup=False)
     for article in quiet:
-        related = ", ".join(article["related_entries"]) or "none found"
-        console.print(f"{article['path']}: no error message quoted; related records (attach it as a source): {related}",
+        related = visible(", ".join(article["related_entries"])) or "none found"
+        console.print(f"{visible(article['path'])}: no error message quoted; related records (attach it as a source): {related}",
                       markup=False)
     for candidate in extraction.candidates.values():
         if candidate.problem:
-            console.print(f"kbtool: candidate not written: {candidate.problem}", markup=False)
+            console.print(f"kbtool: candidate not written: {visible(candidate.problem)}", markup=False)
     summary = count_summary(extraction, problems)
-    console.print(f"{summary['articles']} articles, {summary['messages']} messages: {summary['new']} new, "
+    console.print(f"{_count(summary['articles'], 'article')}, {_count(summary['messages'], 'message')}: {summary['new']} new, "
                   f"{summary['known']} known; {summary['skipped']} skipped", markup=False)
+
+
+def _count(number: int, word: str) -> str:
+    """`1 article`, `2 articles`."""
+    return f"{number} {word}{'' if number == 1 else 's'}"

@@ -73,7 +73,7 @@ def convert_id(canon_id: str) -> str:
     contain `--`. Raises :class:`IdNotConvertible` with the reason otherwise.
     """
     segments = canon_id.split("/")
-    if not all(_SEGMENT.match(segment) for segment in segments):
+    if not all(_SEGMENT.fullmatch(segment) for segment in segments):  # fullmatch: "$" would allow a final newline
         raise IdNotConvertible(
             f"id '{canon_id}' has a segment that is empty or not lower-case letters, digits, '.', '_' and '-'")
     if len(segments) == 2:
@@ -361,9 +361,9 @@ class ImportReport:
         return self.skipped > 0
 
     def summary(self) -> str:
-        return (f"{self.canons} canons read from {self.source}: {self.converted} converted "
+        return (f"{self.canons} canon{'' if self.canons == 1 else 's'} read from {self.source}: {self.converted} converted "
                 f"({self.created} new, {self.updated} updated, {self.unchanged} unchanged) into {self.entries}, "
-                f"{self.skipped} skipped, {self.warnings} warnings")
+                f"{self.skipped} skipped, {self.warnings} warning{'' if self.warnings == 1 else 's'}")
 
 
 def _changed_fields(old: Any, new: dict[str, Any]) -> list[str]:

@@ -1,263 +1,375 @@
-"""Regexes from untrusted records: safe compilation and bounded-time matching.
+"""Regexes from untrusted records: bounded-time matching in worker processes.
 
-Python's `re` has no timeout and holds the GIL while it backtracks, so a
-thread cannot stop it. Every match of a record's regex therefore runs in a
-worker process. Each job gets `seconds_per_job` of CPU time: a CPU-time timer
-in the worker interrupts the regex engine (which checks for signals while it
-backtracks) and the job is reported as timed out, so a loaded machine does not
-cause false timeouts. As a backstop, and where no such timer exists, the parent
-kills a worker that stays silent past a wall-clock bound, reports the job as
-timed out and goes on with a fresh worker. Jobs are streamed through a pipe in
-a bounded window, so the cost per job is a fraction of a millisecond.
+Python's `re` has no timeout and holds the GIL while it backtracks, so a thread cannot stop it, and
+its signal checks can be minutes apart (a class of 2,000 astral characters is scanned whole inside
+one opcode). Every match of a record's regex therefore runs in a worker process
+(`kbtool.regex.search`), and the time bound is enforced from outside it:
+
+- a watchdog in this process gives each job a wall-clock deadline (`WALL_FACTOR` times its CPU
+  bound, counted from when the worker can start it; up to `LOADED_WALL_FACTOR` times while the
+  worker has not yet had its CPU seconds, on a loaded machine), kills a worker that misses it,
+  reports the job as timed out and goes on with a fresh worker, started as soon as the old one is
+  killed (kept warm);
+- I/O to a worker never blocks the watchdog: jobs are written without blocking from a bounded
+  buffer, and the watchdog waits on the worker's results and on the pipe becoming writable
+  together, with the deadline as timeout;
+- a run has a budget (`RUN_BUDGET_SECONDS`) for the time spent in jobs that overran: once it is
+  used up, later jobs get `EXHAUSTED_SECONDS` each, and past twice the budget the remaining jobs
+  are cut short without running; their results say so (`timed_out`, `cut_short`), so that
+  `regex-redos` names each of them;
+- workers are fresh interpreters (the equivalent of multiprocessing's "spawn"), never forked from
+  this process, which may run threads; a worker also dies with its parent.
+
+Inside the worker a CPU-time timer stops most jobs first, so a loaded machine does not turn slow
+scheduling into false timeouts. Jobs are streamed in a bounded window, so the cost per job is a
+fraction of a millisecond.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import re
-import signal
+import pickle
+import queue
+import selectors
+import subprocess
+import sys
+import threading
 import time
-import warnings
-
-from re import _compiler as _re_compiler
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
-from kbtool.regex.literals import parse
-from kbtool.regex.shapes import RegexAnalysis, analyse_regex, analysis_of_tree
+from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAULT_SECONDS_PER_JOB, FRAME_HEADER,
+                                 MAX_PATTERN_LENGTH, READY, SearchJob, SearchResult, compile_error, frame)
 
-#: Seconds one regex may spend on all the texts of one job.
-DEFAULT_SECONDS_PER_JOB = 1.0
-#: The bound for a regex that the static analysis already found catastrophic: there is no point
-#: in waiting long for it (it is reported anyway), and a KB full of them must still lint quickly.
-CATASTROPHIC_SECONDS_PER_JOB = 0.1
-#: Regexes longer than this are not compiled (the schema also caps them).
-MAX_PATTERN_LENGTH = 5000
-_WINDOW = 64
+__all__ = ["BoundedMatcher", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
+           "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
+
+_WINDOW = 64  # jobs sent ahead of the one running
+_BUFFER_BYTES = 1 << 20  # jobs are queued for writing up to this many bytes (one job may be larger)
 _MAX_WORKERS = 2  # the matching is a fraction of a run: more processes would only add start-up cost
 _MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker
-_PARENT_CHECK_SECONDS = 0.5  # how often an idle worker checks that its parent is still alive
+#: A job's wall-clock deadline is this many times its CPU bound (where the worker has a CPU timer,
+#: which stops nearly every slow job itself; without one, the wall clock is the only bound).
+WALL_FACTOR = 3 if CPU_TIMER else 1
+#: On a loaded machine a job may wait for a CPU: past the deadline above, a worker that has not yet
+#: used its job's CPU seconds gets up to this many times the bound before it is killed regardless.
+LOADED_WALL_FACTOR = 10
+_CHECKPOINT = 0.25  # fraction of the bound after which a job's CPU use starts to be watched
+#: Seconds of wall-clock time one run (one BoundedMatcher) may spend in jobs that overran.
+RUN_BUDGET_SECONDS = 20.0
+#: The bound of each job once the budget is used up: ample for a regex that is not slow.
+EXHAUSTED_SECONDS = 0.05
+_START_SECONDS = 60.0  # a worker that is not ready after this long (an overloaded machine) is an error
+try:
+    _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):
+    _CLOCK_TICKS = 100
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_WORKER_CODE = ("import sys; sys.path.insert(0, sys.argv[1]); "
+                "from kbtool.regex.search import worker_main; worker_main(int(sys.argv[2]))")
 
 
-@dataclass(frozen=True)
-class SearchJob:
-    """Search each of `texts` with `pattern` (compiled with `flags`)."""
+class _Budget:
+    """The run's budget for time spent in jobs that overran, shared by the workers of one matcher."""
 
-    pattern: str
-    texts: tuple[str, ...]
-    flags: int = 0
-    seconds: float | None = None  # this job's time bound; None: the matcher's `seconds_per_job`
-    #: Also make the static analysis (`analyse_regex`) from the same parse as the compilation, and
-    #: return it; when it finds a catastrophic shape and `seconds` is None, the job gets
-    #: `CATASTROPHIC_SECONDS_PER_JOB`.
-    analyse: bool = False
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
 
+    def spend(self, seconds: float) -> None:
+        with self._lock:
+            self.spent += seconds
 
-@dataclass(frozen=True)
-class SearchResult:
-    """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.seconds
 
-    matches: tuple[bool | None, ...]
-    error: str | None = None  # the pattern does not compile
-    timed_out: bool = False
-    analysis: RegexAnalysis | None = None  # with `SearchJob.analyse`, unless the job timed out
+    @property
+    def gone(self) -> bool:
+        return self.spent >= 2 * self.seconds
 
 
-def compile_error(pattern: str, flags: int = 0) -> str | None:
-    """Why `pattern` does not compile under Python `re`, or None when it does."""
-    if len(pattern) > MAX_PATTERN_LENGTH:
-        return f"the regex is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are compiled"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", FutureWarning)
-            re.compile(pattern, flags)
-    except re.error as error:
-        where = f" at position {error.pos}" if error.pos is not None else ""
-        return f"{error.msg}{where}"
-    except FutureWarning as warning:  # `[[:alpha:]]`, `&&`, `--`, `||`, `~~`: constructs of other engines
-        return (f"{warning}: a POSIX class such as [[:alpha:]] or a set operation (&&, --, ||, ~~) of another "
-                "regex engine, which Python's re reads as literal characters; write the class out, e.g. [A-Za-z]")
-    except RecursionError:
-        return "groups or look-arounds are nested too deeply to compile"
-    except OverflowError:
-        return "a repeat count or character code is too large to compile"
-    except (ValueError, MemoryError) as error:
-        return f"cannot be compiled ({type(error).__name__})"
-    return None
+class _Process:
+    """One worker interpreter and its two pipes (jobs in, results out)."""
 
+    def __init__(self) -> None:
+        self.popen = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, _PACKAGE_PARENT, str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
+            close_fds=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "ignore"})
+        self.pid = self.popen.pid
+        self.jobs = self.popen.stdin.fileno()
+        self.results = self.popen.stdout.fileno()
+        os.set_blocking(self.jobs, False)
+        self.ready = False
+        self.started = time.monotonic()
+        self._incoming = bytearray()
 
-def _compiled_and_analysed(job: SearchJob):
-    """(compiled pattern, static analysis) from one parse of the pattern, or None when that fails."""
-    tree = parse(job.pattern, job.flags)
-    if tree is None:
-        return None
-    analysis = analysis_of_tree(tree)
-    try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
-        return _re_compiler.compile(tree, job.flags), analysis
-    except Exception:
-        return None
-
-
-def _search_all(job: SearchJob) -> SearchResult:
-    analysis = None
-    prepared = _compiled_and_analysed(job) if job.analyse else None
-    if prepared is not None:
-        compiled, analysis = prepared
-        if analysis.shape and job.seconds is None and _CPU_TIMER:
-            signal.setitimer(signal.ITIMER_VIRTUAL, CATASTROPHIC_SECONDS_PER_JOB)
-    else:
-        error = compile_error(job.pattern, job.flags)
-        if error is not None:
-            return SearchResult(tuple(None for _ in job.texts), error=error,
-                                analysis=RegexAnalysis(None, ()) if job.analyse else None)
-        compiled = re.compile(job.pattern, job.flags)
-        if job.analyse:
-            analysis = analyse_regex(job.pattern)
-    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts), analysis=analysis)
-
-
-class _CpuLimit(Exception):
-    """Raised in the worker when a job has used up its CPU time."""
-
-
-def _on_cpu_limit(signum, frame) -> None:  # runs in the child process
-    raise _CpuLimit
-
-
-#: Where the platform has a CPU-time timer, the worker stops a job itself after the job's CPU
-#: seconds (the regex engine checks for signals while it backtracks), so a busy machine does not
-#: turn slow scheduling into false timeouts; the parent then only kills a worker that has been
-#: silent for this many times the bound in wall-clock time.
-_CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "ITIMER_VIRTUAL") and hasattr(signal, "SIGVTALRM")
-_WALL_FACTOR_WITH_CPU_TIMER = 10
-
-
-def _search_limited(job: SearchJob, cpu_seconds: float) -> SearchResult:
-    try:
-        if _CPU_TIMER:
-            signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the worker has used (Linux /proc), or None where that cannot be read."""
         try:
-            return _search_all(job)
-        finally:
-            if _CPU_TIMER:
-                signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-    except _CpuLimit:
-        return SearchResult(tuple(None for _ in job.texts), timed_out=True)
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def read_frames(self) -> list[bytes] | None:
+        """The complete frames that have arrived (without blocking); None at end of file."""
+        try:
+            chunk = os.read(self.results, 1 << 16)
+        except BlockingIOError:
+            return []
+        if not chunk:
+            return None
+        self._incoming += chunk
+        frames = []
+        while len(self._incoming) >= FRAME_HEADER.size:
+            size = FRAME_HEADER.unpack_from(self._incoming)[0]
+            if len(self._incoming) < FRAME_HEADER.size + size:
+                break
+            frames.append(bytes(self._incoming[FRAME_HEADER.size:FRAME_HEADER.size + size]))
+            del self._incoming[:FRAME_HEADER.size + size]
+        return frames
+
+    def kill(self) -> None:
+        try:
+            self.popen.kill()
+        except OSError:
+            pass
+        for stream in (self.popen.stdin, self.popen.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.popen.wait()
+
+    def close(self) -> None:
+        """End the worker: end of file on its input, then kill it if it does not leave at once."""
+        try:
+            self.popen.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.popen.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
 
 
-def _worker(connection, cpu_seconds: float, parent_end, parent_pid: int) -> None:  # runs in the child process
-    # The child inherits the parent's end of its own pipe (and of any sibling's): close ours, and
-    # watch the parent, so that a killed lint never leaves a worker waiting for jobs forever.
-    parent_end.close()
-    # Python's re only warns about constructs of other engines (POSIX classes, set operations) and
-    # then reads them differently: make them errors, so that they are reported as regex-invalid.
-    warnings.simplefilter("error", FutureWarning)
-    if _CPU_TIMER:
-        signal.signal(signal.SIGVTALRM, _on_cpu_limit)
-    while True:
-        try:
-            while not connection.poll(_PARENT_CHECK_SECONDS):
-                if os.getppid() != parent_pid:
-                    return
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            result = _search_limited(job, job.seconds or cpu_seconds)
-        except Exception as error:  # a broken pattern must not kill the worker silently
-            result = SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
-        connection.send(result)
+class _Spawner:
+    """Starts every worker from one long-lived thread. Linux sends a worker its parent-death signal
+    (PR_SET_PDEATHSIG, asked for by the worker) when the *thread* that started it ends: starting
+    workers from the short-lived threads that drive them would kill them between two runs."""
+
+    def __init__(self) -> None:
+        self._requests: "queue.Queue[tuple[threading.Event, list]]" = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start_process(self) -> _Process:
+        if threading.current_thread() is threading.main_thread():
+            return _Process()  # the main thread lives as long as the process
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="kbtool-regex-spawner", daemon=True)
+                self._thread.start()
+        done, box = threading.Event(), []
+        self._requests.put((done, box))
+        done.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+    def _serve(self) -> None:
+        while True:
+            done, box = self._requests.get()
+            try:
+                box.append(_Process())
+            except BaseException as error:  # handed to the thread that asked
+                box.append(error)
+            done.set()
+
+
+_SPAWNER = _Spawner()
 
 
 class _Worker:
-    """One worker process that runs a stream of jobs, each within its time bound."""
+    """One worker at a time, with a spare started after each kill, running a stream of jobs within their bounds."""
 
-    def __init__(self, seconds_per_job: float) -> None:
+    def __init__(self, seconds_per_job: float, budget: _Budget) -> None:
         self.seconds_per_job = seconds_per_job  # CPU seconds where the platform can tell, else wall-clock
-        self._wall_factor = _WALL_FACTOR_WITH_CPU_TIMER if _CPU_TIMER else 1
-        self._wall_bound = seconds_per_job * self._wall_factor
-        self._context = multiprocessing.get_context("fork")
-        self._process = None
-        self._connection = None
+        self.budget = budget
+        self._process: _Process | None = None
+        self._spare: _Process | None = None
 
-    def _start(self) -> None:
-        parent_end, child_end = self._context.Pipe()
-        self._process = self._context.Process(
-            target=_worker, args=(child_end, self.seconds_per_job, parent_end, os.getpid()), daemon=True)
-        self._process.start()
-        child_end.close()
-        self._connection = parent_end
+    def _ensure_started(self) -> _Process:
+        if self._process is None:
+            self._process, self._spare = self._spare or _SPAWNER.start_process(), None
+        return self._process
 
     def _kill(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join()
-        if self._connection is not None:
-            self._connection.close()
-        self._process = self._connection = None
+        self._process = None
+        if self._spare is None:
+            self._spare = _SPAWNER.start_process()  # warm: it imports while the watchdog goes on
 
     def close(self) -> None:
-        """Stop the worker."""
-        if self._connection is not None:
-            try:
-                self._connection.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-        self._kill()
+        """Stop the worker (and its spare)."""
+        for process in (self._process, self._spare):
+            if process is not None:
+                process.close()
+        self._process = self._spare = None
+
+    def _bounds(self, job: SearchJob) -> tuple[float, float]:
+        """(CPU seconds, catastrophic CPU seconds) of `job` now, after what the budget says."""
+        seconds = job.seconds or self.seconds_per_job
+        catastrophic = CATASTROPHIC_SECONDS_PER_JOB
+        if self.budget.exhausted:
+            seconds, catastrophic = min(seconds, EXHAUSTED_SECONDS), min(catastrophic, EXHAUSTED_SECONDS)
+        return seconds, catastrophic
 
     def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`."""
         results: list[SearchResult | None] = [None] * len(jobs)
         next_to_send = 0
-        outstanding: deque[int] = deque()
-        head_started = time.monotonic()
-        while next_to_send < len(jobs) or outstanding:
-            if self._process is None:
-                self._start()
-            while next_to_send < len(jobs) and len(outstanding) < _WINDOW:
-                if not outstanding:
-                    head_started = time.monotonic()
-                self._connection.send(jobs[next_to_send])
-                outstanding.append(next_to_send)
-                next_to_send += 1
-            head_seconds = jobs[outstanding[0]].seconds
-            wall_bound = self._wall_bound if head_seconds is None else head_seconds * self._wall_factor
-            remaining = head_started + wall_bound - time.monotonic()
-            if remaining > 0 and self._connection.poll(remaining):
-                try:
-                    result = self._connection.recv()
-                except EOFError:  # the worker died (e.g. out of memory): count it as a timeout
-                    result = None
-                if result is not None:
-                    results[outstanding.popleft()] = result
-                    head_started = time.monotonic()
-                    continue
-            # The head job overran (or killed the worker): report it, restart, resend the rest.
-            culprit = outstanding.popleft()
-            results[culprit] = SearchResult(tuple(None for _ in jobs[culprit].texts), timed_out=True)
-            self._kill()
-            next_to_send = outstanding[0] if outstanding else next_to_send
-            outstanding.clear()
-            head_started = time.monotonic()
+        while next_to_send < len(jobs):
+            if self.budget.gone:  # past twice the budget: cut the rest short without running them
+                for index in range(next_to_send, len(jobs)):
+                    results[index] = SearchResult(tuple(None for _ in jobs[index].texts), timed_out=True, cut_short=True)
+                break
+            next_to_send = self._run_on_one_process(jobs, next_to_send, results)
         return [result for result in results if result is not None]
+
+    def _run_on_one_process(self, jobs: Sequence[SearchJob], first: int, results: list) -> int:
+        """Stream jobs from `first` on through one worker until all are done (returns len(jobs)) or
+        one overruns (it is reported, the worker killed; returns the index to go on from)."""
+        process = self._ensure_started()
+        outstanding: deque[tuple[int, float, bool]] = deque()  # (job, its CPU bound, sent after the budget ran out)
+        buffer = bytearray()
+        next_to_send = first
+        head_clock: float | None = None  # when the head job could start (None: not yet)
+        head_cpu: float | None = None  # the worker's CPU seconds at the head job's checkpoint, where known
+        selector = selectors.DefaultSelector()
+        selector.register(process.results, selectors.EVENT_READ)
+        writing = False
+        try:
+            while next_to_send < len(jobs) or outstanding:
+                while (next_to_send < len(jobs) and len(outstanding) < _WINDOW
+                       and (len(buffer) < _BUFFER_BYTES or not buffer) and not self.budget.gone):
+                    seconds, catastrophic = self._bounds(jobs[next_to_send])
+                    data = frame(pickle.dumps((jobs[next_to_send], seconds, catastrophic), pickle.HIGHEST_PROTOCOL))
+                    buffer += data
+                    outstanding.append((next_to_send, seconds, self.budget.exhausted))
+                    next_to_send += 1
+                if not outstanding:
+                    return next_to_send
+                if buffer and not writing:
+                    selector.register(process.jobs, selectors.EVENT_WRITE)
+                    writing = True
+                elif not buffer and writing:
+                    selector.unregister(process.jobs)
+                    writing = False
+                now = time.monotonic()
+                head_seconds = outstanding[0][1]
+                if process.ready and head_clock is None:
+                    head_clock = now
+                # The head job's clock runs from when the worker could start reading it: the worker
+                # is reading or running it, and nothing else, so writing it cannot stop the clock.
+                deadline = head_clock + head_seconds * WALL_FACTOR if process.ready else process.started + _START_SECONDS
+                # A quarter into the bound, note the worker's CPU time (one read of /proc, only for
+                # slow jobs): at the deadline it tells a starved worker from a busy one.
+                checkpoint = head_clock + head_seconds * _CHECKPOINT if process.ready and head_cpu is None else deadline
+                if process.ready and head_cpu is None and now >= checkpoint:
+                    head_cpu, checkpoint = process.cpu_seconds(), deadline
+                    head_cpu = head_cpu if head_cpu is not None else float("nan")
+                wake = min(deadline, checkpoint)
+                events = selector.select(max(0.0, wake - now)) if wake > now else []
+                progressed = False
+                for key, mask in events:
+                    if key.fd == process.jobs:
+                        try:
+                            count = os.write(process.jobs, buffer[:1 << 20])
+                        except BlockingIOError:
+                            count = 0
+                        except OSError:  # the worker died: its results tell
+                            count = 0
+                        if count:
+                            del buffer[:count]
+                            progressed = True
+                        continue
+                    frames = process.read_frames()
+                    if frames is None and not process.ready:
+                        raise RuntimeError("a regex worker ended before it was ready (cannot start Python?)")
+                    if frames is None:  # the worker died (e.g. out of memory): the head job overran
+                        return self._overran(jobs, results, outstanding, head_clock or now)
+                    for payload in frames:
+                        progressed = True
+                        if not process.ready:
+                            if payload != READY:
+                                raise RuntimeError("a regex worker did not start properly")
+                            process.ready = True
+                            continue
+                        index, _, exhausted = outstanding.popleft()
+                        result = pickle.loads(payload)
+                        finished = time.monotonic()
+                        if result.timed_out:
+                            self.budget.spend(finished - (head_clock or finished))
+                            if exhausted:
+                                result = SearchResult(result.matches, result.error, True, result.analysis, cut_short=True)
+                        results[index] = result
+                        head_clock, head_cpu = finished, None
+                if progressed or time.monotonic() < deadline or head_cpu is None:
+                    continue
+                if not process.ready:
+                    raise RuntimeError(f"a regex worker did not start within {_START_SECONDS:g} s")
+                if self._waiting_for_a_cpu(process, head_clock, head_cpu, head_seconds):
+                    continue
+                return self._overran(jobs, results, outstanding, head_clock)
+            return next_to_send
+        finally:
+            selector.close()
+
+    def _waiting_for_a_cpu(self, process: _Process, head_clock: float, head_cpu: float | None, seconds: float) -> bool:
+        """Past the deadline, whether the worker is merely starved of CPU (it has not yet used its
+        job's CPU seconds) and still within LOADED_WALL_FACTOR times the bound: then wait more."""
+        if time.monotonic() - head_clock >= seconds * LOADED_WALL_FACTOR:
+            return False
+        used = process.cpu_seconds()
+        if used is None or head_cpu is None or head_cpu != head_cpu:  # unknown (NaN): trust the deadline
+            return False
+        if used - head_cpu >= seconds * (WALL_FACTOR - _CHECKPOINT) / WALL_FACTOR:
+            return False  # it had the CPU most of the time: a busy worker, not a starved one
+        time.sleep(min(0.05, seconds))
+        return True
+
+    def _overran(self, jobs: Sequence[SearchJob], results: list, outstanding: deque, head_clock: float) -> int:
+        """The head job overran (or killed the worker): report it, kill the worker, go on after the job."""
+        culprit, _, exhausted = outstanding.popleft()
+        self.budget.spend(time.monotonic() - head_clock)
+        results[culprit] = SearchResult(tuple(None for _ in jobs[culprit].texts), timed_out=True, cut_short=exhausted)
+        self._kill()
+        return culprit + 1
 
 
 class BoundedMatcher:
-    """Runs regex searches in worker processes (one per core, two at most) with a time bound per job.
+    """Runs regex searches in worker processes (one per core, two at most) with a time bound per job
+    and a budget for the whole run (see the module's documentation).
 
     Large batches are split into one contiguous share per worker; each share is driven by a
     thread of this process that only waits on its worker's pipe, so the shares run in parallel.
     """
 
-    def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB, workers: int | None = None) -> None:
+    def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB, workers: int | None = None,
+                 run_budget: float = RUN_BUDGET_SECONDS) -> None:
         self.seconds_per_job = seconds_per_job
+        self.budget = _Budget(run_budget)
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
-        self._workers = [_Worker(seconds_per_job) for _ in range(max(1, count))]
+        self._workers = [_Worker(seconds_per_job, self.budget) for _ in range(max(1, count))]
 
     def close(self) -> None:
         """Stop the workers."""

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from kbtool.display import markdown_text, visible
 from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.text import summary_line
 
@@ -58,21 +59,19 @@ def _field_note(finding: Finding) -> str:
 def annotation(result: LintResult, finding: Finding) -> str:
     """One workflow command line for one finding."""
     properties = ",".join(
-        f"{key}={escape_property(str(value))}" for key, value in (
+        f"{key}={escape_property(visible(value))}" for key, value in (
             ("file", repository_path(result, finding.path)),
             ("line", finding.line),
             ("col", finding.column),
             ("title", f"{finding.code} {finding.name}"),
         ))
     message = f"{finding.full_message}{_field_note(finding)}"
-    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(message)}"
+    return f"::{COMMANDS[finding.severity]} {properties}::{escape_data(visible(message, keep=chr(10) + chr(13)))}"
 
 
 def _cell(text: str) -> str:
-    """Text made safe for one markdown table cell: one line, no pipes, no raw HTML."""
-    text = " ".join(text.split())
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("`", "\\`"))
+    """Text made safe for one markdown table cell: one line, no pipes, no raw HTML, no link or image."""
+    return markdown_text(" ".join(text.split()))
 
 
 def _beyond_annotation_limit(result: LintResult) -> list[Severity]:

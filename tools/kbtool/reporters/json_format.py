@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
+from kbtool.display import json_text
 from kbtool.findings import LintResult
 
 FORMAT_VERSION = 1
@@ -32,5 +32,5 @@ def as_document(result: LintResult) -> dict:
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    json.dump(as_document(result), stream, ensure_ascii=False, indent=2)
+    stream.write(json_text(as_document(result), indent=2))
     stream.write("\n")

@@ -10,12 +10,12 @@ and column numbers do.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
 
 from kbtool import __version__
+from kbtool.display import json_text
 from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.github import repository_path
 from kbtool.rules import RULES, Rule
@@ -103,5 +103,5 @@ def as_document(result: LintResult) -> dict[str, Any]:
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    json.dump(as_document(result), stream, ensure_ascii=False, indent=2)
+    stream.write(json_text(as_document(result), indent=2))
     stream.write("\n")

@@ -6,10 +6,10 @@ drowning in.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TextIO
 
+from kbtool.display import json_text
 from kbtool.findings import LintResult
 from kbtool.reporters.text import summary_line
 
@@ -31,7 +31,7 @@ def report_statistics(result: LintResult, output_format: str, stream: TextIO) ->
         document = {"version": 1, "statistics": rows,
                     "summary": {"files": result.files, "entries": result.entries,
                                 "errors": result.errors, "warnings": result.warnings}}
-        json.dump(document, stream, ensure_ascii=False, indent=2)
+        stream.write(json_text(document, indent=2))
         stream.write("\n")
         return
     if rows:

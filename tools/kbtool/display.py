@@ -1,0 +1,64 @@
+"""Untrusted text made safe to print: the one helper every output goes through.
+
+Values and file names come from strangers. Printed raw, an escape sequence (`ESC[2K`, an OSC-8
+link `ESC]8;;https://…`) drives the reader's terminal, and a newline in a file name starts a new
+line that a CI runner reads as a command (`::error file=…::…`). `visible` shows every such
+character as text (`\\x1b`, `\\n`, `\\u202e`), for text and GitHub output and for every path a
+command prints; `json_text` keeps JSON (and SARIF) valid UTF-8 whatever the strings hold (a lone
+surrogate becomes the escape `\\ud800`, never an encoding error); `markdown_text` makes a value
+inert in markdown (no link, no image, no HTML) for the GitHub step summary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+#: C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates
+#: (which reorder what a reader sees), and lone surrogates (not Unicode text).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: In JSON text these can only occur inside strings (JSON's own syntax is ASCII), where json.dumps
+#: already escapes C0; the rest become \uXXXX escapes.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Markdown punctuation that can start a link, an image, emphasis, code, HTML or a table cell.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()!|~])")
+
+
+def _shown(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: object, keep: str = "") -> str:
+    """`text` with every control character, bidi override and lone surrogate shown as an escape,
+    except the characters in `keep` (the GitHub format keeps line breaks: it percent-encodes them)."""
+    return _UNSAFE.sub(lambda match: match.group() if match.group() in keep else _shown(match), str(text))
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with each lone surrogate shown as its escape (`\\ud800`): encodable as UTF-8."""
+    return re.sub("[\ud800-\udfff]", lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def json_text(document: Any, **options: Any) -> str:
+    """`json.dumps(document)` (non-ASCII kept), with no raw control character and valid UTF-8."""
+    text = json.dumps(document, ensure_ascii=False, **options)
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def markdown_text(text: object) -> str:
+    """`text` as inert markdown on one line: visible controls, no link, image, emphasis or HTML.
+
+    Markdown punctuation is backslash-escaped, `<`, `>` and `&` become entities, and a zero-width
+    space after `:` of `://` and after `www` stops GitHub from turning bare URLs into links.
+    """
+    text = visible(" ".join(str(text).split(" ")))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = re.sub(r"(?i)(:)(//)", "\\1\u200b\\2", text)
+    return re.sub(r"(?i)\b(www)(\\?\.)", "\\1\u200b\\2", text)

@@ -1,0 +1,212 @@
+"""One search job, and the worker process that runs them: the side of `kbtool.regex.matcher` that
+runs untrusted regexes.
+
+The worker is a fresh interpreter (`python -c`, started by `matcher`; never a fork of a process
+that may run threads) that imports only this module and what it needs. It reads jobs from its
+standard input and writes results to its standard output, each as a length-prefixed pickle, and
+writes one "ready" frame once it is imported, so that the parent starts a job's clock only when
+the worker can run it. A CPU-time timer stops a job in the worker after its CPU seconds where the
+regex engine checks for signals; the parent's watchdog kills the worker when a job overruns its
+wall-clock deadline, whatever the regex does.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import signal
+import struct
+import sys
+import warnings
+from dataclasses import dataclass
+from re import _compiler as _re_compiler
+
+from kbtool.regex.literals import parse
+from kbtool.regex.shapes import RegexAnalysis, analyse_regex, analysis_of_tree
+
+#: Seconds one regex may spend on all the texts of one job.
+DEFAULT_SECONDS_PER_JOB = 1.0
+#: The bound for a regex that the static analysis already found catastrophic: there is no point
+#: in waiting long for it (it is reported anyway), and a KB full of them must still lint quickly.
+CATASTROPHIC_SECONDS_PER_JOB = 0.1
+#: Regexes longer than this are not compiled (the schema also caps them).
+MAX_PATTERN_LENGTH = 5000
+
+FRAME_HEADER = struct.Struct(">Q")
+READY = b"ready"
+
+
+@dataclass(frozen=True)
+class SearchJob:
+    """Search each of `texts` with `pattern` (compiled with `flags`)."""
+
+    pattern: str
+    texts: tuple[str, ...]
+    flags: int = 0
+    seconds: float | None = None  # this job's time bound; None: the matcher's `seconds_per_job`
+    #: Also make the static analysis (`analyse_regex`) from the same parse as the compilation, and
+    #: return it; when it finds a catastrophic shape and `seconds` is None, the job gets
+    #: `CATASTROPHIC_SECONDS_PER_JOB`.
+    analyse: bool = False
+    #: Also return where each text matched (`SearchResult.spans`).
+    spans: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
+
+    matches: tuple[bool | None, ...]
+    error: str | None = None  # the pattern does not compile
+    timed_out: bool = False
+    analysis: RegexAnalysis | None = None  # with `SearchJob.analyse`, unless the job timed out
+    #: Not run, or stopped early, because the run's time budget for regexes was used up by slower ones.
+    cut_short: bool = False
+    #: With `SearchJob.spans`: (start, end) of the match in each text, None where it did not match.
+    spans: tuple[tuple[int, int] | None, ...] | None = None
+
+
+def compile_error(pattern: str, flags: int = 0) -> str | None:
+    """Why `pattern` does not compile under Python `re`, or None when it does."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"the regex is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are compiled"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
+            re.compile(pattern, flags)
+    except re.error as error:
+        where = f" at position {error.pos}" if error.pos is not None else ""
+        return f"{error.msg}{where}"
+    except FutureWarning as warning:  # `[[:alpha:]]`, `&&`, `--`, `||`, `~~`: constructs of other engines
+        return (f"{warning}: a POSIX class such as [[:alpha:]] or a set operation (&&, --, ||, ~~) of another "
+                "regex engine, which Python's re reads as literal characters; write the class out, e.g. [A-Za-z]")
+    except RecursionError:
+        return "groups or look-arounds are nested too deeply to compile"
+    except OverflowError:
+        return "a repeat count or character code is too large to compile"
+    except (ValueError, MemoryError) as error:
+        return f"cannot be compiled ({type(error).__name__})"
+    return None
+
+
+def _compiled_and_analysed(job: SearchJob):
+    """(compiled pattern, static analysis) from one parse of the pattern, or None when that fails."""
+    tree = parse(job.pattern, job.flags)
+    if tree is None:
+        return None
+    analysis = analysis_of_tree(tree)
+    try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
+        return _re_compiler.compile(tree, job.flags), analysis
+    except Exception:
+        return None
+
+
+#: Where the platform has a CPU-time timer, the worker stops a job itself after the job's CPU
+#: seconds (the regex engine checks for signals while it backtracks), so that a busy machine does
+#: not turn slow scheduling into false timeouts. The parent's wall-clock watchdog holds where the
+#: engine does not check (a long scan inside one opcode) and where there is no such timer.
+CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "ITIMER_VIRTUAL") and hasattr(signal, "SIGVTALRM")
+
+
+def _search_all(job: SearchJob, catastrophic_seconds: float) -> SearchResult:
+    analysis = None
+    prepared = _compiled_and_analysed(job) if job.analyse else None
+    if prepared is not None:
+        compiled, analysis = prepared
+        if analysis.shape and job.seconds is None and CPU_TIMER:
+            signal.setitimer(signal.ITIMER_VIRTUAL, catastrophic_seconds)
+    else:
+        error = compile_error(job.pattern, job.flags)
+        if error is not None:
+            return SearchResult(tuple(None for _ in job.texts), error=error,
+                                analysis=RegexAnalysis(None, ()) if job.analyse else None)
+        compiled = re.compile(job.pattern, job.flags)
+        if job.analyse:
+            analysis = analyse_regex(job.pattern)
+    if job.spans:
+        found = [compiled.search(text) for text in job.texts]
+        return SearchResult(tuple(match is not None for match in found), analysis=analysis,
+                            spans=tuple(match.span() if match is not None else None for match in found))
+    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts), analysis=analysis)
+
+
+class _CpuLimit(Exception):
+    """Raised in the worker when a job has used up its CPU time."""
+
+
+def _on_cpu_limit(signum, frame) -> None:  # runs in the worker
+    raise _CpuLimit
+
+
+def run_limited(job: SearchJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
+    """Run `job` with a CPU-time limit (where the platform has the timer)."""
+    try:
+        if CPU_TIMER:
+            signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)
+        try:
+            return _search_all(job, min(cpu_seconds, catastrophic_seconds))
+        finally:
+            if CPU_TIMER:
+                signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    except _CpuLimit:
+        return SearchResult(tuple(None for _ in job.texts), timed_out=True)
+    except Exception as error:  # a broken pattern must not kill the worker silently
+        return SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
+
+
+def frame(payload: bytes) -> bytes:
+    """`payload` with its length in front."""
+    return FRAME_HEADER.pack(len(payload)) + payload
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = os.read(descriptor, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies, even in the middle of a regex."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the worker ends at the end of its standard input instead
+        pass
+
+
+def worker_main(parent_pid: int) -> None:
+    """The worker's loop: (job, cpu seconds, catastrophic seconds) in, SearchResult out, until EOF."""
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the request above took effect
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Python's re only warns about constructs of other engines (POSIX classes, set operations) and
+    # then reads them differently: make them errors, so that they are reported as regex-invalid.
+    warnings.simplefilter("error", FutureWarning)
+    if CPU_TIMER:
+        signal.signal(signal.SIGVTALRM, _on_cpu_limit)
+    jobs_in, results_out = sys.stdin.fileno(), sys.stdout.fileno()
+    _write_all(results_out, frame(READY))
+    while True:
+        header = _read_exactly(jobs_in, FRAME_HEADER.size)
+        if header is None:
+            return
+        payload = _read_exactly(jobs_in, FRAME_HEADER.unpack(header)[0])
+        if payload is None:
+            return
+        job, cpu_seconds, catastrophic_seconds = pickle.loads(payload)
+        result = run_limited(job, cpu_seconds, catastrophic_seconds)
+        _write_all(results_out, frame(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
