@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import re._constants as sre_constants
 import re._parser as sre_parse
@@ -10,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.logs import final_error_line
 from kbtool.regex.generalise import generalise, message_to_regex
 from kbtool.regex.broadness import GENERIC_TEXTS, is_too_broad
 from kbtool.regex.matcher import BoundedMatcher
@@ -27,13 +27,13 @@ CASES = [
         id="cuda-out-of-memory"),
     pytest.param(
         "ConverterError: Quantization not supported for op 'Cumsum'. Op has no registered quantized kernel.",
-        r"ConverterError: Quantization not supported for op '[^']{1,200}'\. Op has no registered quantized kernel",
+        r"ConverterError: Quantization not supported for op '[^']{0,200}'\. Op has no registered quantized kernel",
         "ConverterError: Quantization not supported for op 'TopKV2'. Op has no registered quantized kernel.",
         "ConverterError: Op 'Cumsum' is neither a custom op nor a flex op.",
         id="tflite-quantization-op"),
     pytest.param(
         "ValueError: Cannot quantize node 'MyCustomOp' because it has no registered quantizer.",
-        r"ValueError: Cannot quantize node '[^']{1,200}' because it has no registered quantizer",
+        r"ValueError: Cannot quantize node '[^']{0,200}' because it has no registered quantizer",
         "ValueError: Cannot quantize node 'model/lambda_3/Eigh' because it has no registered quantizer.",
         "ValueError: Cannot quantize node 'MyCustomOp' because its inputs are not quantized.",
         id="tflite-quantize-node"),
@@ -51,7 +51,7 @@ CASES = [
         id="nothing-run-specific"),
     pytest.param(
         'ValueError: Input 0 of layer "dense" is incompatible with the layer: expected shape=(None, 32), found shape=(None, 64)',
-        r'ValueError: Input \d[\d.]{0,30} of layer "[^"]{1,200}" is incompatible with the layer: '
+        r'ValueError: Input \d[\d.]{0,30} of layer "[^"]{0,200}" is incompatible with the layer: '
         r'expected shape=\([^)]{0,200}\), found shape=\([^)]{0,200}\)',
         'ValueError: Input 1 of layer "dense_7" is incompatible with the layer: expected shape=(None, 224, 224, 3), found shape=(32, 224, 224)',
         'ValueError: Input 0 of layer "dense" is incompatible with the layer: expected min_ndim=2, found ndim=1',
@@ -64,7 +64,7 @@ CASES = [
         id="tflite-interpreter-numbers"),
     pytest.param(
         "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
-        r"RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:\d[\d.]{0,30} and cpu",
+        r'RuntimeError: Expected all tensors to be on the same device, but found at least two devices, (?:cuda|cpu|mps|xpu|hip|meta|xla|npu)(?::\d{1,3})? and (?:cuda|cpu|mps|xpu|hip|meta|xla|npu)(?::\d{1,3})?',
         "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:1 and cpu!",
         "RuntimeError: Expected object of scalar type Float but got scalar type Double for argument #2 'mat1'",
         id="pytorch-device-index"),
@@ -76,39 +76,37 @@ CASES = [
         id="pytorch-dimensions"),
     pytest.param(
         "ERROR: Could not find a version that satisfies the requirement tensorflow==2.20.0 (from versions: 2.16.1, 2.17.0)",
-        r"ERROR: Could not find a version that satisfies the requirement tensorflow==\d[\w.+-]{0,40} "
-        r"\(from versions: \d[\d.]{0,30}, \d[\d.]{0,30}",
+        r'[Cc]ould not find a version that satisfies the requirement [\w.\[\]-]{1,100}(?:,?[=<>~!]{1,3}[\w.*+-]{1,40}){0,6}(?:; [^,\n]{1,200})? \(from versions: [\w.,+ =<>!~\[\]-]{1,2000}',
         "ERROR: Could not find a version that satisfies the requirement tensorflow==2.9.3 (from versions: 2.12.0, 2.13.1)",
         "ERROR: No matching distribution found for tensorflow==2.20.0",
         id="pip-no-version"),
     pytest.param(
         "ERROR: Cannot install torch==2.1.0+cu118 and torchvision==0.16.0 because these package versions have conflicting dependencies.",
-        r"ERROR: Cannot install torch==\d[\w.+-]{0,40} and torchvision==\d[\w.+-]{0,40} because these package versions "
-        r"have conflicting dependencies",
+        r'[Cc]annot install [\w.,+ =<>!~\[\]-]{1,2000} because these package versions have conflicting dependencies',
         "ERROR: Cannot install torch==2.3.1 and torchvision==0.18.1+cpu because these package versions have conflicting dependencies.",
         "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/",
         id="pip-resolver-conflict"),
     pytest.param(
         "src/main.c:20:10: fatal error: 'cuda_runtime.h' file not found",
-        r"""[^\s:'"]{1,300}:\d[\d.]{0,30}:\d[\d.]{0,30}: fatal error: '[^']{1,200}' file not found""",
+        r"[Ff]atal error: [`'‘][^`'’\n]{0,200}[`'’] file not found",
         "/home/ci/build/kernels/gemm.cu:3:10: fatal error: 'cublas_v2.h' file not found",
         "src/main.c:20:10: error: use of undeclared identifier 'cudaMalloc'",
         id="clang-fatal-error"),
     pytest.param(
         "/home/user/project/include/foo.h:12:5: error: unknown type name 'size_t'",
-        r"""[^\s:'"]{1,300}:\d[\d.]{0,30}:\d[\d.]{0,30}: error: unknown type name '[^']{1,200}'""",
+        r"[Ee]rror: unknown type name [`'‘][^`'’\n]{0,200}[`'’]",
         "lib/bar.hpp:7:1: error: unknown type name 'uint8_t'",
         "lib/bar.hpp:7:1: error: expected ';' after struct",
         id="compiler-unknown-type"),
     pytest.param(
         "error[E0277]: the trait bound `MyType: Send` is not satisfied",
-        r"error\[E0277\]: the trait bound `[^`]{1,200}` is not satisfied",
+        r"error\[E0277\]: the trait bound `[^`]{0,200}` is not satisfied",
         "error[E0277]: the trait bound `Rc<String>: Sync` is not satisfied",
         "error[E0308]: mismatched types",
         id="rustc-trait-bound"),
     pytest.param(
         '<unknown>:0: error: loc("model/conv2d/Conv2D"): \'tf.Conv2D\' op is neither a custom op nor a flex op',
-        r"""<unknown>:\d[\d.]{0,30}: error: loc\("[^"]{1,200}"\): '[^']{1,200}' op is neither a custom op nor a flex op""",
+        r"""<unknown>:\d[\d.]{0,30}: error: loc\("[^"]{0,200}"\): [`'‘][^`'’\n]{0,200}[`'’] op is neither a custom op nor a flex op""",
         '<unknown>:0: error: loc("functional_1/erf"): \'tf.Erf\' op is neither a custom op nor a flex op',
         "<unknown>:0: error: failed while converting: 'main'",
         id="mlir-unknown-location"),
@@ -126,48 +124,45 @@ CASES = [
         id="php-bytes"),
     pytest.param(
         "ModuleNotFoundError: No module named 'tensorflow'",
-        r"ModuleNotFoundError: No module named '[^']{1,200}'",
+        r"ModuleNotFoundError: No module named '[^']{0,200}'",
         "ModuleNotFoundError: No module named 'torch.cuda'",
         "ImportError: cannot import name 'tensorflow'",
         id="module-not-found"),
     pytest.param(
         "AttributeError: 'NoneType' object has no attribute 'shape'",
-        r"AttributeError: '[^']{1,200}' object has no attribute '[^']{1,200}'",
+        r"AttributeError: '[^']{0,200}' object has no attribute '[^']{0,200}'",
         "AttributeError: 'Tensor' object has no attribute 'numpy'",
         "AttributeError: module 'tensorflow' has no attribute 'Session'",
         id="attribute-error"),
     pytest.param(
         'OSError: [WinError 126] The specified module could not be found. Error loading "C:\\Python311\\lib\\torch\\lib\\c10.dll" or one of its dependencies.',
-        r'OSError: \[WinError \d[\d.]{0,30}\] The specified module could not be found\. Error loading "[^"]{1,200}" '
+        r'OSError: \[WinError \d[\d.]{0,30}\] The specified module could not be found\. Error loading "[^"]{0,200}" '
         r'or one of its dependencies',
         'OSError: [WinError 127] The specified module could not be found. Error loading "D:\\venv\\torch\\lib\\shm.dll" or one of its dependencies.',
         "OSError: [WinError 5] Access is denied",
         id="windows-oserror"),
     pytest.param(
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: indices[0,5] = 1000 is not in [0, 1000) [Op:GatherV2]",
-        r"tensorflow\.python\.framework\.errors_impl\.InvalidArgumentError: indices\[[^\]]{0,200}\] = \d[\d.]{0,30} "
-        r"is not in \[\d[\d.]{0,30}, \d[\d.]{0,30}\) \[Op:GatherV2",
+        r'tensorflow\.python\.framework\.errors_impl\.InvalidArgumentError: indices\[[^\]]{0,200}\] = \d[\d.]{0,30} is not in \[[\w.,+ =<>!~\[\]-]{1,2000}\) \[Op:\w{1,100}',
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: indices[12,0] = 50001 is not in [0, 50000) [Op:GatherV2]",
         "tensorflow.python.framework.errors_impl.InvalidArgumentError: Incompatible shapes: [32,10] vs. [32,1] [Op:Mul]",
         id="tensorflow-qualified-exception"),
     pytest.param(
         "TypeError: object of type <class 'numpy.int64'> at 0x7f8a3c0b2d10 is not JSON serializable",
-        r"TypeError: object of type <class '[^']{1,200}'> at 0x[0-9a-fA-F]{1,16} is not JSON serializable",
+        r"TypeError: object of type <class '[^']{0,200}'> at (?:0x)?[0-9a-fA-F]{1,16} is not JSON serializable",
         "TypeError: object of type <class 'numpy.float32'> at 0x55d1c2 is not JSON serializable",
         "TypeError: Object of type ndarray is not JSON serializable",
         id="hex-address"),
     pytest.param(
         "E tensorflow/core/grappler/optimizers/meta_optimizer.cc:954] layout failed: INVALID_ARGUMENT: Size of values 0 does not match size of permutation 4",
-        r"""E [^\s:'"]{1,300}:\d[\d.]{0,30}\] layout failed: INVALID_ARGUMENT: Size of values \d[\d.]{0,30} """
-        r"does not match size of permutation \d[\d.]{0,30}",
+        r'[Ll]ayout failed: INVALID_ARGUMENT: Size of values \d[\d.]{0,30} does not match size of permutation \d[\d.]{0,30}',
         "E tensorflow/core/grappler/optimizers/meta_optimizer.cc:961] layout failed: INVALID_ARGUMENT: Size of values 2 does not match size of permutation 5",
         "E tensorflow/core/grappler/optimizers/meta_optimizer.cc:954] remapper failed: INVALID_ARGUMENT: Mutation::Apply error",
         id="tensorflow-log-line"),
     pytest.param(
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n\tsize mismatch for fc.weight: copying a param with shape "
         "torch.Size([1000, 2048]) from checkpoint, the shape in current model is torch.Size([10, 2048]).",
-        r"RuntimeError: Error\(s\) in loading state_dict for ResNet:\s+size mismatch for fc\.weight: copying a param with shape "
-        r"torch\.Size\(\[[^\]]{0,200}\]\) from checkpoint, the shape in current model is torch\.Size\(\[[^\]]{0,200}\]",
+        r'RuntimeError: Error\(s\) in loading state_dict for ResNet:\s+size mismatch for [\w$.-]{1,300}: copying a param with shape torch\.Size\(\[[^\]]{0,200}\]\) from checkpoint, the shape in current model is torch\.Size\(\[[^\]]{0,200}\]',
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n    size mismatch for fc.weight: copying a param with shape "
         "torch.Size([5, 512]) from checkpoint, the shape in current model is torch.Size([1000, 512]).",
         "RuntimeError: Error(s) in loading state_dict for ResNet:\n\tMissing key(s) in state_dict: \"fc.weight\".",
@@ -238,12 +233,12 @@ def test_generalised_regex_has_no_catastrophic_shape(message, expected, variant,
 
 def test_python_literal_angle_names_stay_literal():
     assert message_to_regex("NameError: name 'x' is not defined in <module> of <stdin>") == \
-        r"NameError: name '[^']{1,200}' is not defined in <module> of <stdin>"
+        r"NameError: name '[^']{0,200}' is not defined in <module> of <stdin>"
 
 
 def test_contractions_are_not_taken_for_quotes():
     assert message_to_regex("RuntimeError: can't convert cuda:0 device type tensor to numpy") == \
-        r"RuntimeError: can't convert cuda:\d[\d.]{0,30} device type tensor to numpy"
+        r"RuntimeError: can't convert (?:cuda|cpu|mps|xpu|hip|meta|xla|npu)(?::\d{1,3})? device type tensor to numpy"
 
 
 def test_word_and_slash_pairs_are_not_taken_for_paths():
@@ -284,7 +279,8 @@ def test_a_megabyte_message_gives_a_regex_within_the_schema_limit_that_matches_i
 
 
 def test_leading_and_trailing_whitespace_is_not_part_of_the_regex():
-    assert message_to_regex("  \n KeyError: 'labels'\n\n") == "KeyError: '[^']{1,200}'"
+    assert message_to_regex("  \n ModuleNotFoundError: No module named 'labels'\n\n") == \
+        "ModuleNotFoundError: No module named '[^']{0,200}'"
 
 
 # --- structural guarantees -------------------------------------------------------------------------
@@ -380,8 +376,8 @@ def test_property_only_a_literal_message_can_match_a_generic_text(message):
 
 
 def test_whitespace_runs_are_bounded_where_they_would_chain_with_wide_wildcards():
-    assert message_to_regex("ValueError: <some type> <some type>  'Cumsum'") == \
-        r"ValueError: .{1,200} .{1,200}\s{1,20}'[^']{1,200}'"
+    assert message_to_regex("ValueError: cannot convert <some type> <some type>  'Cumsum'") == \
+        r"ValueError: cannot convert .{1,200} .{1,200}\s{1,20}'[^']{0,200}'"
 
 
 def test_wildcards_that_would_match_a_generic_text_are_not_used():
@@ -395,47 +391,112 @@ def test_property_regex_fits_the_schema_limit(message):
     assert 1 <= len(message_to_regex(message)) <= 2000
 
 
-# --- final error line of pasted output -------------------------------------------------------------
+# --- what varies: the kinds of variable part that real messages have, with real messages ---------------------
 
-TRACEBACK = """Traceback (most recent call last):
-  File "/home/me/train.py", line 42, in <module>
-    loss.backward()
-  File "/usr/lib/python3.11/site-packages/torch/_tensor.py", line 522, in backward
-    torch.autograd.backward(
-RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)
-"""
+WHAT_VARIES = [
+    # (message, an occurrence of the same error with other values, a different error of the same type)
+    pytest.param("ERROR: No matching distribution found for tensorflow==2.20.0",
+                 "ERROR: No matching distribution found for torch", "ERROR: Could not build wheels for torch",
+                 id="pip-package-spec"),
+    pytest.param('npm ERR! peer react@"^17.0.0" from react-dom@17.0.2',
+                 'npm ERR! peer @types/react@">=16.8.24 <18" from react-native-walkthrough-tooltip@1.5.0',
+                 'npm ERR! Could not resolve dependency: react@"^17.0.0"', id="npm-peer-spec"),
+    pytest.param("fatal: unable to access 'https://github.com/a/b.git/': Could not resolve host: github.com",
+                 "fatal: unable to access 'https://gitlab.example.org/x.git/': Could not resolve host: gitlab.example.org",
+                 "fatal: unable to access 'https://github.com/a/b.git/': Failed to connect to github.com port 443",
+                 id="host-name"),
+    pytest.param("tensorflow.python.framework.errors_impl.InvalidArgumentError: Incompatible shapes: [32,10] vs. [32,1] [Op:Mul]",
+                 "tensorflow.python.framework.errors_impl.InvalidArgumentError: Incompatible shapes: [8,3] vs. [8,4] [Op:AddV2]",
+                 "tensorflow.python.framework.errors_impl.InvalidArgumentError: Matrix size-incompatible [Op:MatMul]",
+                 id="op-name"),
+    pytest.param("java.lang.ClassNotFoundException: com.mysql.cj.jdbc.Driver",
+                 "java.lang.ClassNotFoundException: org.postgresql.Driver",
+                 "java.lang.NoClassDefFoundError: com/mysql/cj/jdbc/Driver", id="class-name"),
+    pytest.param("/usr/bin/ld: cannot find -lssl", "aarch64-linux-gnu-ld: cannot find -lgcc_s",
+                 "/usr/bin/ld: cannot find crt1.o: No such file or directory", id="library-name"),
+    pytest.param("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+                 "RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cpu and cuda:1!",
+                 "RuntimeError: Expected all tensors to be on the same dtype", id="device-names"),
+    pytest.param("TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+                 "TypeError: unsupported operand type(s) for +=: 'int' and 'str'",
+                 "TypeError: bad operand type for unary -: 'str'", id="operator"),
+    pytest.param("IndexError: index 1 is out of bounds for axis 0 with size 1",
+                 "IndexError: index -1 is out of bounds for axis 0 with size 0",
+                 "IndexError: too many indices for array", id="negative-number"),
+    pytest.param("Error: Kubernetes cluster unreachable: Get \"http://localhost:8080/version?timeout=30s\": dial tcp 127.0.0.1:8080: connect: connection refused",
+                 "Error: INSTALLATION FAILED: Kubernetes cluster unreachable: Get \"http://localhost:8080/version\": dial tcp [::1]:8080: connect: connection refused",
+                 "Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials",
+                 id="address-and-wrapped-level"),
+    pytest.param("[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: "
+                 "WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=9801523, NumelOut=9801523, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.",
+                 "[rank4]:[E1206 18:44:12.755262105 ProcessGroupNCCL.cpp:607] [Rank 4] Watchdog caught collective operation timeout: "
+                 "WorkNCCL(SeqNum=7753, OpType=_REDUCE_SCATTER_BASE, NumelIn=544997376, NumelOut=68124672, Timeout(ms)=600000) ran for 600099 milliseconds before timing out.",
+                 "[rank0]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:1418] [PG 0 Rank 0] Process group watchdog thread terminated with exception",
+                 id="glog-prefix-and-field-values"),
+    pytest.param("./main.go:8:2: counter declared but not used", "./subnets_test.go:24:3: portGroups declared but not used",
+                 "./main.go:8:2: \"fmt\" imported but not used", id="go-subject-after-location"),
+    pytest.param("An error occurred (AccessDenied) when calling the ListBuckets operation: Access Denied",
+                 "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+                 "An error occurred (ExpiredToken) when calling the ListBuckets operation: The security token included in the request is expired",
+                 id="slot-learned-from-the-reference-corpus"),
+]
 
 
-def test_final_error_line_of_a_python_traceback_is_the_exception_line():
-    line, note = final_error_line(TRACEBACK)
-    assert line == "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)"
-    assert "line 6" in note
+@pytest.mark.parametrize("message, variant, different", WHAT_VARIES)
+def test_what_varies_is_generalised_and_what_identifies_the_error_stays(message, variant, different):
+    pattern = message_to_regex(message)
+    assert re.search(pattern, message) and re.search(pattern, variant), pattern
+    assert not re.search(pattern, different), pattern
+    assert catastrophic_shape(pattern) is None
+    assert not any(re.search(pattern, text) for text in ("", *GENERIC_TEXTS))
 
 
-def test_final_error_line_of_chained_tracebacks_is_the_last_exception():
-    text = ("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nKeyError: 'x'\n\n"
-            "During handling of the above exception, another exception occurred:\n\n"
-            "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\nValueError: bad value\n")
-    assert final_error_line(text)[0] == "ValueError: bad value"
+def test_a_decimal_duration_is_not_hard_coded():
+    pattern = message_to_regex("TimeoutError: timed out after 0.03s waiting for the worker")
+    assert r"\.03s" not in pattern
+    assert re.search(pattern, "TimeoutError: timed out after 12.5s waiting for the worker")
+    assert re.search(pattern, "TimeoutError: timed out after 1m30s waiting for the worker")
 
 
-def test_final_error_line_of_pip_output_is_the_last_error_line():
-    text = ("Collecting torch==2.1.0\n  Downloading torch-2.1.0.whl (670 MB)\n"
-            "ERROR: Could not find a version that satisfies the requirement torch==2.1.0 (from versions: none)\n"
-            "ERROR: No matching distribution found for torch==2.1.0\n\n[notice] A new release of pip is available\n")
-    assert final_error_line(text)[0] == "ERROR: No matching distribution found for torch==2.1.0"
+def test_the_parts_say_which_text_became_which_pattern():
+    generalisation = generalise("ERROR: No matching distribution found for tensorflow==2.20.0")
+    kinds = {part.kind: part for part in generalisation.parts}
+    assert kinds["package requirement"].text == "tensorflow==2.20.0"
+    assert re.fullmatch(kinds["package requirement"].pattern, "tensorflow==2.20.0")
+    assert kinds["log level"].text == "ERROR: " and kinds["log level"].pattern == ""  # left out: the regex is searched
 
 
-def test_final_error_line_of_a_single_line_is_that_line_without_a_note():
-    assert final_error_line("  ValueError: bad value \n") == ("ValueError: bad value", None)
+def test_a_message_left_with_only_a_generic_exception_name_stays_literal():
+    # `ValueError: '[^']{0,200}'` would claim every ValueError with a quoted value (regex-too-broad reports it).
+    assert message_to_regex("ValueError: 'abc'") == "ValueError: 'abc'"
+    assert message_to_regex("KeyError: 'labels'") == "KeyError: 'labels'"
 
 
-def test_final_error_line_of_text_without_errors_is_the_last_line_and_says_so():
-    line, note = final_error_line("first\nsecond\n")
-    assert line == "second" and "no line reads as an error" in note
+def test_a_name_that_is_another_known_errors_identity_stays_literal():
+    known = ["AttributeError: module 'tensorflow' has no attribute 'Session'"]
+    pattern = message_to_regex("AttributeError: module 'numpy' has no attribute 'float'.", known=known)
+    assert pattern == "AttributeError: module 'numpy' has no attribute '[^']{0,200}'"
+    assert re.search(pattern, "AttributeError: module 'numpy' has no attribute 'int'.")
+    assert not re.search(pattern, known[0])
+    assert not re.search(pattern, "AttributeError: module 'tensorflow' has no attribute 'placeholder'")
 
 
-def test_final_error_line_of_a_traceback_pasted_onto_one_line_is_its_exception():
-    text = ('Traceback (most recent call last): File "x.py", line 3, in <module> main() File "/a/b.py", line 9, '
-            'in main raise ValueError("x") ValueError: Cannot quantize node \'A\' because it has no registered quantizer.')
-    assert final_error_line(text)[0] == "ValueError: Cannot quantize node 'A' because it has no registered quantizer."
+def test_new_entry_keeps_the_name_literal_when_the_kb_says_it_is_another_records_identity(tmp_path):
+    from conftest import run_kbtool
+
+    root = tmp_path / "kb"
+    (root / "entries").mkdir(parents=True)
+    result = run_kbtool("new-entry", "--root", root, "--today", "2026-11-23", "--domain", "tensorflow",
+                        "--signature", "AttributeError: module 'tensorflow' has no attribute 'Session'")
+    assert result.exit_code == 0, result.output
+    # The maintainer made the record's regex say that the module is its identity (TF1 API under TF2).
+    path = next((root / "entries" / "tensorflow").glob("*.json"))
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["regex"] = "AttributeError: module 'tensorflow' has no attribute '[^']{1,200}'"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_kbtool("new-entry", "--root", root, "--today", "2026-11-23", "--domain", "numpy", "--dry-run",
+                        "--signature", "AttributeError: module 'numpy' has no attribute 'float'.")
+    assert result.exit_code == 0, result.output
+    regex = json.loads(result.stdout)["regex"]
+    assert re.search(regex, "AttributeError: module 'numpy' has no attribute 'bool'.")
+    assert not re.search(regex, "AttributeError: module 'tensorflow' has no attribute 'Session'")

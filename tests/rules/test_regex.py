@@ -121,8 +121,8 @@ def test_regex_redos_reports_a_regex_that_overran_the_time_bound_on_its_own_alia
 
 
 def test_regex_redos_reports_a_regex_that_overran_the_time_bound_on_another_records_signature(kb):
-    slow = changed(clean_record(), {"id": "python/slow", "signature": "a,b;", "regex": "a.*,.*;$"})
-    victim = changed(clean_record(), {"id": "python/victim", "signature": "a," * 2000, "regex": "a,a,a,"})
+    slow = changed(clean_record(), {"id": "python/slow", "signature": "xa,b;", "regex": "xa.*,.*;$"})
+    victim = changed(clean_record(), {"id": "python/victim", "signature": "xa," * 2000, "regex": "xa,xa,xa,"})
     findings = rule_findings(kb, "regex-redos", slow, others=(victim,))
     assert [(finding["entry_id"], "python/victim" in finding["message"]) for finding in findings] == [("python/slow", True)]
 

@@ -20,7 +20,9 @@ from kbtool.canonical import canonical_text
 from kbtool.regex.generalise import Generalisation, generalise
 from kbtool.kb import ENTRIES_DIR, load_knowledge_base
 from kbtool.records import RecordFile, read_record_file
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex.literals import required_literal_sets
+from kbtool.regex.lookup import RegexLookup
+from kbtool.regex.matcher import BoundedMatcher
 from kbtool.schema import schema_path_for, schema_problems
 from kbtool.errors import UsageError
 from kbtool.writers import WriteRefused, atomic_write, write_new
@@ -177,14 +179,13 @@ def skeleton(*, entry_id: str, signature: str, regex: str, domain: str, category
 def records_recognising(records: list[RecordFile], signature: str, matcher: BoundedMatcher) -> tuple[list[RecordFile], list[str]]:
     """Existing records whose regex matches `signature`, and notes about regexes that could not be tried."""
     candidates = [record for record in records if record.data is not None and isinstance(record.data.get("regex"), str)]
-    results = matcher.run([SearchJob(record.data["regex"], (signature,)) for record in candidates])
-    found, notes = [], []
-    for record, result in zip(candidates, results):
-        if result.timed_out:
-            notes.append(f"{record.relative_path}: its regex ran out of time on the signature; not compared "
-                         "('kbtool lint' reports the regex)")
-        elif result.matches and result.matches[0]:
-            found.append(record)
+    patterns = [record.data["regex"] for record in candidates]
+    lookup = RegexLookup(patterns, [required_literal_sets(pattern) for pattern in patterns], [[] for _ in candidates])
+    result = lookup.find([signature], matcher)  # only the regexes whose required literals occur in it are run
+    matched = {hit.number for hit in result.hits}
+    found = [record for number, record in enumerate(candidates) if number in matched]
+    notes = [f"{candidates[number].relative_path}: its regex ran out of time on the signature; not compared "
+             "('kbtool lint' reports the regex)" for number in result.timed_out]
     return found, notes
 
 
@@ -207,10 +208,14 @@ def plan_new_entry(*, root: Path, signature: str, domain: str, category: str | N
     if not re.fullmatch(r"[a-z0-9][a-z0-9_]*", category) or len(category) > 100:
         raise UsageError(f"--category {category!r}: write it in snake_case (lower-case letters, digits and '_'), "
                          "e.g. runtime_error, build_error, install_error")
-    generalisation = generalise(signature)
     entries = root / ENTRIES_DIR
     folder = entries / domain
     kb = load_knowledge_base(root)
+    # The KB's signatures are other errors: a quoted name that is another record's identity stays literal
+    # (a record for `module 'tensorflow' has no attribute 'Session'` keeps `'numpy'` literal in a new one).
+    generalisation = generalise(signature, known=[record.data.get("signature") for record in kb.records
+                                                  if isinstance(record.data, dict)
+                                                  and isinstance(record.data.get("signature"), str)])
     taken = {record.entry_id.split("/", 1)[1] for record in kb.records
              if record.entry_id and record.entry_id.startswith(domain + "/") and "/" in record.entry_id}
     if slug is not None:
@@ -247,8 +252,10 @@ def plan_new_entry(*, root: Path, signature: str, domain: str, category: str | N
                         confused_with=confused, notes=notes)
 
 
-def link_back(existing: RecordFile, new_id: str, root: Path) -> bool:
-    """Add `new_id` to the existing record's frequently_confused_with, rewriting it atomically.
+def link_back(existing: RecordFile, new_id: str, root: Path, today: str | None = None) -> bool:
+    """Add `new_id` to the existing record's frequently_confused_with, rewriting it atomically, and
+    move its last_updated forward to `today` (YYYY-MM-DD): the link is a change to the record, which
+    `last-updated-not-bumped` would otherwise report. A later last_updated is left as it is.
 
     Returns False when the link was already there. Raises NewEntryRefused when the file
     cannot be rewritten without losing data (re-read strictly: it may have changed since).
@@ -268,6 +275,8 @@ def link_back(existing: RecordFile, new_id: str, root: Path) -> bool:
         return False
     graph[_CONFUSED] = [*edges, {"error_id": new_id}]
     data["transition_graph"] = graph
+    if today is not None and not (isinstance(data.get("last_updated"), str) and data["last_updated"] >= today):
+        data["last_updated"] = today
     atomic_write(existing.path, canonical_text(data), confine_to=root / ENTRIES_DIR)
     return True
 
@@ -284,7 +293,7 @@ def write_plan(plan: NewEntryPlan, root: Path) -> list[str]:
     updated = []
     for existing in plan.confused_with:
         try:
-            if link_back(existing, plan.record["id"], root):
+            if link_back(existing, plan.record["id"], root, today=plan.record.get("last_updated")):
                 updated.append(existing.relative_path)
         except WriteRefused as error:
             raise NewEntryRefused(f"{plan.relative_path} was written, but {existing.relative_path} was not linked "
@@ -344,18 +353,33 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_signature_from_stdin(stream=None, limit: int = 1_000_000) -> tuple[str, str | None]:
-    """The final error line of what was piped in, and a note saying what was taken."""
-    from kbtool.logs import final_error_line
+def read_signature_from_stdin(stream=None, limit: int = 1_000_000, line: int | None = None):
+    """The line of what was piped in that names the root error (or line `line`, when given).
+
+    Returns a `kbtool.logs.LineChoice`: the signature (`.line`), a note saying what was taken and
+    why, and the other candidate lines with their numbers, so that the user can pick one (--line N).
+    """
+    from kbtool.logs import Candidate, LineChoice, choose_error_line, line_of
 
     stream = stream if stream is not None else sys.stdin
     text = stream.read(limit + 1)
     if len(text) > limit:
         raise UsageError(f"--signature -: standard input holds more than {limit:,} characters; "
                          "paste the error output itself, or pass --signature TEXT")
-    line, note = final_error_line(text)
-    if not line:
+    choice = choose_error_line(text)
+    if not choice.line:
         raise UsageError("--signature -: standard input is empty; pipe the error output in, or pass --signature TEXT")
-    if note:
-        note += "; pass --signature TEXT to choose another line"
-    return line, note
+    if line is not None:
+        total = len(text.replace("\r\n", "\n").replace("\r", "\n").splitlines())
+        chosen = line_of(text, line)
+        if not chosen:
+            raise UsageError(f"--line {line}: standard input has no such non-empty line (it has {total} lines)")
+        automatic = (Candidate(choice.number, choice.line, 0, "the line taken without --line"),) if choice.number else ()
+        candidates = tuple(candidate for candidate in automatic + choice.candidates if candidate.number != line)
+        return LineChoice(chosen, line, f"took line {line} of {total}, as asked (--line {line})", candidates)
+    note = choice.note
+    if note and choice.candidates:
+        note += "; pass --line N to take one of the other candidates below instead, or --signature TEXT"
+    elif note:
+        note += "; pass --line N or --signature TEXT to choose another line"
+    return LineChoice(choice.line, choice.number, note, choice.candidates)

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli.common import EXIT_FINDINGS, EXIT_OK, root_option, today_option
+from kbtool.cli.common import EXIT_FINDINGS, EXIT_OK, check_format, format_option, root_option, today_option
+from kbtool.display import visible
 from kbtool.errors import UsageError
 
 EXIT_REFUSED = EXIT_FINDINGS
@@ -30,7 +31,17 @@ def new_entry_command(
     signature: Optional[str] = typer.Option(
         None, "--signature", "-s", show_default=False,
         help="The literal error message, exactly as printed. '-' reads pasted output (a whole traceback is fine) "
-             "from standard input and takes its final error line."),
+             "from standard input and takes the line that names the root error (the innermost cause, not a "
+             "summary, path, URL or tally); it says which line it took and why, and lists the other candidate "
+             "lines with their numbers."),
+    line: Optional[int] = typer.Option(
+        None, "--line", min=1, show_default=False, metavar="N",
+        help="With --signature -: take line N of standard input (numbered as in the candidate list) instead "
+             "of the line chosen for you."),
+    output_format: str = format_option(
+        "text or json. json: standard output holds only the record, as one JSON object (with --dry-run, the "
+        "record that would be written), for scripts; what is still to write and the next steps go to "
+        "standard error."),
     domain: Optional[str] = typer.Option(
         None, "--domain", "-d", show_default=False,
         help="The tool or library the error belongs to (e.g. pytorch, tensorflow, pip): the folder under entries/ "
@@ -68,6 +79,10 @@ def new_entry_command(
       kbtool new-entry --signature "ModuleNotFoundError: No module named 'torch'" --domain pytorch
 
       python train.py 2>&1 | kbtool new-entry --signature - --domain pytorch
+
+      kbtool new-entry --signature - --line 12 --domain npm < npm-output.log
+
+      kbtool new-entry --signature "ValueError: bad value" --domain python --dry-run --format json
     """
     from kbtool.regex.matcher import BoundedMatcher
     from kbtool.scaffold import NewEntryRefused, check_segment, describe_plan, plan_new_entry, read_signature_from_stdin, write_plan
@@ -77,11 +92,19 @@ def new_entry_command(
         interactive = sys.stdin.isatty()
     settings = build_settings(root=root, today=today)
     kb_root, day = settings.root, settings.today
+    output_format = check_format(output_format, ("text", "json"))
+    if line is not None and signature != "-":
+        raise UsageError("--line N picks a line of the log read from standard input; use it with --signature -")
     if signature == "-":
-        signature, note = read_signature_from_stdin()
-        if note:
-            sys.stderr.write(f"kbtool: {note}\n")
-        sys.stderr.write(f"kbtool: signature: {signature}\n")
+        choice = read_signature_from_stdin(line=line)
+        signature = choice.line
+        if choice.note:
+            sys.stderr.write(f"kbtool: {visible(choice.note)}\n")
+        sys.stderr.write(f"kbtool: signature: {visible(signature)}\n")
+        if choice.candidates:
+            sys.stderr.write("kbtool: other candidate lines (pick one with --signature - --line N):\n")
+            for candidate in sorted(choice.candidates, key=lambda candidate: candidate.number):
+                sys.stderr.write(f"  line {candidate.number}: {visible(candidate.line[:300])}\n")
         if domain is None:
             raise UsageError("--domain is required when the signature is read from standard input (--signature -)")
     if signature is None:
@@ -93,6 +116,8 @@ def new_entry_command(
         if not interactive:
             raise UsageError("--domain is missing; pass --domain NAME (the tool or library, e.g. pytorch)")
         domain = _ask("Domain (tool or library, e.g. pytorch)", lambda value: check_segment(value, "domain", "domain"))
+    for option, value in (("--signature", signature), ("--domain", domain), ("--category", category), ("--slug", slug)):
+        _refuse_undecodable(option, value)
     with BoundedMatcher() as matcher:
         try:
             plan = plan_new_entry(root=kb_root, signature=signature, domain=domain, category=category, slug=slug,
@@ -103,10 +128,26 @@ def new_entry_command(
                 raise typer.Exit(EXIT_OK)
             updated = write_plan(plan, kb_root)
         except NewEntryRefused as refusal:
-            sys.stderr.write(f"kbtool: refused: {refusal}\n")
+            sys.stderr.write(f"kbtool: refused: {visible(refusal)}\n")
             raise typer.Exit(EXIT_REFUSED)
+    if output_format == "json":
+        # scripts: the record on standard output, and nothing else there
+        sys.stdout.write(plan.text)
+        sys.stderr.write(describe_plan(plan, written=True, updated=updated))
+        return
     sys.stdout.write(describe_plan(plan, written=True, updated=updated))
 
 
 def _empty(what: str) -> str:
     raise UsageError(f"{what} is empty")
+
+
+def _refuse_undecodable(option: str, value: Optional[str]) -> None:
+    """A value that is not valid UTF-8 reaches Python as lone surrogates (\\udcff): refuse it, never store it."""
+    if value is None:
+        return
+    for position, char in enumerate(value):
+        if "\ud800" <= char <= "\udfff":
+            shown = f"byte 0x{ord(char) - 0xdc00:02x}" if "\udc80" <= char <= "\udcff" else f"\\u{ord(char):04x}"
+            raise UsageError(f"{option}: the value is not valid UTF-8 text ({shown} at character {position + 1}); "
+                             "pass the message as UTF-8 (e.g. convert the log with iconv -f LATIN1 -t UTF-8)")

@@ -27,6 +27,7 @@ class RegexCheck:
     signature_matches: bool | None
     alias_matches: tuple[bool | None, ...]
     signature_matches_ignoring_case: bool | None = None
+    cut_short: bool = False  # not searched to the end: the run's time budget for slow regexes was used up
 
 
 def pattern_of(record: RecordFile) -> str:
@@ -68,7 +69,7 @@ class RegexFacts:
         for number, (record, result) in enumerate(zip(candidates, self.matcher.run(jobs))):
             self.analyses[record.relative_path] = result.analysis or analyse_regex(record.data["regex"])  # none after a timeout
             self.checks[record.relative_path] = RegexCheck(result.error, result.timed_out, result.matches[0],
-                                                           tuple(result.matches[1:]))
+                                                           tuple(result.matches[1:]), cut_short=result.cut_short)
             if result.matches[0] is False:
                 retry.append(number)
         ignoring_case = self.matcher.run([
@@ -79,7 +80,7 @@ class RegexFacts:
             path = candidates[number].relative_path
             check = self.checks[path]
             self.checks[path] = RegexCheck(check.error, check.timed_out, check.signature_matches, check.alias_matches,
-                                           result.matches[0])
+                                           result.matches[0], check.cut_short)
 
     def check(self, record: RecordFile) -> RegexCheck | None:
         """What the record's regex does with its own texts; None when it has no regex."""

@@ -179,6 +179,11 @@ def regex_redos(record, context):
     if shape:
         yield Problem("/regex", f"regex can backtrack catastrophically: {shape}",
                       "remove the nested or overlapping repetition, or use a character class that excludes what follows")
+    elif check.timed_out and check.cut_short:
+        yield Problem("/regex", "searching the record's own signature and aliases with this regex was cut short: "
+                                "this run's time budget for slow regexes was used up (the other regex-redos findings "
+                                "name the regexes that used it)",
+                      "fix the slow regexes reported, then lint again; if this one is slow too, simplify it")
     elif check.timed_out:
         yield Problem("/regex", f"searching the record's own signature and aliases with this regex took longer "
                                 f"than {seconds:g} s and was stopped",
