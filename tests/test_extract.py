@@ -259,9 +259,12 @@ def test_catastrophic_record_regex_cannot_hang_the_known_check(kb):
 
 def test_new_article_with_another_form_of_a_candidates_message_reuses_its_file(kb):
     (kb / "articles").mkdir()
-    (kb / "articles" / "b.md").write_text(article("x", "```\nKeyError: 'price'\n```\n", "b"), encoding="utf-8")
+    # (not `KeyError: 'price'`: with the key a wildcard only `KeyError` would be left, which names no error)
+    (kb / "articles" / "b.md").write_text(article("x", "```\nModuleNotFoundError: No module named 'price'\n```\n", "b"),
+                                          encoding="utf-8")
     first = extract_json(kb)["articles"][0]["messages"][0]["candidate"]
-    (kb / "articles" / "a.md").write_text(article("y", "```\nKeyError: 'amount'\n```\n", "a"), encoding="utf-8")
+    (kb / "articles" / "a.md").write_text(article("y", "```\nModuleNotFoundError: No module named 'amount'\n```\n", "a"),
+                                          encoding="utf-8")
     document = extract_json(kb)
     assert {message["candidate"] for item in document["articles"] for message in item["messages"]} == {first}
     assert len(list((kb / "candidates").rglob("*.json"))) == 1

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from kbtool.cli.common import check_format, format_option, root_option, today_option
+from kbtool.display import visible
 from kbtool.errors import UsageError
 
 
@@ -19,6 +20,7 @@ def extract_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for candidate records, written as <out>/<domain>/<slug>.json. Default: candidates/ of the KB root.", show_default=False),
     output_format: str = format_option("text (a table for people) or json (the version-1 contract for tools)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Find and report, but write no file."),
+    add_sources: bool = typer.Option(False, "--add-sources", help="Add each article to the sources of the known records it quotes (atomic write, last_updated bumped, nothing else changed). Without it they are only reported."),
     today: Optional[str] = today_option("Date written as last_updated."),
 ) -> None:
     """Propose candidate records from Q&A articles (markdown with title, id and date front matter).
@@ -35,6 +37,14 @@ def extract_command(
 
     Exit status: 0 done, 1 some articles were skipped (broken or hostile input, each reported with
     its file and line) or a candidate could not be written, 2 usage error.
+
+    Examples:
+
+      kbtool extract
+
+      kbtool extract articles/2026/ --dry-run
+
+      kbtool extract --format json > candidates.json
     """
     from kbtool.extract.articles import discover_articles
     from kbtool.extract.candidates import write_candidates
@@ -64,13 +74,26 @@ def extract_command(
     else:
         extraction, problems = extract_articles(kb_root, files)
     write_candidates(extraction.candidates.values(), out_dir, kb_root, today_date, dry_run)
+    sources_added = []
+    if add_sources:
+        from kbtool.extract.sources import add_sources as add_article_sources
+
+        sources_added = add_article_sources(extraction, kb_root, today_date, dry_run)
+        for added in sources_added:  # on stderr, so the JSON contract on stdout stays as it is
+            verdict = f"not written: {visible(added.problem)}" if added.problem else (
+                "would add" if dry_run else "added") + " " + ", ".join(visible(path) for path in added.articles)
+            sys.stderr.write(f"{visible(added.path)}: sources: {verdict}\n")
     for problem, skipped in problems:
         verdict = "skipped" if skipped else "note"
-        sys.stderr.write(f"{problem.path}:{problem.line}: {verdict}: {problem.message}\n")
+        sys.stderr.write(f"{visible(problem.path)}:{problem.line}: {verdict}: {visible(problem.message)}\n")
     if output_format == "json":
         write_json(extraction, problems, sys.stdout)
+        for candidate in extraction.candidates.values():
+            if candidate.problem:  # the text report lists these itself
+                sys.stderr.write(f"kbtool: candidate not written: {visible(candidate.problem)}\n")
     else:
         print_text(extraction, problems, dry_run)
     sys.stdout.flush()
-    failed = any(skipped for _, skipped in problems) or any(candidate.problem for candidate in extraction.candidates.values())
+    failed = (any(skipped for _, skipped in problems) or any(candidate.problem for candidate in extraction.candidates.values())
+              or any(added.problem for added in sources_added))
     raise typer.Exit(1 if failed else 0)

@@ -27,7 +27,9 @@ from kbtool.extract.infer import (UNKNOWN_DOMAIN, Context, article_domain, artic
 from kbtool.extract.messages import HIGH, LOW, FoundMessage
 from kbtool.kb import load_knowledge_base
 from kbtool.records import as_list, as_text
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex.literals import required_literal_sets
+from kbtool.regex.lookup import RegexLookup
+from kbtool.regex.matcher import BoundedMatcher
 from kbtool.writers import WriteRefused, write_new
 
 #: Confidence written into a candidate: a message quoted as real, and one the article hedges.
@@ -59,6 +61,8 @@ class RecordIndex:
     def __init__(self, records: list[KnownRecord], matcher: BoundedMatcher) -> None:
         self.records = sorted(records, key=lambda record: record.id)
         self.matcher = matcher
+        self._lookup: RegexLookup | None = None
+        self._with_regex: list[KnownRecord] = []
         self.by_term: dict[str, list[KnownRecord]] = {}
         for record in self.records:
             for term in record.terms:
@@ -85,14 +89,15 @@ class RecordIndex:
         answers: list[str | None] = [None] * len(messages)
         if not messages:
             return answers
-        jobs = [SearchJob(record.regex, tuple(messages)) for record in self.records if record.regex]
-        with_regex = [record for record in self.records if record.regex]
-        for record, result in zip(with_regex, self.matcher.run(jobs)):
-            if result.error or result.timed_out:
-                continue
-            for index, matched in enumerate(result.matches):
-                if matched and answers[index] is None:
-                    answers[index] = record.id
+        if self._lookup is None:  # built once: only the regexes whose required literals occur in a message run
+            self._with_regex = [record for record in self.records if record.regex]
+            patterns = [record.regex for record in self._with_regex]
+            self._lookup = RegexLookup(patterns, [required_literal_sets(pattern) for pattern in patterns],
+                                       [[] for _ in patterns])
+        for hit in self._lookup.find(list(messages), self.matcher).hits:
+            # records are sorted by id: the first by id is the lowest number
+            if answers[hit.text] is None or self._with_regex[hit.number].id < answers[hit.text]:
+                answers[hit.text] = self._with_regex[hit.number].id
         return answers
 
     def related(self, terms: set[str], domain: str) -> list[str]:
@@ -263,6 +268,7 @@ class ArticleResult:
     title: str
     messages: list[MessageResult]
     related_entries: list[str]
+    url: str | None = None  # the article's source_url
 
 
 class Extraction:
@@ -290,7 +296,8 @@ class Extraction:
                 results.append(self._candidate_for(article, message, domain))
             related = set(self.index.related(article_terms(article), domain))
             related.update(result.entry_id for result in results if result.entry_id)
-            self.results.append(ArticleResult(article.relative_path, article.id, article.title, results, sorted(related)))
+            self.results.append(ArticleResult(article.relative_path, article.id, article.title, results, sorted(related),
+                                              article.source_url))
 
     def _candidate_for(self, article: Article, message: FoundMessage, domain: str) -> MessageResult:
         try:

@@ -95,6 +95,21 @@ _FIX = re.compile(
     r"Restart|Check|Create|Build|Compile|Link|Cast|Wrap|Avoid|Keep|Specify|Provide|Change|Define|Implement)\b",
 )
 _MARKUP = re.compile(r"\*\*")
+#: A root cause is a sentence that explains why; the question's own sentences ("The column is right there…",
+#: "My first reflex was…") and the next error message are not, and an empty root cause is better than a wrong one.
+_CAUSE_BLOCKLIST = re.compile(
+    r"^(?:I |I'm |I've |My |We |When I |After I |How |Why |What |Is |Can |Does |Do "
+    # an instruction is a fix, not a cause; narration about the output ("As usual, this output tells us …") is neither
+    r"|Please |You can |You may |You should |You need |If you |Open |Deselect |Select |Click |Note\b|Similarly\b|"
+    r"As usual\b|That's |In production|This (?:output|result|message) |E\.g\.|Otherwise\b|\{\{|<)")
+#: A sentence the quoted message was cut out of ("If you get an error message ` `, …") is the lead-in to it.
+_EMPTIED_QUOTE = re.compile(r"`\s+`|\"\s+\"|\*\s+\*|``\s*``")
+_CAUSAL = re.compile(
+    r"\b(?:because|caused by|cause[sd]?\b|due to|happens (?:when|if|because)|occurs (?:when|if|because)|means that|"
+    r"this means|the reason|is that|since the|as the|results? from|comes? from|is not (?:compatible|supported|installed|set)|"
+    r"does not (?:support|match|exist)|cannot|can't|requires?|expects?|only (?:supports?|accepts?|works))\b",
+    re.IGNORECASE,
+)
 _CJK_TEXT = re.compile(r"[\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _QUOTED_MESSAGE = re.compile(r"(?<![A-Za-z0-9_.])(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception): \S")
 _PURE_HEADING = re.compile(r"^\s*(?:\*\*|__)[^*_]{1,200}(?:\*\*|__)\s*$")
@@ -215,11 +230,17 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
     # An article outside the KB root has no repository path to cite (lint's bad-url would reject it).
     sources = [source] if not source.startswith("/") else []
     for block in _explanation_blocks(article, block_index):
+        # Prose before the message is usually the question ("My first reflex was …"): a cause is taken from it
+        # only when the sentence says why.
+        before_message = any(other is block for other in article.blocks[:block_index])
         text = " ".join(" ".join(block.lines).split()).replace(" ".join(signature.split()), " ")
         sentences = [plain(sentence) for sentence in _SENTENCE_SPLIT.split(text)]
         head = signature.split("\n")[0][:40]
         # Keep English explanation: not the quoted message itself, no other quoted message, no lead-in
         # to a quote ("... for example:"), no Chinese/Japanese/Korean prose (root_cause is English).
+        # An FAQ's "Q: … ?" is the question, not the explanation; its "A: " is only a label.
+        sentences = [re.sub(r"^A[:：]\s*", "", sentence) for sentence in sentences
+                     if not sentence.rstrip().endswith(("?", "？")) and not re.match(r"^Q[:：]", sentence)]
         sentences = [sentence for sentence in sentences
                      if sentence and head not in sentence and not _QUOTED_MESSAGE.search(sentence)
                      and not sentence.rstrip().endswith(":") and not _CJK_TEXT.search(sentence)]
@@ -245,7 +266,10 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
                 if how == sentence:  # the article gives no more detail than the action itself
                     del workaround["how"]
                 context.workarounds.append(workaround)
-            elif len(cause) < 3 and len(sentence) > 20 and position >= used_by_how:
+            elif (len(cause) < 3 and len(sentence) > 20 and position >= used_by_how
+                  and (_CAUSAL.search(sentence) or not before_message)
+                  and not _CAUSE_BLOCKLIST.match(sentence) and not _EMPTIED_QUOTE.search(sentence)
+                  and len(re.findall(r"[A-Za-z]{2,}", re.sub(r"`[^`]*`", "", sentence))) >= 4):
                 cause.append(sentence)
     context.root_cause = " ".join(cause)[:2000]
     return context

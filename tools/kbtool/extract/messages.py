@@ -42,6 +42,8 @@ HIGH, LOW = "high", "low"
 MAX_MESSAGE_CHARS = 2000
 #: At most this many continuation lines are joined to a message.
 MAX_CONTINUATION_LINES = 12
+#: npm prints one error over this many `npm ERR!` lines at most (ERESOLVE's dependency tree).
+MAX_NPM_LINES = 60
 
 _QUALIFIER = r"(?:[A-Za-z_][A-Za-z0-9_]{0,60}\.){0,8}"
 _EXCEPTION_NAME = r"[A-Z][A-Za-z0-9_]{0,60}?(?:Error|Exception|Exit|Interrupt|Fault|Failure)"
@@ -56,8 +58,46 @@ _RUNTIME = re.compile(
     r"|(?:Got )?permission denied while trying to connect to the Docker daemon socket |docker: Error response from daemon: )"
 )
 _RUNTIME_ANYWHERE = re.compile(r"(?<![A-Za-z0-9_])" + _RUNTIME.pattern)
+# Messages without an exception-style prefix that tools print at the start of a line, one kind each:
+_BARE = re.compile(
+    # the dynamic loader: `libcudnn.so.8: cannot open shared object file: …`, `… static TLS block`
+    r"(?:[\w./{}~$+-]{1,200}\.(?:so|dll|dylib)(?:\.[\w.]{1,20})?: ?(?:cannot open shared object|cannot allocate memory in static TLS"
+    r"|cannot load|undefined symbol)|error while loading shared libraries: |dlopen(?: error)?: (?=\S)"
+    r"|cannot open shared object ?file|undefined symbol:? (?=\S)|undefined reference to (?=\S)"
+    # shells: `-bash: x: command not found`, `zsh: command not found: conda`, `sh:1:python:not found`, PowerShell, cmd
+    r"|-?(?:ba|z|k|tc|c|da|fi)?sh(?::\s?\d{1,6})?:\s?(?=[^\n]{0,200}?(?:command not found|not found|No such file|Permission denied))"
+    r"|[\w.+-]{1,100}: command not found"
+    r"|The term '[^'\n]{1,200}' is not recognized as the name of a cmdlet|The system cannot find the (?:path|file) specified"
+    # a process killed by a signal
+    r"|(?:Illegal instruction|Segmentation fault|Bus error|Floating point exception|Aborted)(?: \(core dumped\))?\s*$"
+    # Go: `panic: …`, the runtime's `fatal error: …`; Rust: `thread 'main' panicked at src/main.rs:2:5:`
+    r"|panic: (?=\S)|fatal error: (?=\S)|thread '[^'\n]{1,200}' (?:\(\d{1,12}\) )?panicked at "
+    # Docker, Kubernetes, gRPC clients
+    r"|(?:docker: )?Error response from daemon: |Error from server\b|Unable to connect to the server: |rpc error: code = "
+    r"|Cannot connect to the Docker daemon\b"
+    # CPython's fatal errors; Node's unhandled rejections
+    r"|Fatal Python error: |Uncaught \(in promise\) (?=\S)"
+    r")"
+)
+#: A Go log line: the standard logger's date and time, then the message (kept whole).
+_GO_LOG = re.compile(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})? (?=\S)")
+#: `WARNING: …` of a tool (Docker, conda) or Python's logging (`WARNING:tensorflow:…`): a message only when it
+#: says that something failed, like glog's W lines.
+_WARNING = re.compile(r"(?:WARNING|Warning|WARN)(?::[\w.]{1,100})?: ?(?=\S)")
+#: Lines that a log prefix leads: a source location and a severity (`pml_ucx.c:175 Error: …`,
+#: `include/socket.h:403 NCCL WARN …`), a klog line without its severity (`server.go:610] …`), or the
+#: MindSpore/Ascend style `[ERROR] MODULE(…) [file.cc:245] Function] …`. The message is what follows.
+_LOCATED_LOG = re.compile(
+    r"(?:[\w./-]{1,200}\.[a-z]{1,4}:\d{1,6} (?:[A-Z]{2,10} )?(?:Error|ERROR|WARN|WARNING)\b:? ?"
+    r"|\[(?:ERROR|CRITICAL|FATAL|WARNING)\](?: [A-Z_]{2,30}(?:\([^)\n]{0,100}\))?)?(?: [\d:.-]{6,30})* \[[^\]\n]{1,300}:\d{1,6}\] ?"
+    r"(?:[\w:~<>]{1,100}\] )?)(?=\S)"
+)
+_KLOG = re.compile(r"[\w-]{1,100}\.(?:go|cc|cpp|c|py):\d{1,6}\] (?=\S)")
+#: `Intel MKL FATAL ERROR: …`, `SSL verification error: …`, `Cmake Error at …`: a few words naming the component, then
+#: the severity.
+_NAMED_ERROR = re.compile(r"[A-Za-z][\w.+-]{0,30}(?: [A-Za-z][\w.+-]{0,30}){0,3} (?:FATAL ERROR|ERROR|Error|error)(?::|\s+at\b) ?(?=\S)")
 _FAILED_TO_PREPARE = re.compile(r"^(?P<message>\S.{2,300}? failed to (?:prepare|invoke)\.?)\s*$")
-_TOOL = re.compile(r"(?:(?:ERROR|Error|error|FATAL|fatal|Exception|error\[E\d{4}\]): |npm ERR! )(?=\S)")
+_TOOL = re.compile(r"(?:(?:ERROR|Error|error|FATAL|fatal|Exception|error\[E\d{4}\])(?:: |：)|npm ERR! )(?=\S)")
 _COMPILER = re.compile(
     r"(?:(?:[A-Za-z]:)?[^\s:()]{1,300}|<unknown>|<stdin>|<source>):\d{1,7}(?::\d{1,7})?: (?:fatal error|error): (?=\S)"
     r"|(?:[A-Za-z]:)?[^\s:()]{1,300}\(\d{1,7}(?:,\d{1,7})?\): (?:fatal )?error [A-Z]{1,4}\d{1,6}: (?=\S)"
@@ -79,14 +119,26 @@ _PREFIXES = re.compile(
 )
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _FRAME = re.compile(r'File "[^"]{1,500}", line \d+(?:, in [^\s]{1,200})?')
-_FRAME_LINE = re.compile(r'^\s*(?:File "|at [\w$.<>]+\(|\^+\s*$|~+\^*\s*$|\d*\s*\|)')
+_FRAME_LINE = re.compile(r'^\s*(?:File "|at [\w$.<>/@]+[(:]|at [\w$.<>]+ \(|\^+\s*$|~+\^*\s*$|\d*\s*\|)')
+#: Lines that follow a message without being part of it: rustc's `--> src/main.rs:4:20` and `= note:`, compiler
+#: `note:`/`help:` lines, pip's `[end of output]`, a source line quoted under a diagnostic, Go's goroutine dump.
+_AFTER_MESSAGE = re.compile(
+    r"^\s*(?:-->|= (?:note|help)|(?:note|help|hint)(?:\[\w+\])?: |\[end of output\]|#include\b|compilation terminated"
+    r"|goroutine \d+ \[|Current thread 0x|Thread 0x|Stack trace|stack backtrace|Traceback)"
+)
 _PROMPT = re.compile(r"^\s*(?:\$ |PS [^>]{0,200}> |# (?=pip |python|sudo |apt|conda |git |cd |export )|>>> |\.\.\. |In \[\d+\]:|C:\\[^>]{0,200}>)")
 _COMMENT = re.compile(r"^\s*(?:#+|//+|--|;+|/\*+|\*+|REM\b|%+)\s?")
 _TRAILING_COMMENT = re.compile(r"\s(?:#|//)\s+(?=\S)")
+#: Words that open prose, not a message (`This error: …`, `The following error: …`).
+_LEADING_WORDS = re.compile(r"(?i)(?:this|that|the|these|an?|following|same|such|its?|your|my|our|following|common|other|any)\b")
 _FAILURE_WORDS = re.compile(
     r"\b(?:error|errors|fail|failed|failure|fails|cannot|can't|could not|couldn't|unable|not found|no such|"
     r"invalid|unsupported|not supported|denied|refused|abort|aborted|fatal|exception|mismatch|incompatible|"
-    r"out of memory|missing|undefined|not implemented)\b",
+    r"out of memory|missing|undefined|not implemented|not recognized|insufficient|not permitted|panicked|data race|"
+    r"unreachable|no route|timed out|illegal|core dumped|segmentation fault|not allowed|rejected|malformed|"
+    r"too (?:big|large|open|many)|larger than|does not match|doesn't match|not installed|not enabled|crash(?:ed)?|"
+    r"not configured|conflict|conflicting|unrecognized|unexpected|unknown|exceeds?|exceeded|wasn't|isn't|no more|"
+    r"unavailable|not available|(?:does|do|did)(?:n't| not) support|not support)\b",
     re.IGNORECASE,
 )
 _HEDGES = re.compile(
@@ -102,6 +154,39 @@ _DOUBLE_QUOTED = re.compile(r"(?:\"(?P<a>[^\"\n]{3,2000})\"|\u201c(?P<b>[^\u201d
 _SINGLE_QUOTED = re.compile(r"(?:(?<=\s)|^)'(?P<c>[^\n]{3,2000}?)'(?=[\s?.!,;:)]|$)")
 _BOLD = re.compile(r"(\*\*|__)(?P<bold>[^\n]{3,2000}?)\1")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+#: Words of the prose around a quoted span that present it as what a program printed (English, Chinese, Korean).
+_INTRODUCER = re.compile(
+    r"(?i:\b(?:errors?|messages?|warnings?|exceptions?|reports?|reported|displayed|shows?|shown|prints?|printed|says?|"
+    r"throws?|thrown|raises?|raised|fails? with|failed with|get|gets|got|see|sees|receive[sd]?|encounter(?:s|ed)?|"
+    r"occurs?|occurred|returns?|returned|prompts?|prompted|complains?)\b)"
+    r"|报错|错误|提示|出现|失败|异常|信息|에러|오류|메시지|발생"
+)
+#: The introducer right before the span: "error message `…`", "报错`…`", "error: …".
+_INTRODUCED = re.compile(
+    r"(?i:\b(?:error|message|warning|exception|errors)(?: message)?(?: like| such as)?|reports?|reported|says?|throws?)\s*[:：,，]?\s*$"
+    r"|(?:报错|错误|提示|出现问题|出错)(?:信息|如下)?\s*[:：,，]?\s*$"
+)
+#: A span that is a command or code, not a message.
+_COMMAND = re.compile(
+    r"^(?:\$ |sudo |pip3? |conda |python3? |apt(?:-get)? |yum |brew |git |docker |kubectl |npm |yarn |cargo |go (?:get|run|build|mod) |"
+    r"wsl(?:\.exe)? |cd |export |set |source |make |cmake |bazel |curl |wget |chmod |mkdir |rm |import |from \w+ import |def |class )"
+)
+#: A message opens like this when it stands alone as a heading or a bold line (a troubleshooting page lists
+#: messages as headings): "Failed to resolve classpath:", "Cannot find a class …", "X failed with error 0x…".
+_MESSAGE_OPENER = re.compile(r"^(?:Failed to|Fail to|Cannot|Can't|Could not|Couldn't|Unable to|No such|Invalid|Unsupported|Illegal|Missing)\b")
+#: A Windows installer or API failure with its HRESULT: "WslRegisterDistribution failed with error 0x8007019e".
+_HRESULT = re.compile(r"\bfailed with error (?:code )?0x[0-9A-Fa-f]{6,8}\b")
+#: The sub-heading of a troubleshooting page that explains the message heading above it.
+_REASON_HEADING = re.compile(r"^(?i:reasons?|causes?|symptoms?|why)\b|^(?:原因|现象|원인|증상)")
+#: A heading that names a problem rather than quoting a message: a gerund, a question word, a plural of "error".
+_PROBLEM_HEADING = re.compile(
+    r"^(?:[A-Z][a-z]+ing\b|How\b|Why\b|What\b|When\b|Where\b|Which\b|Troubleshoot|Fix|Solv|Resolv|Common\b|Known\b|About\b)"
+    r"|\b(?:errors|issues|problems)\b"
+    # narrative: "The DEBUG CONSOLE throws ClassNotFoundException", "… extension fails to start"
+    r"|\b(?:throws|fails|occurs|happens|appears|reports|when|after|while)\b"
+)
+_NOUN_ERROR = re.compile(r"\b(?:errors?|exceptions?)\b", re.IGNORECASE)
+_BACKSLASH_ESCAPE = re.compile(r"\\([<>*_#\[\]`|])")
 
 _CODE_LANGUAGES = {
     "python", "py", "python3", "c", "cpp", "c++", "cc", "cuda", "cu", "java", "kotlin", "javascript", "js",
@@ -147,9 +232,21 @@ def clean_signature(text: str) -> str:
     if text.startswith(("**", "__")) and text.endswith(("**", "__")):
         text = text[2:-2].strip()
     text = text.rstrip("`*").rstrip()
+    text = _ANCHOR.sub("", text).rstrip()
+    # MDN lists a message with the engines that print it: "TypeError: 'x' is not iterable (Firefox, Chrome)".
+    text = _ENGINE_NOTE.sub("", text)
+    # A message quoted inside parentheses of translated prose keeps the closing one: "(ValueError: …)".
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()
     if text.endswith((",", ";")):
         text = text[:-1].rstrip()
     return text[:MAX_MESSAGE_CHARS]
+
+
+#: A heading anchor of the Hugging Face docs: `## CUDA error: … [[cuda-error]]`.
+_ANCHOR = re.compile(r"\[\[[\w-]{1,300}\]\]$")
+_ENGINE_NOTE = re.compile(r"\s+\((?:(?:Firefox|Chrome|Safari|Edge|V8-based|Opera|Node(?:\.js)?|JavaScriptCore|SpiderMonkey)"
+                          r"(?:\s*(?:,|&|and)\s*)?)+\)$")
 
 
 def _good_body(body: str, named: bool = False) -> bool:
@@ -187,26 +284,131 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
     match = _FAILED_TO_PREPARE.match(text)
     if match:
         return match.group("message")
+    match = _BARE.match(text)
+    if match:
+        return text if _good_body(text[match.end():] or text) or match.group(0).rstrip().endswith(")") or text == match.group(0).strip() else None
+    match = _LOCATED_LOG.match(text)
+    if match:
+        body = text[match.end():].strip()
+        inner = _match_shape(body, code_like, allow_tool)
+        if inner:
+            return inner
+        return body if _good_body(body) and (_FAILURE_WORDS.search(body) or "Error" in match.group(0)) else None
+    match = _KLOG.match(text) or _GO_LOG.match(text)
+    if match:
+        return text if _FAILURE_WORDS.search(text[match.end():]) and len(_WORD.findall(text[match.end():])) >= 2 else None
+    match = _WARNING.match(text)
+    if match:
+        body = text[match.end():]
+        return text if _FAILURE_WORDS.search(body) and len(_WORD.findall(body)) >= 2 else None
+    if allow_tool:
+        match = _NAMED_ERROR.match(text)
+        if match and len(_WORD.findall(text[match.end():])) >= 2 and not _LEADING_WORDS.match(text):
+            return text
     if allow_tool:
         match = _COMPILER.match(text)
         if match and _good_body(text[match.end():]):
             return text
-        match = _TOOL.match(text)
+        if text.startswith("npm ERR! ") and _WORD.search(text[9:]):
+            return text  # npm's first line is often short (`npm ERR! code E404`); the lines after it belong to it
+        match = _TOOL.match(text) or re.match(r"ERROR in (?=\S)", text)
         if match:
             body = text[match.end():]
             words = _WORD.findall(body)
-            if len(words) >= 2 or re.search(r"[a-z]+-[a-z]+-[a-z]+", body):
+            # A Windows error is often only its HRESULT: `Error: 0x80040154`.
+            if len(words) >= 2 or re.search(r"[a-z]+-[a-z]+-[a-z]+", body) or re.fullmatch(r"0x[0-9A-Fa-f]{3,8}", body.strip()):
                 return text
     return None
 
 
-def _continuation(lines: tuple[str, ...], start: int, first: str, comment: bool) -> tuple[str, int]:
-    """The message starting with `first` on lines[start], extended over its continuation lines."""
+def _cell_message(lines: tuple[str, ...]) -> str | None:
+    """The message of a table cell's `<pre>`: its whole text, hard-wrapped lines and all (an elided start such as
+    `...<lots of warnings>` left out)."""
+    kept = [line.strip() for line in lines if line.strip()]
+    while kept and re.match(r"^(?:\.\.\.|…)\s*(?:<[^>]{0,60}>)?$", kept[0]):
+        kept.pop(0)
+    if not kept or len(kept) > MAX_CONTINUATION_LINES:
+        return None
+    text = "\n".join(kept)
+    if _match_shape(kept[0], True, True) or (len(_WORD.findall(text)) >= 3 and _loose_message(kept[0])):
+        return text
+    return None
+
+
+def _output_line_message(line: str, top_indent: int) -> bool:
+    """A line of console output that states a failure in words, at the top level of its block."""
+    if len(line) - len(line.lstrip()) > top_indent or _PROMPT.match(line) or _NOT_A_MESSAGE_LINE.match(line):
+        return False
+    text = line.strip()
+    if not text[:1].isalpha() or len(_WORD.findall(text)) < 4 or not _loose_message(text):
+        return False
+    return bool(_FAILURE_WORDS.search(_NOUN_ERROR.sub("", text)))
+
+
+#: Output lines that are not messages even when they contain a failure word: logs of info or debug severity,
+#: test-runner summaries, npm notices, stack frames.
+_NOT_A_MESSAGE_LINE = re.compile(
+    r"^\s*(?:[IDV]\d{4} |\[?(?:INFO|DEBUG|TRACE|NOTICE|info|debug)\]?\b|debug\d*:|npm (?:notice|info|http|verb|timing)\b|"
+    r"test\b.* \.\.\. |test result:|failures:|---- |running \d+ tests?|at |File \"|\d+ (?:passed|failed)|=+ |-+ |"
+    # a statement of source code shown in the output (a traceback's source line)
+    r"(?:raise|throw|return|assert|print|if|for|while|def|class|import|from)\b[ (])"
+)
+
+
+#: The start of a log line (a timestamp, a glog or klog severity and date): a line of its own, never a wrapped one.
+_LOG_START = re.compile(r"^\s*(?:\d{4}[-/]\d\d[-/]\d\d|\[?\d\d:\d\d:\d\d|[IWEF]\d{4} |\[(?:INFO|WARN|WARNING|ERROR|DEBUG)\])")
+
+
+def _wraps(previous: str, line: str) -> bool:
+    """True when `line` continues a hard-wrapped `previous` line (a long line cut mid-sentence, or a lower-case start)."""
+    if (not line.strip() or _PROMPT.match(line) or _LOG.match(line.strip()) or _LOG_START.match(line) or _match_shape(line, True, True) or _AFTER_MESSAGE.match(line)
+            or _NOT_A_MESSAGE_LINE.match(line) or " " not in line.strip() or re.match(r"\s*[\w.-]+: ", line)
+            and not line.strip()[:1].islower()):
+        return False
+    if line.strip()[:1].islower() and not previous.rstrip().endswith((".", "!", "?")):
+        return True
+    return len(previous.rstrip()) >= 55 and not previous.rstrip().endswith((".", "!", "?", ":"))
+
+
+#: A first line that only names the place of the error; what happened is on the next lines (Rust's panic,
+#: webpack's `ERROR in ./src/index.js 59:9`).
+_PLACE_HEADER = re.compile(r"thread '[^']*' (?:\(\d+\) )?panicked at \S+:\s*$|ERROR in \S+(?: \d+:\d+)?\s*$")
+
+
+def _continuation(lines: tuple[str, ...], start: int, first: str, comment: bool,
+                  wrapped: bool = False) -> tuple[str, int]:
+    """The message starting with `first` on lines[start], extended over its continuation lines (and, in console
+    output, over the lines a long message was hard-wrapped onto)."""
     parts = [first]
     ends_with_colon = first.rstrip().endswith(":")
+    # A Rust panic names its place on the first line and says what happened on the next ones.
+    panic = bool(_PLACE_HEADER.match(first.strip()))
+    first_indent = len(lines[start]) - len(lines[start].lstrip())
+    npm = first.startswith("npm ERR! ")
     index = start + 1
-    while index < len(lines) and index - start <= MAX_CONTINUATION_LINES:
+    while index < len(lines) and index - start <= (MAX_NPM_LINES if npm else MAX_CONTINUATION_LINES):
         line = lines[index]
+        if npm:
+            # npm prints one error over many `npm ERR!` lines (ERESOLVE's dependency tree): they are one message.
+            if not line.startswith("npm ERR!"):
+                break
+            parts.append(line.rstrip())
+            index += 1
+            continue
+        if _AFTER_MESSAGE.match(line):
+            break
+        # A list of messages, one a line at the same indentation: each is its own message.
+        indent = len(line) - len(line.lstrip())
+        if indent <= first_indent and line.strip() and _match_shape(line, True, True):
+            break
+        if re.match(r"\s*\[signal ", line):  # Go: `[signal SIGSEGV: …]` under a panic belongs to it
+            parts.append(line.rstrip())
+            index += 1
+            continue
+        if panic and line.strip() and not line.startswith((" ", "\t")) and index - start <= 3 and not _FRAME_LINE.match(line):
+            parts.append(line.rstrip())
+            index += 1
+            continue
         if comment:
             marker = _COMMENT.match(line)
             if not marker:
@@ -220,8 +422,12 @@ def _continuation(lines: tuple[str, ...], start: int, first: str, comment: bool)
             break
         if _match_shape(line, True, True) and not line.startswith((" ", "\t")):
             break
-        indented = line.startswith((" ", "\t"))
-        if not (indented or ends_with_colon):
+        if panic and len(parts) > 1 and not line.startswith((" ", "\t")):
+            break
+        if panic and len(parts) > 1 and line.startswith((" ", "\t")) and not re.match(r"\s+\w+: ", line):
+            break
+        indented = line.startswith((" ", "\t")) and (comment or indent > first_indent)
+        if not (indented or ends_with_colon or (wrapped and not comment and _wraps(lines[index - 1], line))):
             break
         parts.append(line.rstrip())
         index += 1
@@ -254,7 +460,12 @@ def _hedged(lines: tuple[str, ...], index: int, before: str) -> bool:
 def _code_occurrences(block: Block, block_index: int, before: str) -> list[Occurrence]:
     found: list[Occurrence] = []
     lines = block.lines
+    if block.info == "cell" and not any(_TRACEBACK_HEADER in line or _PROMPT.match(line) for line in lines):
+        whole = _cell_message(lines)
+        if whole:
+            return [Occurrence(whole, block.first_line, LOW if _hedged(lines, 0, before) else HIGH, block.kind, block_index)]
     source_code = block.info in _CODE_LANGUAGES
+    top_indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -285,17 +496,22 @@ def _code_occurrences(block: Block, block_index: int, before: str) -> list[Occur
             if trailing and source_code:
                 message = _match_shape(line[trailing.end():], True, True)
                 is_comment = message is not None
+        loose = False
+        if message is None and not source_code and not is_comment and _output_line_message(line, top_indent):
+            # Console output: a line that states a failure is the message even without a prefix
+            # (`libf77blas.so.3: …` is a shape; `The ordinal 241 could not be located …`, `Could not load host key: …`).
+            message, loose = line.strip(), True
         if message is None:
             index += 1
             continue
-        full, last = _continuation(lines, index, message, is_comment)
+        full, last = _continuation(lines, index, message, is_comment, wrapped=not source_code)
         confidence = LOW if _hedged(lines, index, before) else HIGH
         found.append(Occurrence(full, block.first_line + index, confidence, block.kind, block_index))
         index = last + 1
     return found
 
 
-def _prose_candidates(text: str, where: str) -> list[tuple[int, str]]:
+def _prose_candidates(text: str, where: str, explained_below: bool = False) -> list[tuple[int, str]]:
     """(offset, message) for every message in a prose text (lines joined with newlines)."""
     results: list[tuple[int, str]] = []
     covered: list[tuple[int, int]] = []
@@ -314,8 +530,24 @@ def _prose_candidates(text: str, where: str) -> list[tuple[int, str]]:
             if any(start <= match.start() < end for start, end in covered):
                 continue
             inner = next(value for name, value in match.groupdict().items() if value and name in ("a", "b", "c", "bold"))
-            message = _match_shape(inner.replace("`", ""), False, False)
+            message = _match_shape(inner.replace("`", ""), False, pattern is not _SINGLE_QUOTED)
             add(match.start(), match.end(), message)
+    # A quoted or inline-code span that the sentence presents as the error ("the error `MD5 does not match`",
+    # "报错`Python3 not found`", 'if you get the error *"Java runtime could not be located"*') is the message
+    # even without an exception-style prefix.
+    for pattern in (_INLINE_CODE, _DOUBLE_QUOTED, _CORNER_QUOTED):
+        for match in pattern.finditer(text):
+            if any(start <= match.start() < end for start, end in covered):
+                continue
+            inner = next(value for name, value in match.groupdict().items() if value and name in ("code", "a", "b", "d"))
+            add(match.start(), match.end(), _introduced_span(inner, text, match.start(), match.end()))
+    if where in ("heading", "title") or _WHOLE_BOLD.match(text):
+        add(0, len(text), _heading_message(text, explained_below))
+    # Unquoted after the introducer: "报错 dlopen: cannot load …, 如何解决", "you may see this error: The file …".
+    for match in _UNQUOTED_AFTER.finditer(text):
+        if any(start <= match.start("m") < end for start, end in covered):
+            continue
+        add(match.start("m"), match.end("m"), _unquoted_message(match.group("m")))
     offset = 0
     for line in text.split("\n"):
         line_end = offset + len(line)
@@ -324,7 +556,7 @@ def _prose_candidates(text: str, where: str) -> list[tuple[int, str]]:
             if message and not any(start <= offset + line.find(message) < end for start, end in covered):
                 add(offset + line.find(message), line_end, message)
         if allow_tool and not any(start <= offset < end for start, end in covered):
-            stripped = line.lstrip("> ").replace("`", "")
+            stripped = re.sub(r"^(?:[-*+] |\d+\. )?(?:\*\*|__)(.*?)(?:\*\*|__)$", r"\1", line.lstrip("> ")).replace("`", "")
             whole = _match_shape(stripped, False, True)
             if whole and not _PYTHON.match(stripped) and not _RUNTIME.match(stripped):
                 add(offset, line_end, whole)
@@ -345,13 +577,101 @@ def _prose_candidates(text: str, where: str) -> list[tuple[int, str]]:
     return results
 
 
-def _prose_occurrences(block: Block, block_index: int, before: str) -> list[Occurrence]:
+_CORNER_QUOTED = re.compile(r"(?:\u2018(?P<d>[^\u2019\n]{3,2000})\u2019)")
+_WHOLE_BOLD = re.compile(r"^\s*(?:[-*+] |\d+\. )?(?:\*\*|__)(?P<bold>[^\n]{3,2000}?)(?:\*\*|__)\s*$")
+_UNQUOTED_AFTER = re.compile(
+    r"(?:(?:报错|错误|提示|出现|出错)\s*[:：,，]?\s*|\b(?:error|message)\b[^.:\n`\"]{0,120}: "
+    r"|\b(?:throws?|reports?|shows?|displays?|prints?|gets?|got|see)\s+(?=(?:Error|ERROR|error): ))"
+    r"(?P<m>[A-Za-z'/\[{][^\u3000-\u303f\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\n]{5,600})"
+)
+
+
+def _loose_message(text: str) -> bool:
+    """A sentence-like text that reads as a program's message: words, no command, no code."""
+    text = text.strip()
+    words = _WORD.findall(text)
+    if len(words) < 2 or len(text) > 600 or _COMMAND.match(text):
+        return False
+    if re.search(r"[;{}]\s*$|^\w+\s*=|\w\(\)$|^(?:[\w.]+/)+[\w.]*$", text):
+        return False
+    return True
+
+
+def _introduced_span(inner: str, text: str, start: int, end: int) -> str | None:
+    """The message of a quoted span that its sentence presents as the error, else None."""
+    inner = _BACKSLASH_ESCAPE.sub(r"\1", inner).replace("`", "").strip()
+    if not inner:
+        return None
+    shaped = _match_shape(" ".join(inner.split()), True, True)
+    inside = _PYTHON_ANYWHERE.search(inner)
+    if not shaped and inside and inside.start() > 0:
+        # A frame pasted before the exception in one span (`/x/rarfile.py, line820, …, SyntaxError: invalid syntax`).
+        shaped = _match_shape(inner[inside.start():], True, True)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[max(line_start, start - 200): start], text[end: min(line_end, end + 60)]
+    if not (_INTRODUCER.search(before) or _INTRODUCER.search(after)):
+        return None
+    if shaped:
+        return shaped
+    if not _loose_message(inner) or len(inner.split()) < 2:
+        return None
+    # `std::io::Error`, `Box<dyn Error>`: a type named "error" is not a message; a failure must be stated.
+    if _FAILURE_WORDS.search(_NOUN_ERROR.sub("", inner)) and len(_WORD.findall(inner)) >= 3:
+        return inner
+    if _INTRODUCED.search(before.replace("*", "")):
+        return inner
+    return None
+
+
+def _heading_message(text: str, explained_below: bool) -> str | None:
+    """A heading (or a bold-only line) that is itself the message, as troubleshooting pages list them.
+
+    A heading that names a problem ("Running Windows commands fails inside a distribution", "Cannot access WSL
+    files from Windows") reads much like a message, so a heading without a prefix counts only when it is written
+    as a message is printed (a full sentence ending in "." or ":", or an HRESULT), or when the page explains it
+    under a "Reason"/"Cause" sub-heading, as troubleshooting pages that list messages do."""
+    bold = _WHOLE_BOLD.match(text)
+    text = " ".join((bold.group("bold") if bold else text).replace("`", "").split())
+    # A translated heading (the English message inside it is found by the prose scan), a question ("Q: What can I
+    # do if …"), or a heading that quotes the message (the quote is the message) is not a message as a whole.
+    quoted = re.search(r"[\"\u201c\u2018]([^\"\u201d\u2019]{0,300})[\"\u201d\u2019]", text)
+    if _CJK.search(text) or text.startswith(("Q:", "Q：")) or "?" in text or quoted and len(quoted.group(1).split()) >= 3:
+        return None
+    text = re.sub(r"\[\[[\w-]+\]\]$", "", text).strip()  # an anchor of the Hugging Face docs: `[[my-anchor]]`
+    punctuated = text.endswith((".", ":"))
+    if text.endswith(":"):
+        text = text[:-1].rstrip()
+    shaped = _match_shape(text, True, True)
+    if shaped:
+        return shaped
+    if _PROBLEM_HEADING.search(text) or not _loose_message(text) or len(_WORD.findall(text)) < 3:
+        return None
+    if _HRESULT.search(text) or explained_below:
+        return text
+    if punctuated and not text.endswith("?") and _FAILURE_WORDS.search(_NOUN_ERROR.sub("", text)):
+        return text
+    return None
+
+
+def _unquoted_message(text: str) -> str | None:
+    """Unquoted text after an introducer, up to the end of its sentence or where CJK prose resumes."""
+    text = text.replace("`", "").strip().rstrip(" ,，;")
+    if _match_shape(text, True, True):
+        return _match_shape(text, True, True)
+    if len(_WORD.findall(text)) < 3 or not _loose_message(text):
+        return None
+    return text if _FAILURE_WORDS.search(_NOUN_ERROR.sub("", text)) else None
+
+
+def _prose_occurrences(block: Block, block_index: int, before: str, explained_below: bool = False) -> list[Occurrence]:
     text = block.text
     found = []
     line_starts = [0]
     for line in block.lines:
         line_starts.append(line_starts[-1] + len(line) + 1)
-    for offset, message in _prose_candidates(text, block.kind):
+    for offset, message in _prose_candidates(text, block.kind, explained_below):
         index = max(i for i, start in enumerate(line_starts) if start <= offset)
         index = min(index, len(block.lines) - 1)
         sentence_start = max(text.rfind(". ", 0, offset), text.rfind("\n", 0, offset - 200 if offset > 200 else 0))
@@ -400,8 +720,12 @@ def _produced_by_own_code(message: str, literals: list[list[str]]) -> bool:
     return False
 
 
+#: The severity word a message is sometimes quoted with and sometimes without ("Error: This update only applies …").
+_SEVERITY_PREFIX = re.compile(r"^(?:Error|ERROR|error|Warning|WARNING|Exception)[:：]\s*")
+
+
 def _key(message: str) -> str:
-    text = " ".join(message.split())
+    text = _SEVERITY_PREFIX.sub("", " ".join(message.split()))
     for marker in ("...", "…", "[...]"):
         if marker in text:
             text = text.split(marker, 1)[0].rstrip()
@@ -419,7 +743,10 @@ def find_messages(article: Article) -> list[FoundMessage]:
         if block.is_code:
             occurrences.extend(_code_occurrences(block, block_index, before))
         else:
-            occurrences.extend(_prose_occurrences(block, block_index, before))
+            following = article.blocks[block_index + 1] if block_index + 1 < len(article.blocks) else None
+            explained_below = (block.kind == "heading" and following is not None and following.kind == "heading"
+                               and bool(_REASON_HEADING.match(following.text.strip())))
+            occurrences.extend(_prose_occurrences(block, block_index, before, explained_below))
         before = "\n".join(block.lines[-2:])
     literals = _own_strings(article)
     kept: list[Occurrence] = []
@@ -431,25 +758,76 @@ def find_messages(article: Article) -> list[FoundMessage]:
     return _merge(kept)
 
 
+_PLACEHOLDER = re.compile(r"(?:XYZ|XXX|xxx|<[^>\s]{1,40}>|\{[^}\s]{1,40}\}|\.\.\.|…)")
+
+
+def _common_prefix(first: str, second: str) -> int:
+    size = 0
+    for a, b in zip(first, second):
+        if a != b:
+            break
+        size += 1
+    return size
+
+
+def _same_error(key: str, existing: str, truncated: bool, heading: bool) -> bool:
+    """Whether two occurrences are one message: equal keys; a copy cut short (in a title, a heading, or with
+    `...`) that the other starts with; a heading that restates the quoted message with a placeholder
+    ("… configuration class XYZ for this kind of AutoModel" over the literal message)."""
+    if key == existing:
+        return True
+    shorter, longer = sorted((key, existing), key=len)
+    if longer.startswith(shorter) and (len(shorter) >= 20 or (heading or truncated) and len(shorter) >= 10):
+        return True
+    common = _common_prefix(key, existing)
+    # A message written with an author's placeholder (`libcudnn.<Version>: …`) and its literal form are one error.
+    if common >= 20 and any(re.match(r"<[A-Za-z][\w ]{0,40}>", text[common:]) for text in (key, existing)):
+        return True
+    if not heading:
+        return False
+    return common >= 30 and any(_PLACEHOLDER.match(text[common:]) for text in (key, existing))
+
+
 def _merge(occurrences: list[Occurrence]) -> list[FoundMessage]:
-    """One message per distinct text; a truncated copy (a prefix) joins the full one."""
+    """One message per distinct text; a truncated copy (a prefix) joins the full one.
+
+    A copy truncated with `...` that several messages start with joins none of them: it says too little to
+    tell which one it is, and must not make the others duplicates of one another."""
     groups: list[list[Occurrence]] = []
     keys: list[str] = []
+    pending: list[Occurrence] = []
     for occurrence in occurrences:
         key = _key(occurrence.text)
-        for index, existing in enumerate(keys):
-            if key == existing or (len(key) >= 20 and (existing.startswith(key) or key.startswith(existing))):
-                groups[index].append(occurrence)
-                if len(key) > len(existing):
-                    keys[index] = key
-                break
+        truncated = any(marker in occurrence.text for marker in ("...", "…"))
+        heading = occurrence.where in ("title", "heading")
+        matches = [index for index, existing in enumerate(keys)
+                   if _same_error(key, existing, truncated, heading or all(o.where in ("title", "heading") for o in groups[index]))]
+        if truncated and not heading and len(matches) != 1:
+            pending.append(occurrence)
+            continue
+        if matches:
+            index = matches[0]
+            groups[index].append(occurrence)
+            if len(key) > len(keys[index]) and not heading:
+                keys[index] = key
         else:
+            groups.append([occurrence])
+            keys.append(key)
+    for occurrence in pending:  # a truncated copy that came before the full message
+        key = _key(occurrence.text)
+        matches = [index for index, existing in enumerate(keys) if _same_error(key, existing, True, False)]
+        if len(matches) == 1:
+            groups[matches[0]].append(occurrence)
+        elif not matches:
             groups.append([occurrence])
             keys.append(key)
     messages = []
     for group in groups:
-        longest = max(group, key=lambda occurrence: (len(occurrence.text), occurrence.where != "title"))
-        representative = min((occurrence for occurrence in group if occurrence.text == longest.text),
+        # The literal message of a code block or the prose wins over a heading's or the title's restatement.
+        quoted = [occurrence for occurrence in group if occurrence.where not in ("title", "heading")] or group
+        literal = [occurrence for occurrence in quoted if not re.search(r"<[A-Za-z][\w ]{0,40}>", occurrence.text)] or quoted
+        longest = max(literal, key=lambda occurrence: (len(occurrence.text), occurrence.where != "title"))
+        representative = min((occurrence for occurrence in literal if occurrence.text == longest.text),
                              key=lambda occurrence: occurrence.line)
         confidence = HIGH if any(occurrence.confidence == HIGH for occurrence in group) else LOW
         messages.append(FoundMessage(representative.text, representative.line, confidence,
