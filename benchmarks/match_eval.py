@@ -229,3 +229,46 @@ def precision_at_1(rank, queries: list[dict], field: str = "query") -> tuple[int
         ranked = rank(item[field])
         right += bool(ranked) and canon_of(ranked[0]) == item["canon"]
     return right, len(queries)
+
+
+def kbtool_batch(kb_root: Path, texts: list[str]) -> list[list[str]]:
+    """`kbtool match --batch` over `texts` in one process: the ranked record ids of each."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        # One query per block of lines; a blank line inside a query would split it, so those go.
+        handle.write("\n\n".join("\n".join(line for line in text.splitlines() if line.strip()) for text in texts) + "\n")
+    command = [sys.executable, "-m", "kbtool", "match", "--root", str(kb_root), "--batch", handle.name]
+    completed = subprocess.run(command + ["--paragraphs"], capture_output=True, text=True)
+    Path(handle.name).unlink()
+    lines = [json.loads(line) for line in completed.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(texts), completed.stderr[-2000:]
+    return [[match["entry_id"] for match in line["matches"]] for line in lines]
+
+
+def score(kb_root: Path) -> str:
+    """The table of precision at 1: kbtool, brute force longest span, deadends' lookup_all."""
+    queries = load()
+    records = records_of(kb_root)
+    rows = []
+    for field in ("query", "log"):
+        ranked = kbtool_batch(kb_root, [item[field] for item in queries])
+        right = sum(bool(ids) and canon_of(ids[0]) == item["canon"] for ids, item in zip(ranked, queries))
+        rows.append(("kbtool match", field, right))
+    for title, rank in (("brute force, longest span", brute_force_longest_span(records)),
+                        ("deadends.dev lookup_all", deadends_lookup_all())):
+        for field in ("query", "log"):
+            rows.append((title, field, precision_at_1(rank, queries, field)[0]))
+    total = len(queries)
+    lines = [f"{total} queries made from {len({item['canon'] for item in queries})} canons",
+             "", "| ranker | alone: right at 1 | P@1 | in a log: right at 1 | P@1 |", "| --- | ---: | ---: | ---: | ---: |"]
+    for title in dict.fromkeys(row[0] for row in rows):
+        alone = next(right for name, field, right in rows if name == title and field == "query")
+        logged = next(right for name, field, right in rows if name == title and field == "log")
+        lines.append(f"| {title} | {alone} of {total} | {alone / total:.3f} | {logged} of {total} | {logged / total:.3f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["score"]:
+    print(score(Path(sys.argv[2]) if len(sys.argv) > 2 else REPO))

@@ -1,93 +1,198 @@
 """`kbtool match`: which records recognise an error message (or a whole log)?
 
-Every record's regex is untrusted, so all of them run through the bounded
-matcher; a regex that overruns its time bound is reported, never waited for.
+Every record's regex is untrusted, so all of them run through the bounded matcher, and only those
+whose required literals occur in the text are run at all (`kbtool.regex.lookup`); a regex that
+overruns its time bound is reported, never waited for. A pasted log is matched line by line, and the
+results are grouped by the line they matched, best first (see `RegexLookup` for the ranking): the
+error line outranks the chatter around it, because the right record shares the error's own words.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Iterable, Optional, TextIO
 
-from kbtool.kb import KnowledgeBase, load_knowledge_base
-from kbtool.records import as_dict, as_list, as_text
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.display import json_text, visible
 from kbtool.errors import UsageError
+from kbtool.kb import KnowledgeBase, load_knowledge_base
+from kbtool.records import RecordFile, as_dict, as_list, as_text
+from kbtool.regex.literals import required_literal_sets
+from kbtool.regex.lookup import RegexLookup, wording, wording_overlap
+from kbtool.regex.matcher import BoundedMatcher
 
-#: Longest text `match` reads (a log is searched as a whole).
+#: Longest text `match` reads (a log is searched line by line).
 MAX_TEXT_CHARACTERS = 1_000_000
+#: Lines of a log searched at most (the last ones: the error is usually at the end).
+MAX_LINES = 20_000
+#: Records listed as the closest when nothing matches.
+CLOSEST = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """A record that recognises one line of the text."""
+
+    data: dict  # the record's data, with its path
+    line: int  # 1-based line of the text it matched
+    matched: str  # the text its regex matched
 
 
 @dataclass(frozen=True)
 class MatchReport:
-    matches: list[dict]  # the matching records' data, with their path
+    matches: list[Match]  # best first, each record once (under its best line)
     timed_out: list[str]  # ids of records whose regex overran the time bound
     unreadable: int  # record files that could not be read (lint reports why)
     unreadable_reasons: tuple[str, ...] = ()  # "path: what is wrong", one per such file
+    closest: list[dict] = field(default_factory=list)  # when nothing matches: records sharing the most words
+    milliseconds: float = 0.0  # time the search took
 
 
-def find_matches(kb: KnowledgeBase, text: str, matcher: BoundedMatcher) -> MatchReport:
-    """Records of `kb` whose regex is found in `text`."""
-    records = [record for record in kb.records if isinstance(record.data.get("regex"), str)]
-    results = matcher.run([SearchJob(record.data["regex"], (text,)) for record in records])
-    matches, timed_out = [], []
-    for record, result in zip(records, results):
-        if result.timed_out:
-            timed_out.append(record.entry_id or record.relative_path)
-        elif result.matches[0]:
-            matches.append({"path": record.relative_path, **record.data})
-    matches.sort(key=lambda data: (-_specificity(data), data["path"]))
-    unreadable = [record for record in kb.files if record.data is None]
-    reasons = tuple(f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
-                    for record in unreadable)
-    return MatchReport(matches, timed_out, len(unreadable), reasons)
+def _own_texts(record: RecordFile) -> list[str]:
+    data = record.data or {}
+    return [as_text(data.get("signature")), *(alias for alias in as_list(data.get("aliases")) if isinstance(alias, str))]
+
+
+class KbMatcher:
+    """The records of a KB, indexed once, matched against any number of texts."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.records = [record for record in kb.records if isinstance(record.data.get("regex"), str)]
+        patterns = [record.data["regex"] for record in self.records]
+        self.lookup = RegexLookup(patterns, [required_literal_sets(pattern) for pattern in patterns],
+                                  [_own_texts(record) for record in self.records])
+        unreadable = [record for record in kb.files if record.data is None]
+        self.unreadable_reasons = tuple(
+            f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
+            for record in unreadable)
+
+    def match(self, text: str) -> MatchReport:
+        started = time.perf_counter()
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        numbered = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()][-MAX_LINES:]
+        result = self.lookup.find([line for _, line in numbered], self.matcher)
+        matches, seen = [], set()
+        for hit in result.hits:  # best first: each record under its best line
+            if hit.number in seen:
+                continue
+            seen.add(hit.number)
+            record = self.records[hit.number]
+            number, line = numbered[hit.text]
+            matches.append(Match({"path": record.relative_path, **record.data}, number, line[hit.span[0]:hit.span[1]]))
+        closest = [] if matches else self._closest(text)
+        return MatchReport(matches, [self.records[n].entry_id or self.records[n].relative_path for n in result.timed_out],
+                           len(self.unreadable_reasons), self.unreadable_reasons, closest,
+                           (time.perf_counter() - started) * 1000)
+
+    def _closest(self, text: str) -> list[dict]:
+        """The records whose signature shares the most fixed words with `text` (none when none does)."""
+        words = wording(text)
+        scored = sorted(((wording_overlap(words, wordings), number)
+                         for number, wordings in enumerate(self.lookup.wordings)), key=lambda item: (-item[0], item[1]))
+        return [{"path": self.records[number].relative_path, **self.records[number].data}
+                for overlap, number in scored[:CLOSEST] if overlap > 0]
 
 
 def match_text(root: Path, text: str) -> MatchReport:
     """Load the KB at `root` and find the records whose regex recognises `text`."""
-    kb = load_knowledge_base(root)
     with BoundedMatcher() as matcher:
-        return find_matches(kb, text, matcher)
+        return KbMatcher(load_knowledge_base(root), matcher).match(text)
 
 
-def _specificity(data: dict) -> int:
-    """Longer regexes tend to be more specific: show them first."""
-    return len(as_text(data.get("regex")))
+def match_batch(root: Path, queries: Iterable[str], stream: TextIO) -> int:
+    """Match every query in one process; one JSON line per query on `stream`. The number of queries."""
+    count = 0
+    with BoundedMatcher() as matcher:
+        session = KbMatcher(load_knowledge_base(root), matcher)
+        for count, query in enumerate(queries, start=1):
+            report = session.match(query)
+            stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),
+                                    "matches": [_match_entry(match) for match in report.matches],
+                                    "timed_out": report.timed_out}) + "\n")
+    return count
+
+
+def batch_queries(text: str, paragraphs: bool) -> list[str]:
+    """One query per non-empty line, or per block of lines separated by blank lines (`paragraphs`)."""
+    if not paragraphs:
+        return [line for line in text.splitlines() if line.strip()]
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _match_entry(match: Match) -> dict:
+    data = match.data
+    return {"entry_id": data.get("id"), "path": data["path"], "line": match.line, "matched": match.matched,
+            "signature": data.get("signature"), "root_cause": data.get("root_cause"),
+            "dead_ends": data.get("dead_ends", []), "workarounds": data.get("workarounds", []),
+            "official_doc_url": data.get("official_doc_url")}
 
 
 def write_text_report(report: MatchReport, stream: TextIO) -> None:
-    for data in report.matches:
-        stream.write(f"{as_text(data.get('id')) or data['path']}  ({data['path']})\n")
-        stream.write(f"  signature:  {' '.join(as_text(data.get('signature')).split())}\n")
-        root_cause = " ".join(as_text(data.get("root_cause")).split())
+    current_line = None
+    for match in report.matches:
+        data = match.data
+        if match.line != current_line:
+            current_line = match.line
+            stream.write(f"== line {match.line}: {visible(match.matched[:200])}\n\n")
+        stream.write(f"{visible(as_text(data.get('id')) or data['path'])}  ({visible(data['path'])})\n")
+        stream.write(f"  signature:  {visible(' '.join(as_text(data.get('signature')).split()))}\n")
+        root_cause = visible(" ".join(as_text(data.get("root_cause")).split()))
         if root_cause:
             stream.write(f"  root cause: {root_cause}\n")
         for dead_end in as_list(data.get("dead_ends")):
             dead_end = as_dict(dead_end)
             if as_text(dead_end.get("action")).strip():
-                stream.write(f"  don't:      {as_text(dead_end.get('action'))} ({' '.join(as_text(dead_end.get('why_fails')).split())})\n")
+                stream.write(f"  don't:      {visible(as_text(dead_end.get('action')))} "
+                             f"({visible(' '.join(as_text(dead_end.get('why_fails')).split()))})\n")
         for workaround in as_list(data.get("workarounds")):
             workaround = as_dict(workaround)
             if as_text(workaround.get("action")).strip():
-                stream.write(f"  do:         {as_text(workaround.get('action'))}\n")
+                stream.write(f"  do:         {visible(as_text(workaround.get('action')))}\n")
+                how = " ".join(as_text(workaround.get("how")).split())
+                if how:
+                    stream.write(f"      how:    {visible(how[:500])}\n")
+                for source in as_list(workaround.get("sources")):
+                    if isinstance(source, str) and source.strip():
+                        stream.write(f"      source: {visible(source)}\n")
+        if as_text(data.get("official_doc_url")):
+            stream.write(f"  docs:       {visible(as_text(data.get('official_doc_url')))}\n")
         stream.write("\n")
     count = len(report.matches)
-    stream.write(f"{count} matching record{'' if count == 1 else 's'}\n")
+    if count:
+        stream.write(f"{count} matching record{'' if count == 1 else 's'}\n")
+        return
+    stream.write("no record recognises this message\n")
+    if report.closest:
+        stream.write("closest records (sharing the most words with it):\n")
+        for data in report.closest:
+            stream.write(f"  {visible(as_text(data.get('id')) or data['path'])}: "
+                         f"{visible(' '.join(as_text(data.get('signature')).split())[:160])}\n")
+    stream.write("if it is a new error, start a record: kbtool new-entry --signature \"<the message>\" --domain <tool>\n")
 
 
 def write_json_report(report: MatchReport, stream: TextIO) -> None:
     document = {
         "version": 1,
-        "matches": [{"entry_id": data.get("id"), "path": data["path"], "signature": data.get("signature"),
-                     "root_cause": data.get("root_cause"), "dead_ends": data.get("dead_ends", []),
-                     "workarounds": data.get("workarounds", [])} for data in report.matches],
+        "matches": [_match_entry(match) for match in report.matches],
+        "closest": [{"entry_id": data.get("id"), "path": data["path"], "signature": data.get("signature")}
+                    for data in report.closest],
         "timed_out": report.timed_out,
         "unreadable_records": report.unreadable,
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write(json_text(document, indent=2))
     stream.write("\n")
 
 

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from kbtool.errors import UsageError
 from kbtool.cli.common import check_format, format_option, root_option
 
 
@@ -16,24 +17,49 @@ def match_command(
     file: Optional[Path] = typer.Option(None, "--file", help="Read the message or a whole log from this file.", show_default=False),
     root: Optional[Path] = root_option("The KB root. Default: the nearest folder upward that has entries/."),
     output_format: str = format_option("text or json."),
+    batch: Optional[Path] = typer.Option(None, "--batch", metavar="FILE", show_default=False,
+                                         help="Match every query of FILE in one process (one query per line, or per "
+                                              "blank-line-separated block with --paragraphs) and print one JSON line "
+                                              "per query: its number, the milliseconds it took, its matches."),
+    paragraphs: bool = typer.Option(False, "--paragraphs", help="With --batch: a query is a block of lines (a pasted "
+                                                                 "log), and blank lines separate queries."),
 ) -> None:
     """Show the records whose regex recognises an error message: root cause, what not to try, what works.
 
     Paste a message, pipe a log (`pytest 2>&1 | kbtool match`), or pass --file. Exit status: 0 when
     a record matches, 1 when none does, 2 on a usage error.
+
+    Examples:
+
+      kbtool match "ModuleNotFoundError: No module named 'torch'"
+
+      python train.py 2>&1 | kbtool match
+
+      kbtool match --file build.log --format json
     """
     from kbtool.match import match_text, read_query_text, write_json_report, write_text_report
+    from kbtool.display import visible
     from kbtool.settings import build_settings
 
     check_format(output_format, ("text", "json"))
+    if batch is not None:
+        from kbtool.match import batch_queries, match_batch
+
+        if message is not None or file is not None:
+            raise UsageError("--batch reads its queries from FILE; leave out the message and --file")
+        queries = batch_queries(read_query_text(None, batch), paragraphs)
+        match_batch(build_settings(root=root).root, queries, sys.stdout)
+        return
+    if paragraphs:
+        raise UsageError("--paragraphs goes with --batch FILE")
     text = read_query_text(message, file)
     report = match_text(build_settings(root=root).root, text)
     (write_json_report if output_format == "json" else write_text_report)(report, sys.stdout)
     if report.timed_out:
-        sys.stderr.write(f"kbtool: the regex of {', '.join(report.timed_out)} took too long and was skipped; "
+        sys.stderr.write(f"kbtool: the regex of {visible(', '.join(report.timed_out))} took too long and was skipped; "
                          "'kbtool lint' reports it as regex-redos\n")
     for reason in report.unreadable_reasons:
-        sys.stderr.write(f"kbtool: skipped {reason}\n")
+        sys.stderr.write(f"kbtool: skipped {visible(reason)}\n")
     if report.unreadable:
         sys.stderr.write(f"kbtool: {report.unreadable} record file(s) could not be read and were skipped; 'kbtool lint' says why\n")
     raise typer.Exit(0 if report.matches else 1)

@@ -24,6 +24,7 @@ from typing import Sequence
 
 from kbtool.regex.index import LiteralIndex
 from kbtool.regex.literals import branch_literal_sets, required_literal_sets
+from kbtool.regex.lookup import wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
 REFERENCE_MESSAGES = Path(__file__).parent / "reference" / "messages.jsonl"
@@ -214,21 +215,14 @@ def reference_messages() -> tuple[ReferenceMessage, ...]:
     return tuple(ReferenceMessage(row["message"], row["error"]) for row in rows)
 
 
-#: Parts of a message that vary between occurrences of one error, left out when messages are compared.
-_VARYING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|0x[0-9a-f]+|(?:[a-z]:)?[\\/][^\s:]+|\b\d[\d.,:x-]*\b")
-#: Two messages whose words (without the varying parts) overlap this much are one error.
+#: Two messages whose fixed words (`kbtool.regex.lookup.wording`) overlap this much are one error.
 SAME_ERROR_OVERLAP = 0.5
-
-
-def _wording(message: str) -> frozenset[str]:
-    """The fixed words of a message: what stays when names, numbers, paths and addresses change."""
-    return frozenset(_WORD.findall(_VARYING.sub(" ", message.casefold())))
 
 
 def same_wording(first: frozenset[str], second: frozenset[str]) -> bool:
     if not first or not second:
         return first == second
-    return len(first & second) / len(first | second) >= SAME_ERROR_OVERLAP
+    return wording_overlap(first, second) >= SAME_ERROR_OVERLAP
 
 
 def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]], matcher: BoundedMatcher,
@@ -247,7 +241,7 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
             candidates.setdefault(pattern_number, []).append(number)
     for pattern_number in index.unindexed:  # no literal to look it up by: every message is a candidate
         candidates[pattern_number] = list(range(len(corpus)))
-    own = [[_wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
+    own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
     pending = {number: [numbers[start:start + MESSAGES_PER_JOB] for start in range(0, len(numbers), MESSAGES_PER_JOB)]
                for number, numbers in candidates.items()}
@@ -266,13 +260,13 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
                 if not hit or len(found[number]) >= enough:
                     continue
                 reference = corpus[message_number]
-                wording = _wording(reference.message)
-                if any(same_wording(wording, mine) for mine in own[number]):
+                words = wording(reference.message)
+                if any(same_wording(words, mine) for mine in own[number]):
                     continue
-                if any(reference.error == other.error or same_wording(wording, other_wording)
-                       for other, other_wording in found[number]):
+                if any(reference.error == other.error or same_wording(words, other_words)
+                       for other, other_words in found[number]):
                     continue
-                found[number].append((reference, wording))
+                found[number].append((reference, words))
         round_number += 1
     return [[reference for reference, _ in matches] for matches in found]
 

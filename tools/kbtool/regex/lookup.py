@@ -1,0 +1,105 @@
+"""Which of many regexes recognise a text, found through the literal index and ranked as a maintainer would.
+
+`RegexLookup` holds the regexes of a KB (with the required literals of each, and the messages of its
+record: signature and aliases). `find` searches texts, usually the lines of a pasted log: each text is
+read once by the literal index (`kbtool.regex.index`), and only the regexes whose required literals
+all occur in it are run, through the bounded matcher. The result is exactly what trying every regex
+on every text would give (a regex with no usable literal is tried on every text).
+
+Ranking, best first (`Hit.key`):
+
+1. how much of the record's own wording the text shares (`wording_overlap`: the fixed words of its
+   signature and aliases, without names, numbers, paths and addresses): a regex anchored on the
+   error's own words beats one that matched incidental text;
+2. how much literal text the regex requires (a specific regex beats a generic one);
+3. how long the matched span is;
+4. the regex's position, so that ties are broken the same way every time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from kbtool.regex.index import LiteralIndex
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
+
+#: Texts per search job.
+TEXTS_PER_JOB = 200
+
+_VARYING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|0x[0-9a-f]+|(?:[a-z]:)?[\\/][^\s:]+|\b\d[\d.,:x-]*\b")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def wording(text: str) -> frozenset[str]:
+    """The fixed words of a message: what stays when its names, numbers, paths and addresses change."""
+    return frozenset(_WORD.findall(_VARYING.sub(" ", text.casefold())))
+
+
+def wording_overlap(first: frozenset[str], second: frozenset[str]) -> float:
+    """Jaccard overlap of two wordings (0 when either is empty)."""
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Regex `number` recognises text `text` at `span`."""
+
+    number: int
+    text: int
+    span: tuple[int, int]
+    overlap: float  # with the record's own wording
+    literal: int  # characters of literal text the regex requires
+
+    @property
+    def key(self) -> tuple:
+        return (-round(self.overlap, 6), -self.literal, -(self.span[1] - self.span[0]), self.number)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    hits: list[Hit]  # every (regex, text) that matched, best first
+    timed_out: list[int]  # regexes whose search overran the time bound
+
+
+class RegexLookup:
+    """Regexes looked up by the literals they require, and ranked by how well they recognise a text."""
+
+    def __init__(self, patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]],
+                 own_texts: Sequence[Sequence[str]]) -> None:
+        self.patterns = list(patterns)
+        self.index = LiteralIndex(literal_sets)
+        self.literal = [sum(min(len(option) for option in options) for options in sets) for sets in literal_sets]
+        self.wordings = [frozenset().union(*(wording(text) for text in texts)) if texts else frozenset()
+                         for texts in own_texts]
+
+    def candidates(self, text: str) -> list[int]:
+        """The regexes that could match `text`: those whose required literals all occur in it, and those
+        that cannot be looked up by literal."""
+        return sorted(set(self.index.candidates(text.casefold())) | set(self.index.unindexed))
+
+    def find(self, texts: Sequence[str], matcher: BoundedMatcher) -> LookupResult:
+        """Every regex that matches one of `texts`, ranked (best first)."""
+        by_regex: dict[int, list[int]] = {}
+        for text_number, text in enumerate(texts):
+            for number in self.candidates(text):
+                by_regex.setdefault(number, []).append(text_number)
+        work = [(number, chunk[start:start + TEXTS_PER_JOB]) for number, chunk in by_regex.items()
+                for start in range(0, len(chunk), TEXTS_PER_JOB)]
+        results = matcher.run([SearchJob(self.patterns[number], tuple(texts[t] for t in chunk), spans=True)
+                               for number, chunk in work])
+        hits: list[Hit] = []
+        timed_out: set[int] = set()
+        for (number, chunk), result in zip(work, results):
+            if result.timed_out or result.cut_short or result.error:
+                timed_out.add(number)
+                continue
+            for text_number, span in zip(chunk, result.spans or ()):
+                if span is not None:
+                    overlap = wording_overlap(wording(texts[text_number]), self.wordings[number])
+                    hits.append(Hit(number, text_number, span, overlap, self.literal[number]))
+        hits.sort(key=lambda hit: hit.key)
+        return LookupResult(hits, sorted(timed_out))
