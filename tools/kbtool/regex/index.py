@@ -19,9 +19,15 @@ from kbtool.regex.literals import MIN_LITERAL_LENGTH
 LiteralSets = tuple[frozenset[str], ...]
 
 
+def _selective(text: str) -> bool:
+    """A literal worth indexing: MIN_LITERAL_LENGTH characters, or two of a script whose characters are
+    words (Chinese `香港`, Japanese, Korean): such a pair is as rare in texts as a longer ASCII word."""
+    return len(text) >= MIN_LITERAL_LENGTH or (len(text) == 2 and all(ord(char) >= 0x2E80 for char in text))
+
+
 def indexable(sets: LiteralSets) -> bool:
     """Whether a regex with these required literal sets can be looked up by literal."""
-    return bool(sets) and min(len(text) for text in sets[0]) >= MIN_LITERAL_LENGTH
+    return bool(sets) and all(_selective(text) for text in sets[0])
 
 
 class LiteralIndex:
