@@ -18,7 +18,8 @@ from typing import Iterable, Optional, TextIO
 from kbtool.display import json_text, visible
 from kbtool.errors import UsageError
 from kbtool.kb import KnowledgeBase, load_knowledge_base
-from kbtool.records import RecordFile, as_dict, as_list, as_text
+from kbtool.records import as_dict, as_list, as_text
+from kbtool.regex.facts import own_texts
 from kbtool.regex.literals import required_literal_sets
 from kbtool.regex.lookup import RegexLookup, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher
@@ -50,11 +51,6 @@ class MatchReport:
     milliseconds: float = 0.0  # time the search took
 
 
-def _own_texts(record: RecordFile) -> list[str]:
-    data = record.data or {}
-    return [as_text(data.get("signature")), *(alias for alias in as_list(data.get("aliases")) if isinstance(alias, str))]
-
-
 class KbMatcher:
     """The records of a KB, indexed once, matched against any number of texts."""
 
@@ -64,7 +60,7 @@ class KbMatcher:
         self.records = [record for record in kb.records if isinstance(record.data.get("regex"), str)]
         patterns = [record.data["regex"] for record in self.records]
         self.lookup = RegexLookup(patterns, [required_literal_sets(pattern) for pattern in patterns],
-                                  [_own_texts(record) for record in self.records])
+                                  [own_texts(record) for record in self.records])
         unreadable = [record for record in kb.files if record.data is None]
         self.unreadable_reasons = tuple(
             f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
