@@ -79,7 +79,8 @@ BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
 
 def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
                       literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None,
-                      own_texts: Sequence[Sequence[str]] | None = None) -> list[str | None]:
+                      own_texts: Sequence[Sequence[str]] | None = None,
+                      branches: Sequence[Sequence[tuple[frozenset[str], ...]]] | None = None) -> list[str | None]:
     """For each pattern, why it is too broad, or None.
 
     In order: it matches the empty string or one of `GENERIC_TEXTS`; what every match must contain
@@ -87,7 +88,8 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     errors of the reference corpus. `own_texts[i]` are the signature and aliases of the pattern's
     record (their own error does not count, and a signature that is a bare exception name excuses
     the last two measures). Patterns that do not compile or overrun the time bound get None (other
-    checks report them). `literal_sets` (`required_literal_sets` of each pattern) saves parsing again.
+    checks report them). `literal_sets` and `branches` (`required_literal_sets` and `branch_literal_sets` of
+    each pattern) save parsing again.
     """
     literal_sets = list(literal_sets) if literal_sets is not None else [required_literal_sets(p) for p in patterns]
     own_texts = list(own_texts) if own_texts is not None else [[] for _ in patterns]
@@ -98,7 +100,7 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     requirement: dict[int, str] = {}
     for number, pattern in enumerate(patterns):
         if reasons_text[number] is None and usable[number] and not excused[number]:
-            reason = generic_requirement(branch_literal_sets(pattern))
+            reason = generic_requirement(branches[number] if branches is not None else branch_literal_sets(pattern))
             if reason is not None:
                 requirement[number] = reason
     remaining = [number for number in range(len(patterns))

@@ -105,7 +105,8 @@ class RegexFacts:
             records = [record for record in self.kb.records if self.compiles(record) and self.analysis(record).shape is None]
             reasons = too_broad_reasons([pattern_of(record) for record in records], self.matcher,
                                         [self.analysis(record).literal_sets for record in records],
-                                        [own_texts(record) for record in records])
+                                        [own_texts(record) for record in records],
+                                        [self.analysis(record).branches for record in records])
             self._broad = {record.relative_path: reason for record, reason in zip(records, reasons)}
         return self._broad
 

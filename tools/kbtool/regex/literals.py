@@ -194,7 +194,11 @@ def branch_literal_sets(pattern: str) -> list[tuple[frozenset[str], ...]]:
     """The required literal sets of each alternative of `pattern` when it is an alternation at the
     top (`a|b`, also inside one group such as `(?i)(a|b)`), else of the whole pattern. Every match
     is a match of one alternative, so each alternative must identify the error on its own."""
-    tree = parse(pattern)
+    return branch_sets_of_tree(parse(pattern))
+
+
+def branch_sets_of_tree(tree) -> list[tuple[frozenset[str], ...]]:
+    """`branch_literal_sets` of an already parsed pattern."""
     if tree is None:
         return [()]
     try:
