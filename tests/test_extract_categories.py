@@ -1,4 +1,4 @@
-"""`kbtool extract` on the kinds of message and layout of issue 16, one behaviour per test, through the real CLI
+"""`kbtool extract` on the kinds of message and layout real articles have, one behaviour per test, through the real CLI
 on real article files in tmp_path."""
 
 from __future__ import annotations

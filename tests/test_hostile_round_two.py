@@ -1,4 +1,4 @@
-"""Hostile input, round two (issue 15): the cases of `generate.ROUND_TWO`, and the schema, link, id and
+"""Hostile input, round two: the cases of `generate.ROUND_TWO`, and the schema, link, id and
 argument cases, each through the real command line in a subprocess, with the time bound of
 test_hostile_corpus (a hang fails the test instead of stalling it).
 

@@ -51,7 +51,7 @@ def written_record(root: Path, domain: str) -> dict:
     return json.loads(files[0].read_text(encoding="utf-8"))
 
 
-# --- the "done when" of the issue ----------------------------------------------------------------------
+# --- what new-entry promises ----------------------------------------------------------------------
 
 def test_cuda_signature_gives_a_schema_valid_record(kb):
     result = run(kb, "--signature", CUDA_OOM, "--domain", "pytorch")
