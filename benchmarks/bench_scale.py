@@ -232,11 +232,15 @@ def main() -> int:
     evaluation = match_eval.load()
     queries = [item["query"] for item in evaluation] * (arguments.queries // max(1, len(evaluation)) + 1)
     rows = []
+    rng = random.Random(SEED)
     for size in arguments.sizes:
         root = corpus if size == 2522 else base_folder / f"kb-{size}"
         if not (root / "entries").is_dir():
             vary(corpus, root, size)
-        rows.append(measure(root, size, queries[:arguments.queries]))
+        # In a varied KB every record's message starts with its variant's prefix: so do the queries.
+        variants = max(1, size // 2522)
+        sized = queries if size == 2522 else [f"v{rng.randint(1, variants)}: {query}" for query in queries]
+        rows.append(measure(root, size, sized[:arguments.queries]))
         print(f"measured {size:,} records", file=sys.stderr)
     print(table(rows))
     print(f"\nmachine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d %H:%M')}")

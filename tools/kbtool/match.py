@@ -66,7 +66,8 @@ class KbMatcher:
             f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
             for record in unreadable)
 
-    def match(self, text: str) -> MatchReport:
+    def match(self, text: str, closest: bool = True) -> MatchReport:
+        """The records that recognise `text`; when none does and `closest`, the records sharing the most words."""
         started = time.perf_counter()
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         numbered = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()][-MAX_LINES:]
@@ -79,7 +80,7 @@ class KbMatcher:
             record = self.records[hit.number]
             number, line = numbered[hit.text]
             matches.append(Match({"path": record.relative_path, **record.data}, number, line[hit.span[0]:hit.span[1]]))
-        closest = [] if matches else self._closest(text)
+        closest = self._closest(text) if closest and not matches else []
         return MatchReport(matches, [self.records[n].entry_id or self.records[n].relative_path for n in result.timed_out],
                            len(self.unreadable_reasons), self.unreadable_reasons, closest,
                            (time.perf_counter() - started) * 1000)
@@ -105,7 +106,7 @@ def match_batch(root: Path, queries: Iterable[str], stream: TextIO) -> int:
     with BoundedMatcher() as matcher:
         session = KbMatcher(load_knowledge_base(root), matcher)
         for count, query in enumerate(queries, start=1):
-            report = session.match(query)
+            report = session.match(query, closest=False)
             stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),
                                     "matches": [_match_entry(match) for match in report.matches],
                                     "timed_out": report.timed_out}) + "\n")
