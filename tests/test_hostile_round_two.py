@@ -305,3 +305,131 @@ def test_import_refuses_to_write_through_a_linked_out_folder_and_ids_with_newlin
     finished_in_time(run, 0, 1)
     assert not [path for path in (tmp_path / "out").rglob("*") if "\n" in path.name]
     no_raw_control(run.output)
+
+
+# --- races, stale temporary files, alias counting, folders named like records ------------------------------
+
+def _started(*args: str | Path, cwd: Path) -> subprocess.Popen:
+    """The real CLI in a subprocess that runs alongside the others started here."""
+    environment = {**os.environ, "KBTOOL_TODAY": "2026-11-23", "COLUMNS": "200", "PYTHONDONTWRITEBYTECODE": "1"}
+    environment.pop("KBTOOL_DEBUG", None)
+    return subprocess.Popen([sys.executable, "-m", "kbtool", *map(str, args)], cwd=cwd, env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+
+
+def _finished(processes: list[subprocess.Popen]) -> list[tuple[int, str]]:
+    results = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=LIMIT_SECONDS)
+        assert "Traceback" not in stdout + stderr, (stdout + stderr)[-3000:]
+        results.append((process.returncode, stdout + stderr))
+    return results
+
+
+def _jammed_record() -> dict:
+    record = base_record()
+    record.update(id="tensorflow/frobnicator-jammed", signature="FrobnicateError: the frobnicator jammed at 1",
+                  regex=r"FrobnicateError: the frobnicator jammed at \d+")
+    record.get("transition_graph", {}).pop("frequently_confused_with", None)
+    record["root_cause"] = "The frobnicator jams. " * 40_000  # a large record: reading and rewriting it take a while
+    return record
+
+
+@pytest.mark.parametrize("attempt", range(2))  # each attempt lost links without the lock
+def test_concurrent_new_entry_force_runs_linking_back_to_one_record_keep_every_link(tmp_path, attempt):
+    root = tmp_path / "kb"
+    (root / "entries" / "tensorflow").mkdir(parents=True)
+    target = root / "entries" / "tensorflow" / "frobnicator-jammed.json"
+    target.write_text(json.dumps(_jammed_record(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    processes = [_started("new-entry", "--root", root, "--force", "--domain", "tensorflow", "--today", "2026-11-23",
+                          "--slug", f"jammed-variant-{number}",
+                          "--signature", f"FrobnicateError: the frobnicator jammed at {number + 100}", cwd=root)
+                 for number in range(8)]
+    for status, output in _finished(processes):
+        assert status == 0, output
+    edges = json.loads(target.read_text(encoding="utf-8"))["transition_graph"]["frequently_confused_with"]
+    assert sorted(edge["error_id"] for edge in edges) == sorted(f"tensorflow/jammed-variant-{number}" for number in range(8))
+
+
+def test_two_extract_runs_at_once_write_each_candidate_once(tmp_path):
+    root = make_valid_kb(tmp_path / "kb")
+    for number in range(60):
+        (root / "articles" / f"race-{number}.md").write_text(
+            f'---\ntitle: "Race {number}"\ndate: "2025-01-30"\nid: "race-{number}"\n---\n'
+            f"```\nRace{number}Error: the widget number {number} fell over\n```\n", encoding="utf-8")
+    results = _finished([_started("extract", "--root", root, "--format", "json", cwd=root) for _ in range(2)])
+    for status, output in results:
+        assert status in (0, 1), output
+    written = sorted(path.relative_to(root / "candidates").as_posix() for path in (root / "candidates").rglob("*.json"))
+    signatures = [json.loads((root / "candidates" / path).read_text(encoding="utf-8"))["signature"] for path in written]
+    assert len(signatures) == len(set(signatures)), written
+    assert len(written) >= 60, written
+
+
+def test_a_stale_temporary_file_kbtool_left_is_removed_by_the_next_fmt(tmp_path):
+    import time
+
+    root = make_valid_kb(tmp_path / "kb")
+    folder = root / "entries" / "tensorflow"
+    record = next(path for path in sorted(folder.glob("*.json")))
+    record.write_text(json.dumps(json.loads(record.read_text(encoding="utf-8"))), encoding="utf-8")  # not canonical
+    stale = folder / f".kbtool-tmp-{record.name}.4242.0badc0de.tmp"  # what a writer killed before its rename leaves
+    stale.write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
+    fresh = folder / f".kbtool-tmp-{record.name}.4243.0badc0df.tmp"  # perhaps another writer's, at work right now
+    fresh.write_text("{}", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not kbtool's", encoding="utf-8")
+    link = folder / ".kbtool-tmp-link.json.1.2.tmp"
+    link.symlink_to(outside)
+    theirs = folder / ".notes.json.1.tmp"  # not named by kbtool
+    theirs.write_text("someone's", encoding="utf-8")
+    hour_ago = time.time() - 3600
+    for path in (stale, theirs):
+        os.utime(path, (hour_ago, hour_ago))
+    os.utime(link, (hour_ago, hour_ago), follow_symlinks=False)
+    run = kbtool("fmt", "--root", root, cwd=root)
+    finished_in_time(run, 0)
+    assert not stale.exists()
+    assert fresh.exists() and link.is_symlink() and theirs.exists() and outside.read_text(encoding="utf-8") == "not kbtool's"
+    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".kbtool-tmp-")) == sorted([fresh.name, link.name])
+
+
+def test_an_article_with_5000_plain_keys_is_extracted_and_a_yaml_bomb_is_still_refused(tmp_path):
+    root = make_valid_kb(tmp_path / "kb")
+    keys = "".join(f"k{number}: {number}\n" for number in range(5000))  # under the 64 KiB front matter limit
+    assert len(keys) < 60_000
+    (root / "articles" / "many-keys.md").write_text(
+        f'---\ntitle: "Many keys"\ndate: "2025-01-30"\nid: "many-keys"\n{keys}---\n'
+        "```\nManyKeysError: the key ring overflowed at 7\n```\n", encoding="utf-8")
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + level)}: &{chr(98 + level)} [{', '.join(['*' + chr(97 + level)] * 10)}]\n" for level in range(5))
+    (root / "articles" / "bomb.md").write_text(f'---\ntitle: "Bomb"\nid: "bomb"\n{laughs}---\ntext\n', encoding="utf-8")
+    run = kbtool("extract", "--dry-run", "--root", root, "--format", "json", cwd=root)
+    finished_in_time(run, 1)
+    document = json.loads(run.stdout)
+    extracted = [item for item in document["articles"] if item["path"] == "articles/many-keys.md"]
+    assert extracted and [message["signature"] for message in extracted[0]["messages"]] == \
+        ["ManyKeysError: the key ring overflowed at 7"]
+    assert "articles/many-keys.md" not in run.stderr
+    assert "articles/bomb.md" in run.stderr and "aliases expand to more than" in run.stderr
+
+
+def test_changed_since_reports_a_new_folder_named_like_a_record(tmp_path):
+    root = make_valid_kb(tmp_path / "kb")
+    git_options = ["-c", "user.name=kbtool tests", "-c", "user.email=tests@kbtool.invalid", "-c", "commit.gpgsign=false",
+                   "-c", "core.hooksPath=/dev/null"]
+    for arguments in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", *git_options, *arguments], cwd=root, check=True, capture_output=True)
+    inner = root / "entries" / "tensorflow" / "looks-like-a-record.json" / "inner.json"
+    inner.parent.mkdir()
+    inner.write_text(json.dumps(base_record(), indent=2), encoding="utf-8")
+    whole = kbtool("lint", "--root", root, "--format", "json", cwd=root)
+    finished_in_time(whole, 1)
+    folder = "entries/tensorflow/looks-like-a-record.json"
+    assert [finding for finding in findings(whole) if finding["path"] == folder]
+    changed = kbtool("lint", "--root", root, "--format", "json", "--changed-since", "HEAD", cwd=root)
+    finished_in_time(changed, 1)
+    assert [finding for finding in findings(changed) if finding["path"] == folder], findings(changed)
+    github = kbtool("lint", "--root", root, "--format", "github", "--changed-since", "HEAD", cwd=root)
+    finished_in_time(github, 1)
+    assert f"file={folder}" in github.stdout

@@ -20,7 +20,7 @@ from kbtool.display import visible
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import read_record_file
 from kbtool.errors import UsageError
-from kbtool.writers import WriteRefused, atomic_write
+from kbtool.writers import WriteRefused, atomic_write, kb_lock
 
 
 @dataclass(frozen=True)
@@ -87,31 +87,48 @@ def format_files(root: Path, files: Iterable[Path], *, check: bool, diff: bool =
     check = check or diff
     result = FormatResult()
     for path in files:
-        record = read_record_file(path, root)
-        shown = _display(path, root)
-        if record.data is None or record.problems:
-            problem = record.problems[0] if record.problems else None
-            message = problem.message if problem else "could not be read"
-            result.skipped.append(Skipped(shown, problem.line if problem else 1, problem.column if problem else 1,
-                                          f"{message}; left untouched: fix it by hand, then run kbtool fmt again"))
+        if check:
+            _format_one(root, path, result, check=True, diff=diff)
             continue
-        text = canonical_text(record.data)
-        if text == record.text:
-            result.unchanged.append(shown)
+        first = FormatResult()  # a file already canonical (or unreadable) needs no lock
+        _format_one(root, path, first, check=True, diff=False)
+        if not first.changed:
+            result.unchanged += first.unchanged
+            result.skipped += first.skipped
             continue
-        if diff:
-            result.diffs[shown] = unified_diff(record.text, text, shown)
-        if not check:
-            try:
-                entries = os.path.abspath(root / ENTRIES_DIR)
-                inside = os.path.commonpath([entries, str(path)]) == entries  # then no folder below entries/ may be a link
-                atomic_write(path, text, confine_to=root / ENTRIES_DIR if inside else path.parent)
-            except (WriteRefused, OSError) as error:
-                result.skipped.append(Skipped(shown, 1, 1, f"not rewritten ({error}); the file is unchanged: "
-                                                          "remove the cause, then run kbtool fmt again"))
-                continue
-        result.changed.append(shown)
+        try:
+            with kb_lock(root):  # read and rewrite under the KB's lock: no other kbtool run changes it meanwhile
+                _format_one(root, path, result, check=False, diff=False)
+        except WriteRefused as error:  # the lock could not be taken
+            result.skipped.append(Skipped(_display(path, root), 1, 1, f"not rewritten ({error}); the file is unchanged"))
     return result
+
+
+def _format_one(root: Path, path: Path, result: FormatResult, *, check: bool, diff: bool) -> None:
+    record = read_record_file(path, root)
+    shown = _display(path, root)
+    if record.data is None or record.problems:
+        problem = record.problems[0] if record.problems else None
+        message = problem.message if problem else "could not be read"
+        result.skipped.append(Skipped(shown, problem.line if problem else 1, problem.column if problem else 1,
+                                      f"{message}; left untouched: fix it by hand, then run kbtool fmt again"))
+        return
+    text = canonical_text(record.data)
+    if text == record.text:
+        result.unchanged.append(shown)
+        return
+    if diff:
+        result.diffs[shown] = unified_diff(record.text, text, shown)
+    if not check:
+        try:
+            entries = os.path.abspath(root / ENTRIES_DIR)
+            inside = os.path.commonpath([entries, str(path)]) == entries  # then no folder below entries/ may be a link
+            atomic_write(path, text, confine_to=root / ENTRIES_DIR if inside else path.parent)
+        except (WriteRefused, OSError) as error:
+            result.skipped.append(Skipped(shown, 1, 1, f"not rewritten ({error}); the file is unchanged: "
+                                                      "remove the cause, then run kbtool fmt again"))
+            return
+    result.changed.append(shown)
 
 
 def report(result: FormatResult, check: bool, stream, diff: bool = False, summary_stream=None) -> None:

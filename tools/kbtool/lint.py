@@ -111,7 +111,21 @@ def changed_targets(kb: KnowledgeBase, changes: ChangeSet) -> set[str]:
     names an id that the change removed (deleted, or renamed away), so `dangling-reference` shows."""
     removed_ids = {entry_id for entry_id in changes.base.by_id if entry_id not in kb.by_id}
     surviving = ((record.relative_path, record.data) for record in kb.records)
-    return {path for path in changes.changed if path in kb.by_path} | records_referencing(surviving, removed_ids)
+    return {path for path in changes.changed if path in kb.by_path} | _folders_holding(kb, changes.changed) \
+        | records_referencing(surviving, removed_ids)
+
+
+def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
+    """Folders the KB reports as files (a folder named `*.json`) that hold a changed file: git lists
+    `entries/x/y.json/z.json`, and the finding is about the folder `entries/x/y.json`."""
+    found: set[str] = set()
+    for path in changed:
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            folder = "/".join(parts[:end])
+            if folder in kb.by_path:
+                found.add(folder)
+    return found
 
 
 def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,

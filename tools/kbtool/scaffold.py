@@ -25,7 +25,7 @@ from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.schema import schema_path_for, schema_problems
 from kbtool.errors import UsageError
-from kbtool.writers import WriteRefused, atomic_write, write_new
+from kbtool.writers import WriteRefused, atomic_write, kb_lock, write_new
 
 #: One segment of an id (domain or slug), as the schema's id pattern allows it.
 SEGMENT = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -259,7 +259,14 @@ def link_back(existing: RecordFile, new_id: str, root: Path, today: str | None =
 
     Returns False when the link was already there. Raises NewEntryRefused when the file
     cannot be rewritten without losing data (re-read strictly: it may have changed since).
+    The record is re-read and rewritten under the KB's lock (`kb_lock`), so two `new-entry --force`
+    runs that link back to the same record at once both keep their link.
     """
+    with kb_lock(root):
+        return _link_back_locked(existing, new_id, root, today)
+
+
+def _link_back_locked(existing: RecordFile, new_id: str, root: Path, today: str | None) -> bool:
     fresh = read_record_file(existing.path, root)
     if fresh.data is None or fresh.problems:
         reason = fresh.problems[0].message if fresh.problems else "it could not be read"

@@ -130,8 +130,25 @@ def clean_html(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
-    """How many nodes `node` becomes once aliases are expanded (capped just above the limit)."""
+def _distinct_nodes(node: yaml.Node) -> int:
+    """How many nodes the front matter holds as written: each node once, however often an alias repeats it."""
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                pending.extend((key_node, value_node))
+    return len(seen)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], cap: int, depth: int = 0) -> int:
+    """How many nodes `node` becomes once aliases are expanded (capped just above `cap`)."""
     key = id(node)
     if key in memo:
         return memo[key]
@@ -140,16 +157,24 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
     total = 1
     if isinstance(node, yaml.SequenceNode):
         for child in node.value:
-            total += _expanded_size(child, memo, depth + 1)
-            if total > MAX_FRONT_MATTER_NODES:
+            total += _expanded_size(child, memo, cap, depth + 1)
+            if total > cap:
                 break
     elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            total += _expanded_size(key_node, memo, depth + 1) + _expanded_size(value_node, memo, depth + 1)
-            if total > MAX_FRONT_MATTER_NODES:
+            total += _expanded_size(key_node, memo, cap, depth + 1) + _expanded_size(value_node, memo, cap, depth + 1)
+            if total > cap:
                 break
-    memo[key] = min(total, MAX_FRONT_MATTER_NODES + 1)
+    memo[key] = min(total, cap + 1)
     return memo[key]
+
+
+def _alias_expansion(node: yaml.Node) -> int:
+    """How many values alias expansion adds to the front matter (0 without aliases; capped just above
+    MAX_FRONT_MATTER_NODES). Values written out, however many, do not count: only repetition does."""
+    written = _distinct_nodes(node)
+    cap = written + MAX_FRONT_MATTER_NODES
+    return _expanded_size(node, {}, cap) - written
 
 
 _DEEP_HINTS = re.compile(r"(?:[-?:]\s+){8}|^ {64}", re.MULTILINE)
@@ -179,7 +204,7 @@ def parse_front_matter(text: str) -> dict:
             raise _FrontMatterError(f"the front matter is not valid YAML: {problem}", line) from None
         if node is None:
             raise _FrontMatterError("the front matter is empty; it needs at least title and id")
-        if _expanded_size(node, {}) > MAX_FRONT_MATTER_NODES:
+        if _alias_expansion(node) > MAX_FRONT_MATTER_NODES:
             raise _FrontMatterError(
                 f"the front matter's aliases expand to more than {MAX_FRONT_MATTER_NODES:,} values "
                 "(a YAML bomb?); write the values out instead of repeating aliases")

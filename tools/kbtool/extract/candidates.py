@@ -30,7 +30,7 @@ from kbtool.records import as_list, as_text
 from kbtool.regex.literals import required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
-from kbtool.writers import WriteRefused, write_new
+from kbtool.writers import WriteRefused, kb_lock, write_new
 
 #: Confidence written into a candidate: a message quoted as real, and one the article hedges.
 CONFIDENCE_VALUE = {HIGH: 0.3, LOW: 0.1}
@@ -220,8 +220,23 @@ def write_candidates(candidates: Iterable[Candidate], out: Path, root: Path, tod
     """Write each candidate to `<out>/<domain>/<slug>.json`, never over an existing file.
 
     A candidate already written by an earlier run (same signature, or same regex: the same error in
-    another literal form) is reported at its existing path and left as it is.
+    another literal form) is reported at its existing path and left as it is. The folder is read and
+    written under the KB's lock (`kb_lock`), so two runs at once do not write the same candidate twice.
     """
+    candidates = list(candidates)
+    if dry_run:
+        _write_candidates(candidates, out, root, today, dry_run=True)
+        return
+    try:
+        with kb_lock(root):
+            _write_candidates(candidates, out, root, today, dry_run=False)
+    except WriteRefused as error:  # the lock could not be taken: nothing was written
+        for candidate in candidates:
+            if candidate.path is None and candidate.problem is None:
+                candidate.problem = str(error)
+
+
+def _write_candidates(candidates: list[Candidate], out: Path, root: Path, today: dt.date, dry_run: bool) -> None:
     taken: set[str] = set()
     earlier: dict[str, dict[str, Path]] = {}
     for candidate in candidates:

@@ -16,7 +16,8 @@ from pathlib import Path
 from kbtool.canonical import canonical_text
 from kbtool.extract.candidates import Extraction
 from kbtool.kb import load_knowledge_base
-from kbtool.writers import WriteRefused, atomic_write
+from kbtool.records import read_record_file
+from kbtool.writers import WriteRefused, atomic_write, kb_lock
 
 
 @dataclass(frozen=True)
@@ -48,20 +49,40 @@ def add_sources(extraction: Extraction, root: Path, today: dt.date, dry_run: boo
         if len(files) != 1 or not isinstance(files[0].data, dict):
             continue  # a duplicate id or an unreadable record: lint reports it; nothing is guessed here
         record_file = files[0]
-        data = json.loads(json.dumps(record_file.data))  # a copy; the loaded record stays as it was read
-        sources = data.get("sources") if isinstance(data.get("sources"), list) else []
-        listed = {item.get("path") for item in sources if isinstance(item, dict)} | \
-                 {item.get("url") for item in sources if isinstance(item, dict) and item.get("url")}
-        new = [item for item in wanted[entry_id] if item["path"] not in listed and (not item["url"] or item["url"] not in listed)]
-        if not new:
+        if dry_run:
+            added = _add_to(record_file.data, wanted[entry_id], entry_id, record_file.relative_path, today)
+            if added is not None:
+                done.append(added[0])
             continue
-        data["sources"] = sources + new
-        data["last_updated"] = max(today.isoformat(), str(data.get("last_updated") or ""))
-        added = SourceAdded(entry_id, record_file.relative_path, tuple(item["path"] for item in new))
-        if not dry_run:
-            try:
-                atomic_write(record_file.path, canonical_text(data), confine_to=root)
-            except (WriteRefused, OSError) as error:
-                added = SourceAdded(entry_id, record_file.relative_path, added.articles, str(error))
-        done.append(added)
+        try:
+            with kb_lock(root):  # re-read inside the lock: another run may have changed the record meanwhile
+                fresh = read_record_file(record_file.path, root)
+                if not isinstance(fresh.data, dict) or fresh.problems:
+                    continue  # lint reports what is wrong with it; nothing is rewritten that could lose data
+                added = _add_to(fresh.data, wanted[entry_id], entry_id, record_file.relative_path, today)
+                if added is None:
+                    continue
+                try:
+                    atomic_write(record_file.path, canonical_text(added[1]), confine_to=root)
+                except (WriteRefused, OSError) as error:
+                    added = (SourceAdded(entry_id, record_file.relative_path, added[0].articles, str(error)), added[1])
+        except WriteRefused as error:  # the lock could not be taken
+            added = (SourceAdded(entry_id, record_file.relative_path, tuple(item["path"] for item in wanted[entry_id]),
+                                 str(error)), None)
+        done.append(added[0])
     return done
+
+
+def _add_to(record: dict, wanted: list[dict], entry_id: str, relative_path: str,
+            today: dt.date) -> tuple[SourceAdded, dict] | None:
+    """The record with the `wanted` sources it does not list yet, or None when it lists them all."""
+    data = json.loads(json.dumps(record))  # a copy; the record stays as it was read
+    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+    listed = {item.get("path") for item in sources if isinstance(item, dict)} | \
+             {item.get("url") for item in sources if isinstance(item, dict) and item.get("url")}
+    new = [item for item in wanted if item["path"] not in listed and (not item["url"] or item["url"] not in listed)]
+    if not new:
+        return None
+    data["sources"] = sources + new
+    data["last_updated"] = max(today.isoformat(), str(data.get("last_updated") or ""))
+    return SourceAdded(entry_id, relative_path, tuple(item["path"] for item in new)), data
