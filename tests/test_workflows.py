@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -19,7 +20,8 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 
 def tool(name: str) -> str:
-    path = shutil.which(name)
+    """The tool beside this Python (its virtual environment), else on PATH."""
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     assert path, f"{name} is not installed; install the test extra: python -m pip install -e '.[test]'"
     return path
 

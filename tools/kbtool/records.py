@@ -368,8 +368,11 @@ def explain_json_error(text: str, error: json.JSONDecodeError) -> tuple[str, int
     """(message, line, column) for a JSON syntax error, naming the usual mistakes as such and saying
     what to do: a trailing comma, a string whose closing quote is missing, a missing comma."""
     position = error.pos
+    if error.msg.startswith("Illegal trailing comma"):  # Python 3.13 names it, at the comma: look past it
+        position = len(text[:position + 1]) + len(text[position + 1:]) - len(text[position + 1:].lstrip())
     before = text[:position].rstrip()
-    if error.msg in ("Expecting property name enclosed in double quotes", "Expecting value") and before.endswith(",") \
+    if error.msg.startswith(("Expecting property name enclosed in double quotes", "Expecting value",
+                             "Illegal trailing comma")) and before.endswith(",") \
             and text[position:position + 1] in ("}", "]") and _innermost_open(text, len(before)) == {"}": "{", "]": "["}[text[position]]:
         comma = len(before) - 1
         container = "object" if text[position] == "}" else "array"
