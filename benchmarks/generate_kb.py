@@ -16,7 +16,6 @@ canonically; with `--today 2026-11-23` they are otherwise clean.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys

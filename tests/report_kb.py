@@ -42,6 +42,7 @@ def generate_kb(root: Path, count: int = 300, seed: int = 12) -> GeneratedKb:
     today = dt.date.fromisoformat(TODAY)
     kb = GeneratedKb(root=root)
     base = clean_record()
+    previous_message = ("", "")
     for number in range(count):
         domain = DOMAINS[number % len(DOMAINS)]
         record = dict(base)

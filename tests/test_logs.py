@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_kbtool
-from kbtool.logs import choose_error_line, final_error_line
+from kbtool.logs import choose_error_line
 
 REAL_LOGS = Path(__file__).parent / "regex_eval" / "logs"
 TODAY = "2026-11-23"
@@ -33,13 +33,14 @@ RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB to
 """
 
 
-def test_final_error_line_of_a_python_traceback_is_the_exception_line():
-    line, note = final_error_line(TRACEBACK)
+def test_the_error_line_of_a_python_traceback_is_the_exception_line():
+    choice = choose_error_line(TRACEBACK)
+    line, note = choice.line, choice.note
     assert line == "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)"
     assert "line 6" in note
 
 
-def test_final_error_line_of_chained_tracebacks_is_the_innermost_exception():
+def test_the_error_line_of_chained_tracebacks_is_the_innermost_exception():
     # The root error is wanted, and Python prints the innermost exception of a chain ("During
     # handling of the above exception...") first.
     text = ("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nKeyError: 'x'\n\n"
@@ -56,10 +57,10 @@ def test_direct_cause_chain_takes_the_cause():
             "The above exception was the direct cause of the following exception:\n\n"
             "Traceback (most recent call last):\n  File \"m.py\", line 4, in <module>\n"
             "RuntimeError: streamtracer is required for this feature\n")
-    assert final_error_line(text)[0] == "ModuleNotFoundError: No module named 'streamtracer'"
+    assert choose_error_line(text).line == "ModuleNotFoundError: No module named 'streamtracer'"
 
 
-def test_final_error_line_of_pip_output_is_its_first_error_the_cause():
+def test_the_error_line_of_pip_output_is_its_first_error_the_cause():
     # Was "the last error line": pip prints the cause (no version satisfies the requirement, and which
     # versions it saw) first and its consequence ("No matching distribution") after it.
     text = ("Collecting torch==2.1.0\n  Downloading torch-2.1.0.whl (670 MB)\n"
@@ -70,19 +71,21 @@ def test_final_error_line_of_pip_output_is_its_first_error_the_cause():
     assert (4, "ERROR: No matching distribution found for torch==2.1.0") in [(c.number, c.line) for c in choice.candidates]
 
 
-def test_final_error_line_of_a_single_line_is_that_line_without_a_note():
-    assert final_error_line("  ValueError: bad value \n") == ("ValueError: bad value", None)
+def test_the_error_line_of_a_single_line_is_that_line_without_a_note():
+    choice = choose_error_line("  ValueError: bad value \n")
+    assert (choice.line, choice.note) == ("ValueError: bad value", None)
 
 
-def test_final_error_line_of_text_without_errors_is_the_last_line_and_says_so():
-    line, note = final_error_line("first\nsecond\n")
+def test_the_error_line_of_text_without_errors_is_the_last_line_and_says_so():
+    choice = choose_error_line("first\nsecond\n")
+    line, note = choice.line, choice.note
     assert line == "second" and "no line reads as an error" in note
 
 
-def test_final_error_line_of_a_traceback_pasted_onto_one_line_is_its_exception():
+def test_the_error_line_of_a_traceback_pasted_onto_one_line_is_its_exception():
     text = ('Traceback (most recent call last): File "x.py", line 3, in <module> main() File "/a/b.py", line 9, '
             'in main raise ValueError("x") ValueError: Cannot quantize node \'A\' because it has no registered quantizer.')
-    assert final_error_line(text)[0] == "ValueError: Cannot quantize node 'A' because it has no registered quantizer."
+    assert choose_error_line(text).line == "ValueError: Cannot quantize node 'A' because it has no registered quantizer."
 
 
 # --- summaries that must not win over the error they wrap, on real logs --------------------------------------------------
@@ -286,7 +289,7 @@ Then nothing happened.
 @pytest.mark.parametrize("shape", sorted(CASES))
 def test_the_root_error_of_each_tool_shape(shape):
     text, wanted = CASES[shape]
-    assert final_error_line(text)[0] == wanted
+    assert choose_error_line(text).line == wanted
 
 
 def test_candidates_carry_their_line_numbers_and_exclude_the_chosen_line():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool.regex.broadness import is_too_broad, too_broad_reasons
+from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.index import indexable
 from kbtool.regex.literals import literal_runs, literal_text, required_literal_sets
 from kbtool.regex.matcher import BoundedMatcher
@@ -91,5 +91,7 @@ def test_too_broad_reasons_names_the_generic_text_and_the_empty_string():
     assert "is 'a'" in reasons[3]  # all that `(a+)+$` requires is one letter
 
 
-def test_is_too_broad_works_without_a_matcher():
-    assert is_too_broad("(?i)traceback") and not is_too_broad("CUDA out of memory")
+def test_a_generic_word_is_too_broad_and_an_errors_own_words_are_not():
+    with BoundedMatcher() as matcher:
+        traceback, out_of_memory = too_broad_reasons(["(?i)traceback", "CUDA out of memory"], matcher)
+    assert traceback and not out_of_memory

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbtool.logs import final_error_line
+from kbtool.logs import choose_error_line
 from kbtool.regex.generalise import message_to_regex
 
 HERE = Path(__file__).resolve().parent
@@ -65,7 +65,7 @@ def score_line_choice() -> Score:
     score = Score()
     for name, label in sorted(log_labels().items()):
         score.total += 1
-        chosen, _ = final_error_line((LOGS / name).read_text(encoding="utf-8"))
+        chosen = choose_error_line((LOGS / name).read_text(encoding="utf-8")).line
         if chosen.strip() in {line.strip() for line in label["accept"]}:
             score.right += 1
         else:

@@ -40,11 +40,6 @@ def visible(text: object, keep: str = "") -> str:
     return _UNSAFE.sub(lambda match: match.group() if match.group() in keep else _shown(match), str(text))
 
 
-def valid_unicode(text: str) -> str:
-    """`text` with each lone surrogate shown as its escape (`\\ud800`): encodable as UTF-8."""
-    return re.sub("[\ud800-\udfff]", lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
 def json_text(document: Any, **options: Any) -> str:
     """`json.dumps(document)` (non-ASCII kept), with no raw control character and valid UTF-8."""
     text = json.dumps(document, ensure_ascii=False, **options)

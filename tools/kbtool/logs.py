@@ -451,12 +451,6 @@ def choose_error_line(text: str) -> LineChoice:
                       candidates[1:MAX_CANDIDATES + 1])
 
 
-def final_error_line(text: str) -> tuple[str, str | None]:
-    """The line of pasted output that names the error, and a note saying what was taken (None: all of one line)."""
-    choice = choose_error_line(text)
-    return choice.line, choice.note
-
-
 def line_of(text: str, number: int) -> str:
     """Line `number` (1-based, counted as in the notes) of `text`, without surrounding spaces; '' when there is none."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines()

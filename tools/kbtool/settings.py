@@ -312,7 +312,6 @@ def build_settings(*, root: Path | None, today: str | None = None, stale_days: i
     config = read_config(kb_root)
     config_path = kb_root / CONFIG_FILE_NAME
     lines = TomlLines(_config_text(kb_root) if config else "")
-    where = f"{config_path} [tool.kbtool]"
     unknown = sorted(set(config) - CONFIG_KEYS)
     if unknown:
         raise UsageError(f"{lines.label(config_path, 'tool.kbtool', unknown[0])}: unknown key '{unknown[0]}'; "

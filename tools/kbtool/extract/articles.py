@@ -213,7 +213,6 @@ def parse_front_matter(text: str) -> dict:
         except yaml.constructor.ConstructorError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
-            tag = getattr(node, "tag", "")
             raise _FrontMatterError(
                 f"the front matter uses a YAML tag that is not plain data ({error.problem}); "
                 "only strings, numbers, dates, lists and mappings are allowed", line) from None

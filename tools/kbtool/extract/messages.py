@@ -496,11 +496,10 @@ def _code_occurrences(block: Block, block_index: int, before: str) -> list[Occur
             if trailing and source_code:
                 message = _match_shape(line[trailing.end():], True, True)
                 is_comment = message is not None
-        loose = False
         if message is None and not source_code and not is_comment and _output_line_message(line, top_indent):
             # Console output: a line that states a failure is the message even without a prefix
             # (`libf77blas.so.3: …` is a shape; `The ordinal 241 could not be located …`, `Could not load host key: …`).
-            message, loose = line.strip(), True
+            message = line.strip()
         if message is None:
             index += 1
             continue

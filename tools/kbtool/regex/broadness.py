@@ -140,14 +140,6 @@ def _describe(result: SearchResult | None) -> str | None:
     return f"it matches the generic text {generic!r}, which names no specific error" if generic is not None else None
 
 
-def is_too_broad(pattern: str, matcher: BoundedMatcher | None = None) -> bool:
-    """Whether `pattern` is too broad by any measure (see `too_broad_reasons`)."""
-    if matcher is not None:
-        return too_broad_reasons([pattern], matcher)[0] is not None
-    with BoundedMatcher() as own:
-        return too_broad_reasons([pattern], own)[0] is not None
-
-
 # --------------------------------------------------------------------------------------------
 # What a regex requires
 
