@@ -24,7 +24,7 @@ from typing import Sequence
 
 from kbtool.regex.index import LiteralIndex
 from kbtool.regex.literals import branch_literal_sets, required_literal_sets
-from kbtool.regex.lookup import wording, wording_overlap
+from kbtool.regex.lookup import search_in_rounds, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
 REFERENCE_MESSAGES = Path(__file__).parent / "reference" / "messages.jsonl"
@@ -237,31 +237,20 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
         candidates[pattern_number] = list(range(len(corpus)))
     own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
-    pending = {number: [numbers[start:start + MESSAGES_PER_JOB] for start in range(0, len(numbers), MESSAGES_PER_JOB)]
-               for number, numbers in candidates.items()}
-    round_number = 0
-    while True:
-        work = [(number, batches[round_number]) for number, batches in pending.items()
-                if round_number < len(batches) and len(found[number]) < enough]
-        if not work:
-            break
-        jobs = [SearchJob(patterns[number], tuple(corpus[m].message for m in batch)) for number, batch in work]
-        for (number, batch), result in zip(work, matcher.run(jobs)):
-            if result.timed_out or result.error:
-                pending[number] = []
+    messages = [reference.message for reference in corpus]
+    for number, batch, result in search_in_rounds(patterns, messages, candidates, matcher, per_job=MESSAGES_PER_JOB,
+                                                  done=lambda number: len(found[number]) >= enough):
+        for message_number, hit in zip(batch, result.matches):
+            if not hit or len(found[number]) >= enough:
                 continue
-            for message_number, hit in zip(batch, result.matches):
-                if not hit or len(found[number]) >= enough:
-                    continue
-                reference = corpus[message_number]
-                words = wording(reference.message)
-                if any(same_wording(words, mine) for mine in own[number]):
-                    continue
-                if any(reference.error == other.error or same_wording(words, other_words)
-                       for other, other_words in found[number]):
-                    continue
-                found[number].append((reference, words))
-        round_number += 1
+            reference = corpus[message_number]
+            words = wording(reference.message)
+            if any(same_wording(words, mine) for mine in own[number]):
+                continue
+            if any(reference.error == other.error or same_wording(words, other_words)
+                   for other, other_words in found[number]):
+                continue
+            found[number].append((reference, words))
     return [[reference for reference, _ in matches] for matches in found]
 
 

@@ -14,13 +14,13 @@ Trying every regex on every signature is quadratic: 10^10 searches for 100,000 r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex.lookup import search_in_rounds
+from kbtool.regex.matcher import BoundedMatcher
 
 #: Texts per search job: small enough that one job stays well inside the matcher's time bound.
 TEXTS_PER_JOB = 200
@@ -78,11 +78,6 @@ def confused_ids(record: RecordFile) -> set[str]:
     return {edge.target for edge in graph_edges(record.data or {}, ("frequently_confused_with",))}
 
 
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
                         folded: list[str]) -> dict[int, list[int]]:
     """Step 1: regex number -> numbers of the texts of other records that it could match."""
@@ -115,25 +110,17 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
 
 def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text],
             matcher: BoundedMatcher, result: CrossMatch) -> None:
-    """Step 3: search the candidate pairs in rounds, one batch of texts per regex per round, so that
-    a regex that overran its time bound is not tried again."""
-    batches = {number: list(_chunks(found, TEXTS_PER_JOB)) for number, found in candidates.items() if found}
-    round_number = 0
-    while True:
-        work = [(number, batch[round_number]) for number, batch in batches.items()
-                if round_number < len(batch) and regex_records[number].relative_path not in result.timeouts]
-        if not work:
-            return
-        jobs = [SearchJob(as_text(regex_records[number].data.get("regex")), tuple(text_value(texts[t]) for t in chunk))
-                for number, chunk in work]
-        for (number, chunk), outcome in zip(work, matcher.run(jobs)):
-            regex_record = regex_records[number]
-            if outcome.timed_out:
-                result.timeouts[regex_record.relative_path] = [texts[t] for t in chunk]
-                continue
-            result.collisions.extend(Collision(regex_record, texts[t]) for t, matched in zip(chunk, outcome.matches)
-                                     if matched)
-        round_number += 1
+    """Step 3: search the candidate pairs in rounds (`search_in_rounds`): a regex that overran its time
+    bound is not tried again, and the texts it was searching are kept to name them."""
+    patterns = [as_text(record.data.get("regex")) for record in regex_records]
+    values = [text_value(text) for text in texts]
+    for number, chunk, outcome in search_in_rounds(patterns, values, candidates, matcher, per_job=TEXTS_PER_JOB):
+        regex_record = regex_records[number]
+        if outcome.timed_out:
+            result.timeouts[regex_record.relative_path] = [texts[t] for t in chunk]
+            continue
+        result.collisions.extend(Collision(regex_record, texts[t]) for t, matched in zip(chunk, outcome.matches)
+                                 if matched)
 
 
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 from kbtool.regex.index import LiteralIndex
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
 #: Texts per search job.
 TEXTS_PER_JOB = 200
@@ -42,6 +42,30 @@ def wording_overlap(first: frozenset[str], second: frozenset[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
+
+
+def search_in_rounds(patterns: Sequence[str], texts: Sequence[str], candidates: dict[int, list[int]],
+                     matcher: BoundedMatcher, *, spans: bool = False, done: Callable[[int], bool] = lambda number: False,
+                     per_job: int = TEXTS_PER_JOB) -> Iterator[tuple[int, list[int], SearchResult]]:
+    """Search each pattern (by number) in its candidate texts, one batch of `per_job` texts per pattern per
+    round: (pattern number, the batch's text numbers, result). A pattern whose search overran its time bound
+    or failed, or for which `done(number)` holds, is not tried again."""
+    batches = {number: [found[start:start + per_job] for start in range(0, len(found), per_job)]
+               for number, found in candidates.items() if found}
+    dropped: set[int] = set()
+    round_number = 0
+    while True:
+        work = [(number, batch[round_number]) for number, batch in batches.items()
+                if round_number < len(batch) and number not in dropped and not done(number)]
+        if not work:
+            return
+        results = matcher.run([SearchJob(patterns[number], tuple(texts[t] for t in chunk), spans=spans)
+                               for number, chunk in work])
+        for (number, chunk), result in zip(work, results):
+            if result.timed_out or result.error:
+                dropped.add(number)
+            yield number, chunk, result
+        round_number += 1
 
 
 @dataclass(frozen=True)
@@ -87,13 +111,9 @@ class RegexLookup:
         for text_number, text in enumerate(texts):
             for number in self.candidates(text):
                 by_regex.setdefault(number, []).append(text_number)
-        work = [(number, chunk[start:start + TEXTS_PER_JOB]) for number, chunk in by_regex.items()
-                for start in range(0, len(chunk), TEXTS_PER_JOB)]
-        results = matcher.run([SearchJob(self.patterns[number], tuple(texts[t] for t in chunk), spans=True)
-                               for number, chunk in work])
         hits: list[Hit] = []
         timed_out: set[int] = set()
-        for (number, chunk), result in zip(work, results):
+        for number, chunk, result in search_in_rounds(self.patterns, texts, by_regex, matcher, spans=True):
             if result.timed_out or result.cut_short or result.error:
                 timed_out.add(number)
                 continue
