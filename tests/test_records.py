@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import random
+
 import pytest
 
-from kbtool.records import DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, make_pointer, read_record_file
+from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, make_pointer,
+                            read_record_file, value_offsets, value_start)
 
 
 def read(tmp_path, raw: bytes) -> RecordFile:
@@ -95,3 +99,58 @@ def test_locate_falls_back_to_the_parent_of_a_missing_value(tmp_path):
 
 def test_pointer_tokens_are_escaped():
     assert make_pointer("a/b", "c~d", 0) == "/a~1b/c~0d/0"
+
+
+def _random_document(rng, depth=0):
+    """A random JSON value: objects (with keys that need escaping), arrays, scalars."""
+    kind = rng.choice(["object", "array", "scalar", "scalar"] if depth < 4 else ["scalar"])
+    if kind == "object":
+        keys = rng.sample(["a", "b", "a/b", "c~d", "中", 'q"t', "\\u0041", "", "regex"], rng.randint(0, 5))
+        return ("object", [(key, _random_document(rng, depth + 1)) for key in keys])
+    if kind == "array":
+        return ("array", [_random_document(rng, depth + 1) for _ in range(rng.randint(0, 4))])
+    return ("scalar", rng.choice(['1', '-2.5e3', 'true', 'null', '"x"', '"a,b]}"', '"\\"{"', '"中文"', '123456789012345678901234567890']))
+
+
+def _layout(rng, node):
+    """`node` as JSON text with random blanks between tokens."""
+    def blank():
+        return rng.choice(["", " ", "\n", "\n    ", "\t", "\r\n"])
+    kind, value = node
+    if kind == "scalar":
+        return value
+    if kind == "array":
+        return "[" + blank() + ("," + blank()).join(_layout(rng, item) for item in value) + blank() + "]"
+    return "{" + blank() + ("," + blank()).join(json.dumps(key) + blank() + ":" + blank() + _layout(rng, item)
+                                             for key, item in value) + blank() + "}"
+
+
+def _pointers(data, pointer=""):
+    yield pointer
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _pointers(value, pointer + "/" + escape_pointer_token(key))
+        yield pointer + "/absent"
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _pointers(value, f"{pointer}/{index}")
+        yield f"{pointer}/{len(data)}"
+        yield f"{pointer}/01"
+
+
+def test_the_path_walker_places_every_pointer_where_the_full_token_scan_does():
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = _layout(rng, _random_document(rng))
+        offsets = value_offsets(text)
+        for pointer in _pointers(json.loads(text)):
+            expected = pointer
+            while expected not in offsets:
+                expected = expected.rsplit("/", 1)[0]
+            assert value_start(text, pointer) == offsets[expected], (text, pointer)
+
+
+def test_the_path_walker_takes_the_last_of_duplicate_keys():
+    text = '{"a": 1, "b": {"c": 2}, "a": [3, 4]}'
+    assert value_start(text, "/a/1") == text.rindex("4")
+    assert value_start(text, "/b/c/d") == text.index("2")

@@ -51,7 +51,6 @@ class RecordFile:
     text: str | None = None
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
-    _offsets: dict[str, int] | None = field(default=None, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @property
@@ -69,15 +68,14 @@ class RecordFile:
         """
         if self.text is None or self.data is None:
             return (1, 1)
-        if self._offsets is None:
-            self._offsets = value_offsets(self.text)
-        candidate = pointer
-        while True:
-            if candidate in self._offsets:
-                return self._line_column(self._offsets[candidate])
-            if not candidate:
-                return (1, 1)
-            candidate = candidate.rsplit("/", 1)[0]
+        try:
+            offset = value_start(self.text, pointer)
+        except (ValueError, IndexError, RecursionError):  # a value the json module refuses (e.g. an integer of 5,000 digits)
+            offsets = value_offsets(self.text)
+            while pointer not in offsets and pointer:
+                pointer = pointer.rsplit("/", 1)[0]
+            offset = offsets.get(pointer, 0)
+        return self._line_column(offset)
 
     def _line_column(self, index: int) -> tuple[int, int]:
         # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
@@ -174,6 +172,55 @@ def value_offsets(text: str) -> dict[str, int]:
         if first in "{[":
             stack.append([pointer, first == "{", 0, None])
     return offsets
+
+
+_BLANK = re.compile(r"[ \t\n\r]*")
+_SKIPPER = json.JSONDecoder()
+
+
+def value_start(text: str, pointer: str) -> int:
+    """Character offset where the value that `pointer` names starts in `text`, a valid JSON document;
+    for a pointer to a value that is absent (e.g. a missing required key), where its nearest existing
+    parent starts. For duplicate keys the last occurrence wins, as in the parsed data.
+
+    Only the path to the value is walked: the values beside it are stepped over by the json module's
+    C scanner, so placing a finding costs the number of siblings on its path, not a scan of the file.
+    """
+    position = _BLANK.match(text).end()
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        found = _member_start(text, position, token)
+        if found is None:
+            break
+        position = found
+    return position
+
+
+def _member_start(text: str, position: int, token: str) -> int | None:
+    """Where the member `token` of the object or array starting at `position` starts (None: absent)."""
+    opening = text[position]
+    if opening not in "{[":
+        return None
+    if opening == "[" and not (token.isdigit() and (token == "0" or not token.startswith("0"))):
+        return None
+    wanted = int(token) if opening == "[" else token
+    found = None
+    index = 0
+    position = _BLANK.match(text, position + 1).end()
+    while text[position] not in "}]":
+        if opening == "{":
+            key, end = json.decoder.scanstring(text, position + 1)
+            position = _BLANK.match(text, _BLANK.match(text, end).end() + 1).end()  # past the colon
+            if key == wanted:
+                found = position  # keep going: the last of duplicate keys wins
+        elif index == wanted:
+            return position
+        index += 1
+        _, end = _SKIPPER.raw_decode(text, position)
+        position = _BLANK.match(text, end).end()
+        if text[position] == ",":
+            position = _BLANK.match(text, position + 1).end()
+    return found
 
 
 def line_column(text: str, index: int) -> tuple[int, int]:
