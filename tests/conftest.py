@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,14 @@ def lint_example(root: Path, example) -> list[dict]:
 def rule_findings(root: Path, rule_name: str, record: dict | None = None, **scene) -> list[dict]:
     """The findings of one rule over the scene of `lint_scene` (the shared helper of tests/rules/)."""
     return [finding for finding in lint_scene(root, record, **scene) if finding["name"] == rule_name]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def kbtool_cache_dir(tmp_path_factory) -> Path:
+    """The cache of this test session (shared by its tests, like a user's runs; never the user's own)."""
+    directory = tmp_path_factory.mktemp("kbtool-cache")
+    os.environ["KBTOOL_CACHE_DIR"] = str(directory)
+    return directory
 
 
 @pytest.fixture

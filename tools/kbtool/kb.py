@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kbtool.cache import Cache
 from kbtool.files import walk_files
-from kbtool.records import RecordFile, read_record_file
+from kbtool.records import RecordFile, parse_known_clean, parse_record_text, read_record_bytes
 
 ENTRIES_DIR = "entries"
 
@@ -45,8 +46,9 @@ class KnowledgeBase:
         return (record for record in self.files if record.data is not None)
 
 
-def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = ()) -> KnowledgeBase:
-    """Read every record under `root/entries/` and any extra files or folders given."""
+def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None) -> KnowledgeBase:
+    """Read every record under `root/entries/` and any extra files or folders given. Files whose
+    exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
     seen = {os.path.abspath(path) for path in paths}
     for extra in extra_paths:
@@ -55,5 +57,23 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = ()) -> Knowled
             if absolute not in seen:
                 seen.add(absolute)
                 paths.append(Path(absolute))
-    files = [read_record_file(Path(os.path.abspath(path)), root) for path in paths]
-    return KnowledgeBase(root=root, files=files)
+    read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths]
+    readable = [(record, raw) for record, raw in read if raw is not None]
+    cache = cache if cache is not None else Cache(None)
+    clean = cache.through("parse", [(raw,) for _, raw in readable],
+                          lambda missing: [_strictly_clean(*readable[n]) for n in missing],
+                          valid=lambda value: value is True or value is False)
+    for (record, raw), known_clean in zip(readable, clean):
+        if record.data is not None or record.problems:
+            continue  # parsed just now by _strictly_clean
+        if known_clean:
+            parse_known_clean(record, raw)
+        else:
+            parse_record_text(record, raw)
+    return KnowledgeBase(root=root, files=[record for record, _ in read])
+
+
+def _strictly_clean(record: RecordFile, raw: bytes) -> bool:
+    """Parse `raw` strictly into `record`; whether it was a record without any problem."""
+    parse_record_text(record, raw)
+    return record.data is not None and not record.problems

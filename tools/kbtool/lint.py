@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kbtool.baseline import Baseline
+from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
@@ -93,13 +94,14 @@ def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:
 def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
                          base: BaseRevision | None = None, baseline: Baseline | None = None,
                          matcher: BoundedMatcher | None = None, progress: Progress | None = None,
-                         left_out: dict[str, int] | None = None) -> list[Finding]:
+                         left_out: dict[str, int] | None = None, cache: Cache | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
-    Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule."""
+    Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule;
+    `cache` holds regex results of earlier runs."""
     rules = active_rules(settings)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root),
-                              regex=RegexFacts(kb, searcher), base=base)
+                              regex=RegexFacts(kb, searcher, cache), base=base)
         findings = run_rules(rules, context, targets, progress)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
@@ -129,14 +131,15 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
 
 
 def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,
-         baseline: Baseline | None = None, progress: Progress | None = None) -> LintResult:
+         baseline: Baseline | None = None, progress: Progress | None = None, cache: Cache | None = None) -> LintResult:
     """Load the KB at `settings.root` and lint it, or only the files under `paths`, or (with
-    `changes`) only the files changed since a base revision; leave out what `baseline` lists."""
+    `changes`) only the files changed since a base revision; leave out what `baseline` lists.
+    `cache` (none: nothing is cached) keeps per-record work for the next run."""
     paths = [Path(os.path.abspath(path)) for path in paths]
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-    kb = load_knowledge_base(settings.root, paths)
+    kb = load_knowledge_base(settings.root, paths, cache)
     targets: set[str] | None = None
     if paths:
         targets = set()
@@ -149,7 +152,7 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
         targets = changed if targets is None else targets & changed
     left_out: dict[str, int] = {}
     findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None, baseline=baseline,
-                                    progress=progress, left_out=left_out)
+                                    progress=progress, left_out=left_out, cache=cache)
     linted = [record for record in kb.files if targets is None or record.relative_path in targets]
     return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
                       root=settings.root, baselined=left_out.get("baseline", 0))

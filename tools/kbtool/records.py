@@ -11,6 +11,7 @@ column where it was found; the lint engine turns them into findings.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 import re
@@ -51,7 +52,9 @@ class RecordFile:
     text: str | None = None
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
+    digest: str = ""  # a hash of the file's bytes ("" when unread)
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
 
     @property
     def entry_id(self) -> str | None:
@@ -69,7 +72,7 @@ class RecordFile:
         if self.text is None or self.data is None:
             return (1, 1)
         try:
-            offset = value_start(self.text, pointer)
+            offset = value_start(self.text, pointer, self._members)
         except (ValueError, IndexError, RecursionError):  # a value the json module refuses (e.g. an integer of 5,000 digits)
             offsets = value_offsets(self.text)
             while pointer not in offsets and pointer:
@@ -178,49 +181,52 @@ _BLANK = re.compile(r"[ \t\n\r]*")
 _SKIPPER = json.JSONDecoder()
 
 
-def value_start(text: str, pointer: str) -> int:
+def value_start(text: str, pointer: str, members: dict[int, dict | list] | None = None) -> int:
     """Character offset where the value that `pointer` names starts in `text`, a valid JSON document;
     for a pointer to a value that is absent (e.g. a missing required key), where its nearest existing
     parent starts. For duplicate keys the last occurrence wins, as in the parsed data.
 
     Only the path to the value is walked: the values beside it are stepped over by the json module's
     C scanner, so placing a finding costs the number of siblings on its path, not a scan of the file.
+    `members` keeps the containers already walked (by offset), for the next pointer into the same text.
     """
+    members = {} if members is None else members
     position = _BLANK.match(text).end()
     for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        found = _member_start(text, position, token)
+        if position not in members:
+            members[position] = _members(text, position)
+        children = members[position]
+        if isinstance(children, dict):
+            found = children.get(token.replace("~1", "/").replace("~0", "~"))
+        else:
+            found = children[int(token)] if token.isdigit() and (token == "0" or token[0] != "0") and int(token) < len(children) else None
         if found is None:
             break
         position = found
     return position
 
 
-def _member_start(text: str, position: int, token: str) -> int | None:
-    """Where the member `token` of the object or array starting at `position` starts (None: absent)."""
+def _members(text: str, position: int) -> dict[str, int] | list[int]:
+    """Where each member of the object (key -> offset; the last of duplicate keys wins) or array (offsets)
+    starting at `position` starts; an empty list for a scalar."""
     opening = text[position]
     if opening not in "{[":
-        return None
-    if opening == "[" and not (token.isdigit() and (token == "0" or not token.startswith("0"))):
-        return None
-    wanted = int(token) if opening == "[" else token
-    found = None
-    index = 0
+        return []
+    keys: dict[str, int] = {}
+    items: list[int] = []
     position = _BLANK.match(text, position + 1).end()
     while text[position] not in "}]":
         if opening == "{":
             key, end = json.decoder.scanstring(text, position + 1)
             position = _BLANK.match(text, _BLANK.match(text, end).end() + 1).end()  # past the colon
-            if key == wanted:
-                found = position  # keep going: the last of duplicate keys wins
-        elif index == wanted:
-            return position
-        index += 1
+            keys[key] = position
+        else:
+            items.append(position)
         _, end = _SKIPPER.raw_decode(text, position)
         position = _BLANK.match(text, end).end()
         if text[position] == ",":
             position = _BLANK.match(text, position + 1).end()
-    return found
+    return keys if opening == "{" else items
 
 
 def line_column(text: str, index: int) -> tuple[int, int]:
@@ -446,16 +452,31 @@ def explain_json_error(text: str, error: json.JSONDecodeError) -> tuple[str, int
 
 def read_record_file(path: Path, root: Path) -> RecordFile:
     """Read one record file strictly. Never raises for a bad file."""
+    record, raw = read_record_bytes(path, root)
+    if raw is not None:
+        parse_record_text(record, raw)
+    return record
+
+
+def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]:
+    """The record file at `path`, not parsed yet, and its bytes (None, with the problem noted, when
+    they cannot be read)."""
     try:
         relative = path.relative_to(root).as_posix()
     except ValueError:
         relative = path.as_posix()
     record = RecordFile(path=path, relative_path=relative)
-
     try:
         raw = read_capped(path, MAX_FILE_BYTES, "record")
     except UnreadableFile as error:
         record.problems.append(ParseProblem(INVALID_JSON, str(error)))
-        return record
-    parse_record_text(record, raw)
-    return record
+        return record, None
+    record.digest = hashlib.blake2b(raw, digest_size=20).hexdigest()
+    return record, raw
+
+
+def parse_known_clean(record: RecordFile, raw: bytes) -> None:
+    """Parse `raw`, which the strict reader has already found free of problems (`parse_record_text`
+    gave no problem for these very bytes): the standard parser then gives the same data, faster."""
+    record.text = raw.decode("utf-8")
+    record.data = json.loads(record.text)

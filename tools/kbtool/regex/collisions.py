@@ -13,8 +13,10 @@ Trying every regex on every signature is quadratic: 10^10 searches for 100,000 r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex
@@ -109,29 +111,52 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
 
 
 def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text],
-            matcher: BoundedMatcher, result: CrossMatch) -> None:
+            matcher: BoundedMatcher, result: CrossMatch, cache: Cache) -> None:
     """Step 3: search the candidate pairs in rounds (`search_in_rounds`): a regex that overran its time
-    bound is not tried again, and the texts it was searching are kept to name them."""
+    bound is not tried again, and the texts it was searching are kept to name them. A regex whose
+    candidate texts are the same as in an earlier run (the cache holds which of them it matched) is
+    not searched again."""
     patterns = [as_text(record.data.get("regex")) for record in regex_records]
     values = [text_value(text) for text in texts]
-    for number, chunk, outcome in search_in_rounds(patterns, values, candidates, matcher, per_job=TEXTS_PER_JOB):
+    text_hashes = [hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest() for value in values]
+    keys = {number: cache.key("regex-cross", patterns[number], *sorted({text_hashes[t] for t in found}))
+            for number, found in candidates.items()} if cache.enabled else {}
+    known = cache.get_many(keys.values())
+    matched_pairs: list[tuple[int, int]] = []
+    to_search: dict[int, list[int]] = {}
+    for number, found in candidates.items():
+        answer = known.get(keys[number]) if keys else None
+        if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
+            matched = set(answer)
+            matched_pairs.extend((number, t) for t in found if text_hashes[t] in matched)
+        else:
+            to_search[number] = found
+    searched: dict[int, set[str] | None] = {number: set() for number in to_search}  # None: not to be cached
+    for number, chunk, outcome in search_in_rounds(patterns, values, to_search, matcher, per_job=TEXTS_PER_JOB):
         regex_record = regex_records[number]
+        if outcome.timed_out or outcome.cut_short or outcome.error is not None:
+            searched[number] = None
         if outcome.timed_out:
             result.timeouts[regex_record.relative_path] = [texts[t] for t in chunk]
             continue
-        result.collisions.extend(Collision(regex_record, texts[t]) for t, matched in zip(chunk, outcome.matches)
-                                 if matched)
+        hits = [t for t, matched in zip(chunk, outcome.matches) if matched]
+        matched_pairs.extend((number, t) for t in hits)
+        if searched[number] is not None:
+            searched[number].update(text_hashes[t] for t in hits)
+    cache.put_many({keys[number]: sorted(found) for number, found in searched.items() if found is not None and keys})
+    result.collisions.extend(Collision(regex_records[number], texts[t]) for number, t in sorted(matched_pairs))
 
 
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
                 fallback_budget: int = FALLBACK_PAIR_BUDGET,
-                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None) -> CrossMatch:
+                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None, cache: Cache | None = None) -> CrossMatch:
     """Every message of another record that one of `regex_records`' regexes matches.
 
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
     A pair is skipped when either record lists the other as frequently confused with it,
     or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
-    (by record path, when the caller has them) saves parsing the regexes again.
+    (by record path, when the caller has them) saves parsing the regexes again; `cache` holds answers
+    of earlier runs for pairs of a regex and a text.
     """
     texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
     known = literal_sets or {}
@@ -141,7 +166,7 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     candidates = _indexed_candidates(index, regex_records, texts, [text_value(text).casefold() for text in texts])
     _fallback_candidates(index.unindexed, regex_records, texts, fallback_budget, candidates, result)
     result.candidate_pairs = sum(len(found) for found in candidates.values())
-    _search(candidates, regex_records, texts, matcher, result)
+    _search(candidates, regex_records, texts, matcher, result, cache if cache is not None else Cache(None))
     result.collisions = [collision for collision in result.collisions if not excused(collision)]
     return result
 

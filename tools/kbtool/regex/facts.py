@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kbtool.cache import Cache, Uncached
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.collisions import CrossMatch, cross_match
+from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json
 from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex
 
@@ -42,11 +44,13 @@ def own_texts(record: RecordFile) -> list[str]:
 
 
 class RegexFacts:
-    """Regex results of one run over `kb`, searched through `matcher` (computed on first use)."""
+    """Regex results of one run over `kb`, searched through `matcher` (computed on first use). Results
+    that `cache` holds from earlier runs (for the same regex and texts, with this kbtool) are reused."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None) -> None:
         self.kb = kb
         self.matcher = matcher
+        self.cache = cache if cache is not None else Cache(None)
         self.checks: dict[str, RegexCheck] = {}
         self.analyses: dict[str, RegexAnalysis] = {}
         self._broad: dict[str, str | None] | None = None
@@ -58,29 +62,38 @@ class RegexFacts:
         return self.matcher.seconds_per_job
 
     def _check_own_texts(self) -> None:
-        """Match every record's regex against its signature and aliases, in one bounded batch; retry
-        a signature that does not match ignoring case, to tell the user when that is the slip."""
+        """Match every record's regex against its signature and aliases (and analyse it), in one
+        bounded batch, for the regexes the cache has no answer for."""
         candidates = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
-        jobs = [SearchJob(record.data["regex"],
-                          (as_text(record.data.get("signature")), *map(as_text, as_list(record.data.get("aliases")))),
-                          analyse=True)
-                for record in candidates]
-        retry: list[int] = []
-        for number, (record, result) in enumerate(zip(candidates, self.matcher.run(jobs))):
-            self.analyses[record.relative_path] = result.analysis or analyse_regex(record.data["regex"])  # none after a timeout
-            self.checks[record.relative_path] = RegexCheck(result.error, result.timed_out, result.matches[0],
-                                                           tuple(result.matches[1:]), cut_short=result.cut_short)
-            if result.matches[0] is False:
-                retry.append(number)
-        ignoring_case = self.matcher.run([
+        inputs = [(record.data["regex"], as_text(record.data.get("signature")), *map(as_text, as_list(record.data.get("aliases"))))
+                  for record in candidates]  # every alias in its place, so that alias_matches[i] is aliases[i]
+        found = self.cache.through("regex-own", inputs, lambda missing: self._own_checks([inputs[n] for n in missing]),
+                                   valid=lambda value: isinstance(value, list) and len(value) == 2,
+                                   load=lambda value: (_check_from_json(value[0]), _analysis_from_json(value[1])),
+                                   dump=lambda value: [_check_to_json(value[0]), _analysis_to_json(value[1])])
+        for record, (check, analysis) in zip(candidates, found):
+            self.checks[record.relative_path] = check
+            self.analyses[record.relative_path] = analysis
+
+    def _own_checks(self, inputs: list[tuple[str, ...]]) -> list:
+        """(RegexCheck, RegexAnalysis) of each (pattern, signature, *aliases); a signature that does not
+        match is tried again ignoring case, to tell the user when that is the slip. Results of searches
+        that overran a time bound are used but not cached (they depend on the machine's load)."""
+        jobs = [SearchJob(pattern, texts, analyse=True) for pattern, *texts in inputs]
+        results = self.matcher.run(jobs)
+        analyses = [result.analysis or analyse_regex(job.pattern) for job, result in zip(jobs, results)]  # none after a timeout
+        retry = [number for number, result in enumerate(results) if result.matches[0] is False]
+        ignoring_case = dict(zip(retry, self.matcher.run([
             SearchJob(jobs[number].pattern, jobs[number].texts[:1], re.IGNORECASE,
-                      CATASTROPHIC_SECONDS_PER_JOB if self.analyses[candidates[number].relative_path].shape else None)
-            for number in retry])
-        for number, result in zip(retry, ignoring_case):
-            path = candidates[number].relative_path
-            check = self.checks[path]
-            self.checks[path] = RegexCheck(check.error, check.timed_out, check.signature_matches, check.alias_matches,
-                                           result.matches[0], check.cut_short)
+                      CATASTROPHIC_SECONDS_PER_JOB if analyses[number].shape else None) for number in retry])))
+        outcome = []
+        for number, (result, analysis) in enumerate(zip(results, analyses)):
+            again = ignoring_case.get(number)
+            check = RegexCheck(result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]),
+                               again.matches[0] if again is not None else None, result.cut_short)
+            unsure = result.timed_out or result.cut_short or (again is not None and (again.timed_out or again.cut_short))
+            outcome.append(Uncached((check, analysis)) if unsure else (check, analysis))
+        return outcome
 
     def check(self, record: RecordFile) -> RegexCheck | None:
         """What the record's regex does with its own texts; None when it has no regex."""
@@ -103,10 +116,13 @@ class RegexFacts:
         and have no catastrophic shape."""
         if self._broad is None:
             records = [record for record in self.kb.records if self.compiles(record) and self.analysis(record).shape is None]
-            reasons = too_broad_reasons([pattern_of(record) for record in records], self.matcher,
-                                        [self.analysis(record).literal_sets for record in records],
-                                        [own_texts(record) for record in records],
-                                        [self.analysis(record).branches for record in records])
+            reasons = self.cache.through(
+                "regex-broad", [(pattern_of(record), *own_texts(record)) for record in records],
+                lambda missing: too_broad_reasons([pattern_of(records[n]) for n in missing], self.matcher,
+                                                  [self.analysis(records[n]).literal_sets for n in missing],
+                                                  [own_texts(records[n]) for n in missing],
+                                                  [self.analysis(records[n]).branches for n in missing]),
+                valid=lambda value: value is None or isinstance(value, str))
             self._broad = {record.relative_path: reason for record, reason in zip(records, reasons)}
         return self._broad
 
@@ -118,5 +134,29 @@ class RegexFacts:
                        and self.analysis(record).shape is None and broad.get(record.relative_path) is None]
             self._cross = cross_match(self.kb, self.matcher, records,
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
-                                                    for record in records})
+                                                    for record in records}, cache=self.cache)
         return self._cross
+
+
+def _analysis_to_json(analysis: RegexAnalysis) -> list:
+    return [analysis.shape, literal_sets_to_json(analysis.literal_sets),
+            [literal_sets_to_json(branch) for branch in analysis.branches]]
+
+
+def _analysis_from_json(value: list) -> RegexAnalysis:
+    shape, literal_sets, branches = value
+    if not (shape is None or isinstance(shape, str)) or not isinstance(branches, list):
+        raise ValueError("not a regex analysis")
+    return RegexAnalysis(shape, literal_sets_from_json(literal_sets), tuple(literal_sets_from_json(branch) for branch in branches))
+
+
+def _check_to_json(check: RegexCheck) -> list:
+    return [check.error, check.signature_matches, list(check.alias_matches), check.signature_matches_ignoring_case]
+
+
+def _check_from_json(value: list) -> RegexCheck:
+    error, signature, aliases, ignoring_case = value
+    if not (error is None or isinstance(error, str)) or not isinstance(aliases, list) or not all(
+            item is None or isinstance(item, bool) for item in (signature, ignoring_case, *aliases)):
+        raise ValueError("not a regex check")
+    return RegexCheck(error, False, signature, tuple(aliases), ignoring_case)

@@ -289,3 +289,16 @@ def has_operator(pattern: str) -> bool:
         elif char in ".*+?{}[]()|^" or (char == "$" and position != len(body) - 1):
             return True
     return False
+
+
+def literal_sets_to_json(sets: tuple[frozenset[str], ...]) -> list[list[str]]:
+    """Literal sets as JSON (for kbtool's cache)."""
+    return [sorted(literals) for literals in sets]
+
+
+def literal_sets_from_json(value: list) -> tuple[frozenset[str], ...]:
+    """Literal sets from their JSON form; ValueError when `value` is not one."""
+    if not isinstance(value, list) or not all(isinstance(literals, list) and all(isinstance(literal, str) for literal in literals)
+                                              for literals in value):
+        raise ValueError("not a list of literal sets")
+    return tuple(frozenset(literals) for literals in value)

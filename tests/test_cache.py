@@ -1,0 +1,183 @@
+"""The cache of per-record work never changes a finding: after an edited record, a changed schema, a
+new kbtool version or a corrupt cache file, lint's findings equal those of `--no-cache`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
+from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
+from kbtool.lint import lint
+from kbtool.settings import build_settings
+
+
+def _scene(root: Path) -> None:
+    """A KB whose records give findings of the cached kinds: parse, regex checks, too broad, collisions."""
+    base = clean_record()
+    write_record(root, base)
+    write_record(root, changed(base, {"id": "tensorflow/collides", "signature": base["signature"] + " (again)",
+                                      "signature_zh": None}))
+    write_record(root, changed(base, {"id": "tensorflow/broad", "signature": "ValueError: something went wrong",
+                                      "regex": "ValueError: .+"}))
+    write_record(root, changed(base, {"id": "tensorflow/mismatch", "signature": "OSError: cannot open shared object file",
+                                      "regex": "oserror: cannot open"}))
+    (root / "entries" / "tensorflow" / "broken.json").write_text('{"id": "tensorflow/broken",}', encoding="utf-8")
+    (root / "entries" / "tensorflow" / "dupe.json").write_text('{"id": "a", "id": "b"}', encoding="utf-8")
+
+
+def _findings(root: Path, cache_dir: Path | None, *extra: str) -> list[dict]:
+    env = {"KBTOOL_CACHE_DIR": str(cache_dir)} if cache_dir is not None else None
+    args = ["lint", "--root", root, "--today", TODAY, "--format", "json", *extra]
+    result = run_kbtool(*(args + ["--no-cache"] if cache_dir is None else args), env=env)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def _entries(cache_dir: Path) -> int:
+    with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+        return db.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "kb"
+    _scene(root)
+    return root, tmp_path / "cache"
+
+
+def test_cold_and_warm_runs_give_the_findings_of_no_cache(scene):
+    root, cache_dir = scene
+    expected = _findings(root, None)
+    assert {finding["name"] for finding in expected} >= {"invalid-json", "duplicate-key", "regex-too-broad",
+                                                         "regex-mismatch", "regex-collision"}
+    assert not cache_dir.exists()
+    assert _findings(root, cache_dir) == expected
+    stored = _entries(cache_dir)
+    assert stored > 0
+    assert _findings(root, cache_dir) == expected
+    assert _entries(cache_dir) == stored  # the warm run found everything it needed
+
+
+def test_a_warm_run_answers_from_the_cache(scene):
+    root, cache_dir = scene
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(cache_dir) as cache:
+        cold = lint(settings, cache=cache)
+        assert cache.hits == 0 and cache.misses > 0
+    with Cache(cache_dir) as cache:
+        warm = lint(settings, cache=cache)
+        assert cache.misses == 0 and cache.hits > 0
+    assert warm.findings == cold.findings
+
+
+def test_an_edited_record_is_checked_again(scene):
+    root, cache_dir = scene
+    _findings(root, cache_dir)
+    path = root / "entries" / "tensorflow" / "mismatch.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    write_record(root, changed(record, {"regex": "OSError: cannot open shared object file"}))
+    broad = root / "entries" / "tensorflow" / "broad.json"
+    write_record(root, changed(json.loads(broad.read_text(encoding="utf-8")), {"signature": "ValueError: x"}))
+    (root / "entries" / "tensorflow" / "broken.json").write_text('{"id": "tensorflow/broken"', encoding="utf-8")
+    expected = _findings(root, None)
+    assert not any(finding["name"] == "regex-mismatch" for finding in expected)
+    assert _findings(root, cache_dir) == expected
+
+
+def test_a_changed_schema_is_applied(scene):
+    root, cache_dir = scene
+    _findings(root, cache_dir)
+    schema = json.loads((REPO_ROOT / "schema" / "error-record.schema.json").read_text(encoding="utf-8"))
+    schema["properties"]["signature"]["maxLength"] = 20
+    (root / "schema").mkdir()
+    (root / "schema" / "error-record.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    expected = _findings(root, None)
+    assert any("characters long" in finding["message"] for finding in expected)
+    assert _findings(root, cache_dir) == expected
+
+
+def _tamper(cache_dir: Path) -> None:
+    """Replace every cached value by a well-formed lie: no regex compiles, nothing is too broad or collides."""
+    with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+        rows = db.execute("SELECT key, value FROM entries").fetchall()
+        for key, value in rows:
+            data = json.loads(value)
+            if isinstance(data, list) and len(data) == 2 and isinstance(data[0], list):  # a regex check
+                data[0][0] = "planted compile error"
+            elif isinstance(data, list):  # texts a regex matched
+                data = []
+            elif isinstance(data, str) or data is None:  # why a regex is too broad
+                data = None
+            db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(data), key))
+
+
+def test_a_new_kbtool_version_does_not_read_what_the_old_one_wrote(scene):
+    root, cache_dir = scene
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(None) as nothing:
+        expected = lint(settings, cache=nothing).findings
+    with Cache(cache_dir, fingerprint=kbtool_fingerprint("0.1.0")) as old:
+        assert lint(settings, cache=old).findings == expected
+    _tamper(cache_dir)
+    with Cache(cache_dir, fingerprint=kbtool_fingerprint("0.1.0")) as old:  # the keys are what protects: the old ones lie now
+        assert lint(settings, cache=old).findings != expected
+    with Cache(cache_dir, fingerprint=kbtool_fingerprint("0.2.0")) as upgraded:
+        assert lint(settings, cache=upgraded).findings == expected
+        assert upgraded.hits == 0
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "wrong shapes", "a folder"])
+def test_a_corrupt_or_foreign_cache_file_is_ignored(scene, damage):
+    root, cache_dir = scene
+    expected = _findings(root, None)
+    _findings(root, cache_dir)
+    store = cache_dir / CACHE_FILE
+    if damage == "garbage":
+        store.write_bytes(b"\x00not a database\xff" * 1000)
+    elif damage == "truncated":
+        store.write_bytes(store.read_bytes()[:3000])
+    elif damage == "foreign":
+        store.unlink()
+        with sqlite3.connect(store) as db:
+            db.execute("CREATE TABLE entries (name TEXT, size INTEGER)")
+            db.execute("INSERT INTO entries VALUES ('x', 1)")
+    elif damage == "wrong shapes":
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE entries SET value = CASE WHEN substr(key, 1, 1) < '8' THEN '{\"a\": [1' ELSE '[1, {\"b\": 2}]' END")
+    else:
+        store.unlink()
+        store.mkdir()
+    assert _findings(root, cache_dir) == expected
+    assert _findings(root, cache_dir) == expected  # and again, from whatever the first run left
+
+
+def test_a_cache_folder_that_cannot_be_written_is_done_without(scene, tmp_path):
+    root, _ = scene
+    expected = _findings(root, None)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert _findings(root, blocked / "cache") == expected
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    assert _findings(root, link) == expected
+    assert not any(elsewhere.iterdir())  # nothing is written through a link
+
+
+def test_no_cache_neither_reads_nor_writes(scene):
+    root, cache_dir = scene
+    _findings(root, cache_dir)
+    _tamper(cache_dir)
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(cache_dir) as lied_to:
+        assert lint(settings, cache=lied_to).findings != lint(settings, cache=Cache(None)).findings
+    shutil.rmtree(cache_dir)
+    result = run_kbtool("lint", "--root", root, "--today", TODAY, "--no-cache", env={"KBTOOL_CACHE_DIR": str(cache_dir)})
+    assert result.exit_code == 1
+    assert not cache_dir.exists()

@@ -1,0 +1,218 @@
+"""A content-addressed cache of per-record work (parse, schema, regex analysis, language decisions).
+
+Every entry is keyed by a hash of what it was computed from (the file's bytes, the regex and its
+texts, the schema's text...) together with kbtool's fingerprint: its version and the hash of its own
+code and data files. So an entry can never be served for different input or by a different kbtool:
+editing a record, changing the schema or upgrading kbtool simply misses.
+
+The store is one SQLite file in the user's cache directory (`platformdirs.user_cache_dir`, or
+`$KBTOOL_CACHE_DIR`), never inside the KB, so a pull request cannot plant entries. Values are JSON,
+checked for shape by whoever reads them; a corrupt, locked or foreign file is ignored (a corrupt one
+is replaced) and the run computes everything, exactly as with `--no-cache`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import kbtool
+
+#: Written into the store; a store without it (or with another value) is not kbtool's.
+STORE_FORMAT = "kbtool-cache-1"
+CACHE_FILE = "cache.sqlite3"
+#: Keys per SELECT (under SQLite's limit on bound parameters).
+_CHUNK = 500
+
+
+class Uncached:
+    """A computed value that must not be stored (e.g. a search that was cut short by a time bound)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+@functools.lru_cache(maxsize=4)
+def kbtool_fingerprint(version: str = kbtool.__version__) -> str:
+    """kbtool's version and a hash of its package files (code and data): any change to kbtool misses."""
+    digest = hashlib.blake2b(version.encode(), digest_size=16)
+    package = Path(kbtool.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json", ".jsonl", ".txt", ".md") and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("KBTOOL_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kbtool", appauthor=False))
+
+
+class Cache:
+    """The store, or nothing at all (`directory=None`, e.g. for `--no-cache`): then every lookup misses."""
+
+    def __init__(self, directory: Path | None, fingerprint: str | None = None) -> None:
+        self.fingerprint = fingerprint if fingerprint is not None else kbtool_fingerprint()
+        self.hits = 0
+        self.misses = 0
+        self._pending: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        if directory is not None:
+            self._db = _open_store(Path(directory))
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def key(self, namespace: str, *parts: str | bytes) -> str:
+        """The key of a value computed in `namespace` from `parts` (with this kbtool)."""
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (self.fingerprint, namespace, *parts):
+            data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(8, "little") + data)
+        return digest.hexdigest()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored values of `keys` (absent keys are left out)."""
+        found: dict[str, Any] = {}
+        wanted = list(dict.fromkeys(keys))
+        if self._db is None or not wanted:
+            return found
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start:start + _CHUNK]
+                rows = self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                for key, value in rows:
+                    try:
+                        found[key] = json.loads(value)
+                    except (TypeError, ValueError, RecursionError):
+                        continue  # not JSON: a miss
+        except sqlite3.Error:
+            self._db = None  # unusable from here on: compute everything
+            return {}
+        return found
+
+    def put_many(self, items: dict[str, Any]) -> None:
+        """Keep `items` (key -> JSON-serialisable value) to be written by `flush`."""
+        if self._db is not None:
+            self._pending.update((key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+                                 for key, value in items.items())
+
+    def through(self, namespace: str, inputs: Sequence[tuple[str | bytes, ...]],
+                compute: Callable[[list[int]], Sequence[Any]], valid: Callable[[Any], bool],
+                load: Callable[[Any], Any] = lambda value: value, dump: Callable[[Any], Any] = lambda value: value) -> list[Any]:
+        """For each item of `inputs` (the parts its value is computed from), the stored value when there
+        is one that `valid` accepts (turned into the caller's type by `load`); `compute` is called once,
+        with the numbers of the items that missed, and returns their values in that order (an
+        `Uncached` value is used but not stored)."""
+        keys = [self.key(namespace, *parts) for parts in inputs]
+        stored = self.get_many(keys)
+        values: list[Any] = [None] * len(keys)
+        missing: list[int] = []
+        for number, key in enumerate(keys):
+            value = stored.get(key, _ABSENT)
+            if value is not _ABSENT:
+                try:
+                    if valid(value):
+                        values[number] = load(value)
+                        continue
+                except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+                    pass  # a value of the wrong shape: a miss
+            missing.append(number)
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            new: dict[str, Any] = {}
+            for number, value in zip(missing, compute(missing)):
+                if isinstance(value, Uncached):
+                    values[number] = value.value
+                else:
+                    values[number] = value
+                    new[keys[number]] = dump(value)
+            self.put_many(new)
+        return values
+
+    def flush(self) -> None:
+        """Write what was computed this run; a store that is locked or read-only is left as it is."""
+        if self._db is None or not self._pending:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", self._pending.items())
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            pass
+        self._pending.clear()
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> "Cache":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+_ABSENT = object()
+
+
+def open_cache(enabled: bool = True) -> Cache:
+    """The user's cache, or a disabled one when `enabled` is false."""
+    return Cache(default_cache_dir() if enabled else None)
+
+
+def _open_store(directory: Path) -> sqlite3.Connection | None:
+    """The store in `directory`, created when missing; a file that is not a kbtool store of this
+    format is replaced; None when the directory cannot be used (the run then goes without)."""
+    path = directory / CACHE_FILE
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if directory.is_symlink() or path.is_symlink() or (path.exists() and not path.is_file()):
+            return None  # never write through a link planted in the cache directory
+    except OSError:
+        return None
+    for attempt in range(2):
+        db = None
+        try:
+            db = sqlite3.connect(path, timeout=2.0, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None:
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('format', ?)", (STORE_FORMAT,))
+            elif row[0] != STORE_FORMAT:
+                raise sqlite3.DatabaseError("not a kbtool cache of this format")
+            db.execute("SELECT key, value FROM entries LIMIT 1").fetchall()
+            return db
+        except sqlite3.DatabaseError as error:
+            if db is not None:
+                db.close()
+            if isinstance(error, sqlite3.OperationalError) and any(
+                    word in str(error) for word in ("locked", "readonly", "read-only", "unable to open", "disk")):
+                return None  # busy or not writable: go without the cache this run
+            # corrupt, or another program's file under our name: start afresh
+            if attempt:
+                return None
+            try:
+                path.unlink()
+            except OSError:
+                return None
+    return None
