@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, TextIO
 
+from kbtool.cache import Cache
+from kbtool.catalog import Catalog, CatalogEntry, load_catalog
 from kbtool.display import json_text, visible
 from kbtool.errors import UsageError
-from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.records import as_dict, as_list, as_text
-from kbtool.regex.facts import own_texts
-from kbtool.regex.literals import required_literal_sets
 from kbtool.regex.lookup import RegexLookup, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher
 
@@ -52,19 +51,15 @@ class MatchReport:
 
 
 class KbMatcher:
-    """The records of a KB, indexed once, matched against any number of texts."""
+    """The records of a KB (its catalog), indexed once, matched against any number of texts."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher) -> None:
-        self.kb = kb
+    def __init__(self, catalog: Catalog, matcher: BoundedMatcher) -> None:
+        self.catalog = catalog
         self.matcher = matcher
-        self.records = [record for record in kb.records if isinstance(record.data.get("regex"), str)]
-        patterns = [record.data["regex"] for record in self.records]
-        self.lookup = RegexLookup(patterns, [required_literal_sets(pattern) for pattern in patterns],
-                                  [own_texts(record) for record in self.records])
-        unreadable = [record for record in kb.files if record.data is None]
-        self.unreadable_reasons = tuple(
-            f"{record.relative_path}: {record.problems[0].message if record.problems else 'not a record'}"
-            for record in unreadable)
+        self.entries = [entry for entry in catalog.entries if entry.regex is not None]
+        self.lookup = RegexLookup([entry.regex for entry in self.entries], [entry.literal_sets for entry in self.entries],
+                                  [entry.texts for entry in self.entries])
+        self.unreadable_reasons = tuple(f"{entry.path}: {entry.problem}" for entry in catalog.entries if entry.problem)
 
     def match(self, text: str, closest: bool = True) -> MatchReport:
         """The records that recognise `text`; when none does and `closest`, the records sharing the most words."""
@@ -77,34 +72,41 @@ class KbMatcher:
             if hit.number in seen:
                 continue
             seen.add(hit.number)
-            record = self.records[hit.number]
+            data = self._data(self.entries[hit.number])
+            if data is None:
+                continue  # changed into something unreadable since the catalog was read
             number, line = numbered[hit.text]
-            matches.append(Match({"path": record.relative_path, **record.data}, number, line[hit.span[0]:hit.span[1]]))
+            matches.append(Match(data, number, line[hit.span[0]:hit.span[1]]))
         closest = self._closest(text) if closest and not matches else []
-        return MatchReport(matches, [self.records[n].entry_id or self.records[n].relative_path for n in result.timed_out],
+        return MatchReport(matches, [self.entries[n].entry_id or self.entries[n].path for n in result.timed_out],
                            len(self.unreadable_reasons), self.unreadable_reasons, closest,
                            (time.perf_counter() - started) * 1000)
+
+    def _data(self, entry: CatalogEntry) -> dict | None:
+        """The record of `entry` with its path, read now; None when it is no longer a record."""
+        record = self.catalog.record(entry)
+        return {"path": entry.path, **record.data} if record.data is not None else None
 
     def _closest(self, text: str) -> list[dict]:
         """The records whose signature shares the most fixed words with `text` (none when none does)."""
         words = wording(text)
         scored = sorted(((wording_overlap(words, wordings), number)
                          for number, wordings in enumerate(self.lookup.wordings)), key=lambda item: (-item[0], item[1]))
-        return [{"path": self.records[number].relative_path, **self.records[number].data}
-                for overlap, number in scored[:CLOSEST] if overlap > 0]
+        found = (self._data(self.entries[number]) for overlap, number in scored[:CLOSEST] if overlap > 0)
+        return [data for data in found if data is not None]
 
 
-def match_text(root: Path, text: str) -> MatchReport:
-    """Load the KB at `root` and find the records whose regex recognises `text`."""
+def match_text(root: Path, text: str, cache: Cache | None = None) -> MatchReport:
+    """Find the records of the KB at `root` whose regex recognises `text`."""
     with BoundedMatcher() as matcher:
-        return KbMatcher(load_knowledge_base(root), matcher).match(text)
+        return KbMatcher(load_catalog(root, cache or Cache(None)), matcher).match(text)
 
 
-def match_batch(root: Path, queries: Iterable[str], stream: TextIO) -> int:
+def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache | None = None) -> int:
     """Match every query in one process; one JSON line per query on `stream`. The number of queries."""
     count = 0
     with BoundedMatcher() as matcher:
-        session = KbMatcher(load_knowledge_base(root), matcher)
+        session = KbMatcher(load_catalog(root, cache or Cache(None)), matcher)
         for count, query in enumerate(queries, start=1):
             report = session.match(query, closest=False)
             stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),

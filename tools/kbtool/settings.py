@@ -35,7 +35,6 @@ from typing import Any, Iterable, Mapping
 
 from kbtool.errors import UsageError
 from kbtool.findings import Severity
-from kbtool.rules import find_rule
 
 DEFAULT_STALE_DAYS = 365
 TODAY_ENVIRONMENT_VARIABLE = "KBTOOL_TODAY"
@@ -196,11 +195,19 @@ class TomlLines:
         return f"{path}:{line}: [{table}] {key}" if line else f"{path}: [{table}] {key}"
 
 
+def _find_rule(name: str):
+    """`kbtool.rules.find_rule`, imported on first use: the registry imports every rule (and the regex
+    machinery), which commands that name no rule, such as `match`, need not load."""
+    from kbtool.rules import find_rule
+
+    return find_rule(name)
+
+
 def resolve_rule_codes(names: Iterable[str], where: str) -> frozenset[str]:
     """Rule names or codes → codes; an unknown one is a usage error naming it."""
     codes = set()
     for name in names:
-        found = find_rule(name)
+        found = _find_rule(name)
         if found is None:
             raise UsageError(f"{where}: unknown rule '{name}'; 'kbtool rules' lists them")
         codes.add(found.code)
@@ -231,7 +238,7 @@ def _severities(value: Any, path: Path, lines: TomlLines) -> tuple[dict[str, Sev
     off: set[str] = set()
     for name, choice in value.items():
         where = lines.label(path, "tool.kbtool.severity", name)
-        found = find_rule(name)
+        found = _find_rule(name)
         if found is None:
             raise UsageError(f"{where}: unknown rule '{name}'; 'kbtool rules' lists them")
         if not isinstance(choice, str) or choice.strip().lower() not in SEVERITY_CHOICES:
@@ -291,7 +298,7 @@ def parse_suppressions(value: Any, lines: TomlLines, config_path: Path) -> tuple
         names = _strings(table["rules"], where, "rules")
         codes = []
         for name in names:
-            found = find_rule(name)
+            found = _find_rule(name)
             if found is None:
                 raise UsageError(f"{where}: 'rules' names the unknown rule '{name}'; 'kbtool rules' lists them")
             codes.append(found.code)

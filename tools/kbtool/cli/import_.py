@@ -11,7 +11,6 @@ import typer
 
 from kbtool.display import visible
 from kbtool.errors import UsageError
-from kbtool.settings import find_root
 
 
 def _progress_wanted() -> bool:
@@ -42,6 +41,8 @@ def deadends_command(
 
     if out is None:
         try:
+            from kbtool.settings import find_root
+
             out = find_root(None)
         except UsageError:
             raise UsageError("no knowledge base here to import into (no entries/ folder in this folder or above); "

@@ -23,6 +23,8 @@ def match_command(
                                               "per query: its number, the milliseconds it took, its matches."),
     paragraphs: bool = typer.Option(False, "--paragraphs", help="With --batch: a query is a block of lines (a pasted "
                                                                  "log), and blank lines separate queries."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write kbtool's cache (parse results and the "
+                                                            "literals each regex requires), as for 'kbtool lint'."),
 ) -> None:
     """Show the records whose regex recognises an error message: root cause, what not to try, what works.
 
@@ -38,6 +40,7 @@ def match_command(
       kbtool match --file build.log --format json
     """
     from kbtool.match import match_text, read_query_text, write_json_report, write_text_report
+    from kbtool.cache import open_cache
     from kbtool.display import visible
     from kbtool.settings import build_settings
 
@@ -48,12 +51,14 @@ def match_command(
         if message is not None or file is not None:
             raise UsageError("--batch reads its queries from FILE; leave out the message and --file")
         queries = batch_queries(read_query_text(None, batch), paragraphs)
-        match_batch(build_settings(root=root).root, queries, sys.stdout)
+        with open_cache(enabled=not no_cache) as cache:
+            match_batch(build_settings(root=root).root, queries, sys.stdout, cache)
         return
     if paragraphs:
         raise UsageError("--paragraphs goes with --batch FILE")
     text = read_query_text(message, file)
-    report = match_text(build_settings(root=root).root, text)
+    with open_cache(enabled=not no_cache) as cache:
+        report = match_text(build_settings(root=root).root, text, cache)
     (write_json_report if output_format == "json" else write_text_report)(report, sys.stdout)
     if report.timed_out:
         sys.stderr.write(f"kbtool: the regex of {visible(', '.join(report.timed_out))} took too long and was skipped; "
