@@ -150,11 +150,11 @@ class Cache:
             try:
                 self._db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", self._pending.items())
                 self._db.execute("COMMIT")
-            except sqlite3.Error:
+            except (sqlite3.Error, UnicodeError):
                 self._db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error:
-            pass
+        except (sqlite3.Error, UnicodeError):
+            pass  # a busy or read-only store (or text SQLite cannot store): this run's work is not kept
         self._pending.clear()
 
     def close(self) -> None:

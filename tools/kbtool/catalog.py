@@ -1,8 +1,10 @@
-"""The catalog of a KB: what lookups need of every record file, kept in kbtool's cache between runs.
+"""The catalog of a KB: what lookups and rules across records need of every record file, kept in
+kbtool's cache between runs.
 
-`kbtool match` (and any command that only looks records up by message) needs, of each record, its
-id, regex, signature and aliases, and the literals its regex requires: not the whole parsed record.
-The catalog holds exactly that, one entry per record file, with the file's size, modification time
+`kbtool match` needs, of each record, its id, regex, signature and aliases, and the literals its regex
+requires; `kbtool lint --changed-since` needs, of the records that did not change, only what the rules
+looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record. The catalog holds
+exactly that, one entry per record file, with the file's size, modification and change times, inode
 and content hash. A run reads the catalog from the cache, looks at every file's size and
 modification time, and reads again only the files where either differs (like git's index) or whose
 modification time is too close to when the catalog was written to tell a later edit apart; a file
@@ -19,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.cache import Cache
-from kbtool.kb import ENTRIES_DIR, discover_record_files
-from kbtool.records import RecordFile, as_list, as_text, read_record_bytes, parse_record_text
+from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base
+from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, parse_record_text, read_record_bytes
 from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
@@ -30,30 +32,42 @@ RACY_NANOSECONDS = 2_000_000_000
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """What lookups need of one record file."""
+    """What lookups and rules across records need of one record file."""
 
     path: str  # relative to the KB root, with "/" separators
-    size: int
-    mtime_ns: int
+    stat: tuple[int, int, int, int]  # size, modification and change times (ns), inode; all -1 when unknown
     digest: str  # hash of the file's bytes ("" when unreadable)
-    entry_id: str | None
-    regex: str | None  # None when the record has no string regex
-    texts: tuple[str, ...]  # the signature and the string aliases
+    shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
 
+    @property
+    def entry_id(self) -> str | None:
+        value = (self.shared or {}).get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def regex(self) -> str | None:
+        value = (self.shared or {}).get("regex")
+        return value if isinstance(value, str) else None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The signature and the string aliases."""
+        shared = self.shared or {}
+        return (as_text(shared.get("signature")), *(alias for alias in as_list(shared.get("aliases")) if isinstance(alias, str)))
+
     def to_json(self) -> list:
-        return [self.path, self.size, self.mtime_ns, self.digest, self.entry_id, self.regex, list(self.texts),
-                literal_sets_to_json(self.literal_sets), self.problem]
+        return [self.path, list(self.stat), self.digest, self.shared, literal_sets_to_json(self.literal_sets), self.problem]
 
     @classmethod
     def from_json(cls, value: Any) -> "CatalogEntry":
-        path, size, mtime_ns, digest, entry_id, regex, texts, literal_sets, problem = value
-        if not (isinstance(path, str) and isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(digest, str)
-                and all(item is None or isinstance(item, str) for item in (entry_id, regex, problem))
-                and isinstance(texts, list) and all(isinstance(text, str) for text in texts)):
+        path, stat, digest, shared, literal_sets, problem = value
+        if not (isinstance(path, str) and isinstance(stat, list) and len(stat) == 4 and all(type(item) is int for item in stat)
+                and isinstance(digest, str) and (shared is None or isinstance(shared, dict))
+                and (problem is None or isinstance(problem, str))):
             raise ValueError("not a catalog entry")
-        return cls(path, size, mtime_ns, digest, entry_id, regex, tuple(texts), literal_sets_from_json(literal_sets), problem)
+        return cls(path, tuple(stat), digest, shared, literal_sets_from_json(literal_sets), problem)
 
 
 @dataclass
@@ -67,6 +81,14 @@ class Catalog:
         record, raw = read_record_bytes(self.root / entry.path, self.root)
         if raw is not None:
             parse_record_text(record, raw)
+        return record
+
+    def shared_record(self, entry: CatalogEntry) -> RecordFile:
+        """The record of `entry` as far as rules across records need it: its CROSS_RECORD_FIELDS, no text."""
+        record = RecordFile(path=self.root / entry.path, relative_path=entry.path, digest=entry.digest,
+                            data=dict(entry.shared) if entry.shared is not None else None)
+        if entry.problem is not None:
+            record.problems.append(ParseProblem(INVALID_JSON, entry.problem))
         return record
 
 
@@ -92,20 +114,19 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
         relative = path.relative_to(root).as_posix()
         try:
             info = os.lstat(path)
-            size, mtime_ns = info.st_size, info.st_mtime_ns
+            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         except OSError:
-            size = mtime_ns = -1
+            stat = (-1, -1, -1, -1)
         entry = known.get(relative)
-        if entry is not None and entry.size == size and entry.mtime_ns == mtime_ns and mtime_ns >= 0 \
-                and mtime_ns < written_ns - RACY_NANOSECONDS:
+        if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)
             continue
         record, raw = read_record_bytes(path, root)
         if entry is not None and raw is not None and record.digest == entry.digest:
-            entries.append(CatalogEntry(entry.path, size, mtime_ns, *_content(entry)))
+            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.shared, entry.literal_sets, entry.problem))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
-        fresh.append((len(entries) - 1, record, raw, size, mtime_ns))
+        fresh.append((len(entries) - 1, record, raw, stat))
     _fill(entries, fresh, cache)
     catalog = Catalog(root, entries, read_again=len(fresh))
     if fresh or len(entries) != len(known) or any(entry is not known.get(entry.path) for entry in entries):
@@ -113,28 +134,37 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
     return catalog
 
 
-def _content(entry: CatalogEntry) -> tuple:
-    return (entry.digest, entry.entry_id, entry.regex, entry.texts, entry.literal_sets, entry.problem)
-
-
-def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, int, int]], cache: Cache) -> None:
+def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache) -> None:
     """Parse the files read again and make their entries (the literals of their regexes through the cache)."""
-    for _, record, raw, _, _ in fresh:
+    for _, record, raw, _ in fresh:
         if raw is not None:
             parse_record_text(record, raw)
-    patterns = [as_text(record.data.get("regex")) for _, record, _, _, _ in fresh if record.data is not None
-                and isinstance(record.data.get("regex"), str)]
+    patterns = [record.data["regex"] for _, record, _, _ in fresh
+                if record.data is not None and isinstance(record.data.get("regex"), str)]
     literal_sets = dict(zip(patterns, cache.through(
         "regex-literals", [(pattern,) for pattern in patterns],
         lambda missing: [required_literal_sets(patterns[n]) for n in missing],
         valid=lambda value: isinstance(value, list), load=literal_sets_from_json, dump=literal_sets_to_json)))
-    for number, record, _, size, mtime_ns in fresh:
+    for number, record, _, stat in fresh:
         data = record.data
         if data is None:
             problem = record.problems[0].message if record.problems else "not a record"
-            entries[number] = CatalogEntry(record.relative_path, size, mtime_ns, record.digest, None, None, (), (), problem)
+            entries[number] = CatalogEntry(record.relative_path, stat, record.digest, None, (), problem)
             continue
-        regex = data.get("regex") if isinstance(data.get("regex"), str) else None
-        texts = (as_text(data.get("signature")), *(alias for alias in as_list(data.get("aliases")) if isinstance(alias, str)))
-        entries[number] = CatalogEntry(record.relative_path, size, mtime_ns, record.digest, record.entry_id, regex, texts,
-                                       literal_sets.get(regex, ()) if regex is not None else (), None)
+        shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
+        regex = data.get("regex")
+        entries[number] = CatalogEntry(record.relative_path, stat, record.digest, shared,
+                                       literal_sets.get(regex, ()) if isinstance(regex, str) else (), None)
+
+
+def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:
+    """The KB at `root` with only the files in `whole` (relative paths) read whole; of the others, what the
+    catalog holds for rules across records (their CROSS_RECORD_FIELDS)."""
+    catalog = load_catalog(root, cache)
+    files = [_whole(root, entry.path, cache) if entry.path in whole else catalog.shared_record(entry)
+             for entry in catalog.entries]
+    return KnowledgeBase(root=root, files=files)
+
+
+def _whole(root: Path, relative: str, cache: Cache) -> RecordFile:
+    return load_knowledge_base(root, [root / relative], cache, entries=False).files[0]

@@ -20,6 +20,7 @@ from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
+from kbtool.catalog import shared_knowledge_base
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -130,6 +131,14 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
     return found
 
 
+def _changed_knowledge_base(root: Path, changes: ChangeSet, cache: Cache) -> KnowledgeBase:
+    """The KB for a change set: the records to report on read whole, the others only as far as rules
+    across records need them (from the catalog in the cache, when it is up to date)."""
+    kb = shared_knowledge_base(root, cache, set(changes.changed))
+    more = changed_targets(kb, changes) - set(changes.changed)  # records pointing at a removed id
+    return shared_knowledge_base(root, cache, set(changes.changed) | more) if more else kb
+
+
 def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,
          baseline: Baseline | None = None, progress: Progress | None = None, cache: Cache | None = None) -> LintResult:
     """Load the KB at `settings.root` and lint it, or only the files under `paths`, or (with
@@ -139,7 +148,10 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-    kb = load_knowledge_base(settings.root, paths, cache)
+    if changes is not None and not paths:
+        kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
+    else:
+        kb = load_knowledge_base(settings.root, paths, cache)
     targets: set[str] | None = None
     if paths:
         targets = set()

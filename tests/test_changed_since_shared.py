@@ -1,0 +1,91 @@
+"""`lint --changed-since` reads unchanged records only as far as rules across records need them (from the
+catalog in the cache): its findings are exactly those of a full lint on the changed records, whether
+the cache is cold, warm, stale or off."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from kbtool.catalog import RACY_NANOSECONDS
+
+from conftest import TODAY, run_kbtool, write_record
+from test_changed_since import commit_all, entries, git, make_record
+
+
+def _findings(repo: Path, *args: str, env: dict | None = None) -> list[dict]:
+    result = run_kbtool("lint", "--root", repo, "--today", TODAY, "--format", "json", *args, env=env)
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main: records that unchanged ones will collide with, share ids and error codes with, or point at;
+    feature: the changed records, each in one of those relations with an unchanged record."""
+    repo = tmp_path / "kb"
+    (repo / "entries").mkdir(parents=True)
+    git(repo, "init", "-q")
+    write_record(repo, make_record("collided", 1, signature="KBTestError: the cache of stage alpha is corrupt"))
+    write_record(repo, make_record("owner-of-id", 2))
+    write_record(repo, make_record("owner-of-code", 3, error_code="KBT-SHARED"))
+    write_record(repo, make_record("target", 4))
+    write_record(repo, make_record("confused", 5, transition_graph={
+        "leads_to": [], "preceded_by": [],
+        "frequently_confused_with": [{"error_id": "tensorflow/wide", "distinguishing_feature": "the stage"}]}))
+    (repo / entries("broken")).write_text('{"id": "tensorflow/broken",', encoding="utf-8")
+    commit_all(repo, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write_record(repo, make_record("wide", 6, regex=r"KBTestError: the cache of stage \w+ is corrupt",
+                                   signature="KBTestError: the cache of stage beta is corrupt"))
+    write_record(repo, make_record("same-id", 7, id="tensorflow/owner-of-id"), entries("same-id"))
+    write_record(repo, make_record("same-code", 8, error_code="KBT-SHARED"))
+    write_record(repo, make_record("pointing", 9, transition_graph={
+        "leads_to": [{"error_id": "tensorflow/target", "probability": 0.5, "condition": ""},
+                     {"error_id": "tensorflow/nowhere", "probability": 0.5, "condition": ""}],
+        "preceded_by": [], "frequently_confused_with": []}))
+    commit_all(repo, "feature")
+    return repo
+
+
+CHANGED = {entries(slug) for slug in ("wide", "same-id", "same-code", "pointing")}
+
+
+def _on_changed(findings: list[dict]) -> list[dict]:
+    return [finding for finding in findings if finding["path"] in CHANGED]
+
+
+def test_changed_since_equals_a_full_lint_on_the_changed_records(repo, tmp_path):
+    expected = _on_changed(_findings(repo, "--no-cache"))
+    assert {finding["name"] for finding in expected} >= {"regex-collision", "duplicate-id", "duplicate-error-code",
+                                                         "dangling-reference"}
+    assert _findings(repo, "--changed-since", "main", "--no-cache") == expected
+    cold = {"KBTOOL_CACHE_DIR": str(tmp_path / "cold")}
+    assert _findings(repo, "--changed-since", "main", env=cold) == expected
+    assert _findings(repo, "--changed-since", "main", env=cold) == expected  # warm: the unchanged records from the catalog
+
+
+def test_a_record_another_checkout_changed_behind_the_catalog_is_read_again(repo, tmp_path):
+    """The catalog was written on one branch; on another, an unchanged record has other content of the same
+    size and even the same modification time: its change time gives it away, and it is read again."""
+    cache = {"KBTOOL_CACHE_DIR": str(tmp_path / "cache")}
+    path = repo / entries("collided")
+    written = os.stat(path)
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files this fresh are always read again: let the catalog trust them
+    _findings(repo, "--changed-since", "main", env=cache)
+    git(repo, "checkout", "-q", "-b", "other", "main")
+    text = path.read_text(encoding="utf-8").replace("of stage alpha is corrupt", "at stage alpha is missing")
+    path.write_text(text, encoding="utf-8")
+    commit_all(repo, "the collided record changes on another branch")
+    git(repo, "checkout", "-q", "-b", "feature2")
+    git(repo, "checkout", "feature", "--", *sorted(CHANGED))
+    commit_all(repo, "the feature again")
+    assert os.stat(path).st_size == written.st_size
+    os.utime(path, ns=(written.st_atime_ns, written.st_mtime_ns))
+    expected = _findings(repo, "--changed-since", "other", "--no-cache")
+    assert not any(finding["name"] == "regex-collision" for finding in expected)
+    assert _findings(repo, "--changed-since", "other", env=cache) == expected
