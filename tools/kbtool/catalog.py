@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.cache import Cache
-from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base
+from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, parse_record_text, read_record_bytes
 from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
 
@@ -161,10 +161,5 @@ def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> Knowledg
     """The KB at `root` with only the files in `whole` (relative paths) read whole; of the others, what the
     catalog holds for rules across records (their CROSS_RECORD_FIELDS)."""
     catalog = load_catalog(root, cache)
-    files = [_whole(root, entry.path, cache) if entry.path in whole else catalog.shared_record(entry)
-             for entry in catalog.entries]
+    files = [catalog.record(entry) if entry.path in whole else catalog.shared_record(entry) for entry in catalog.entries]
     return KnowledgeBase(root=root, files=files)
-
-
-def _whole(root: Path, relative: str, cache: Cache) -> RecordFile:
-    return load_knowledge_base(root, [root / relative], cache, entries=False).files[0]

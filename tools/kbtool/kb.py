@@ -50,11 +50,10 @@ class KnowledgeBase:
         return (record for record in self.files if record.data is not None)
 
 
-def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None,
-                        entries: bool = True) -> KnowledgeBase:
-    """Read every record under `root/entries/` (unless not `entries`) and any extra files or folders given.
-    Files whose exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser."""
-    paths = discover_record_files(root / ENTRIES_DIR) if entries and (root / ENTRIES_DIR).is_dir() else []
+def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None) -> KnowledgeBase:
+    """Read every record under `root/entries/` and any extra files or folders given. Files whose
+    exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser."""
+    paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
     seen = {os.path.abspath(path) for path in paths}
     for extra in extra_paths:
         for path in discover_record_files(extra):
