@@ -6,7 +6,7 @@ takes every `SomethingError: rest of line`.
 
 A found message is correct when it equals a required or an optional message of its article's label
 (whitespace folded), or when the label's message spans several lines and the found one is its first
-line; optional ones are neither counted as found nor as expected. Precision is
+line (unless the found one is itself required); optional ones are neither counted as found nor as expected. Precision is
 correct / (found - optional), recall is correct required / required. Prints one table, with the
 development part (the first two thirds of each language's articles by file name), the held-out
 part and the whole set.
@@ -93,7 +93,8 @@ def score(detect, part: str = "all") -> Score:
         heads = _first_lines((label.get("required") or []) + (label.get("optional") or []))
         result.required += len(required)
         found = {folded(text) for text in detect(article)} if isinstance(article, Article) else set()
-        found = {heads.get(text, text) for text in found}
+        # A found message that is itself a required one stays so, even when a longer optional form starts with it.
+        found = {text if text in required else heads.get(text, text) for text in found}
         for text in sorted(found):
             if text in optional and text not in required:
                 continue

@@ -41,6 +41,8 @@ MAX_LINE_CHARS = 8_000
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PRE_TAG = re.compile(r"<pre\b", re.IGNORECASE)
+#: A `<pre>` that blank lines split into several HTML blocks is read on for at most this many lines.
+MAX_PRE_LINES = 200
 _HTML_TAG = re.compile(
     r"</?(?:a|abbr|b|big|blockquote|br|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|"
     r"s|samp|small|span|strong|sub|sup|table|tbody|td|th|thead|tr|tt|u|ul|details|summary|section|article)"
@@ -252,8 +254,11 @@ def _blocks(tokens: list, source_lines: list[str]) -> tuple[list[Block], list[tu
     section = ""
     containers: list[str] = []
     heading_level = None
+    skip_until = 0  # source lines already read into a `<pre>` that ran over blank lines
     for index, token in enumerate(tokens):
         kind = token.type
+        if kind in ("inline", "fence", "code_block", "html_block") and token.map and token.map[0] < skip_until:
+            continue  # (the tokens that open and close containers still pass, so they stay balanced)
         if kind in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
             containers.append("blockquote" if kind == "blockquote_open" else "list")
         elif kind in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
@@ -282,6 +287,15 @@ def _blocks(tokens: list, source_lines: list[str]) -> tuple[list[Block], list[tu
             blocks.append(Block("code", _block_lines(token.content), token.map[0] + 1, section=section))
         elif kind == "html_block" and token.map:
             content = token.content
+            opened = [match.start() for match in _PRE_TAG.finditer(content)]
+            if opened and "</pre" not in content[opened[-1]:].lower():
+                # A blank line inside a `<pre>` ends CommonMark's HTML block, not the `<pre>`: its text runs on to
+                # `</pre>` (at most MAX_PRE_LINES lines further), which is read here and not as markdown.
+                for end in range(token.map[1], min(len(source_lines), token.map[1] + MAX_PRE_LINES)):
+                    if "</pre" in source_lines[end].lower():
+                        content = "\n".join(source_lines[token.map[0]: end + 1]) + "\n"
+                        skip_until = end + 1
+                        break
             cells = _pre_cells(content)
             if cells:
                 # A table whose cells hold `<pre>` messages (a page of error messages and their answers): each

@@ -302,19 +302,21 @@ class Extraction:
         for article, messages in batch:
             domain = article_domain(article, [message_domain_hint(message.signature) for message in messages])
             results = []
+            message_blocks = frozenset(message.block_index for message in messages)
             for message in messages:
                 entry_id = known[position]
                 position += 1
                 if entry_id is not None:
                     results.append(MessageResult(message.signature, message.line, message.confidence, "known", entry_id))
                     continue
-                results.append(self._candidate_for(article, message, domain))
+                results.append(self._candidate_for(article, message, domain, message_blocks))
             related = set(self.index.related(article_terms(article), domain))
             related.update(result.entry_id for result in results if result.entry_id)
             self.results.append(ArticleResult(article.relative_path, article.id, article.title, results, sorted(related),
                                               article.source_url))
 
-    def _candidate_for(self, article: Article, message: FoundMessage, domain: str) -> MessageResult:
+    def _candidate_for(self, article: Article, message: FoundMessage, domain: str,
+                       message_blocks: frozenset[int] = frozenset()) -> MessageResult:
         try:
             regex = self.generalise(message.signature)
         except Exception:  # a generaliser bug must not stop a run over thousands of articles
@@ -324,7 +326,8 @@ class Extraction:
         key = (own_domain, regex)
         candidate = self.candidates.get(key)
         if candidate is None:
-            context = explain(article, message.block_index, message.signature, f"{article.relative_path}:{message.line}")
+            context = explain(article, message.block_index, message.signature, f"{article.relative_path}:{message.line}",
+                              message_blocks)
             candidate = Candidate(message.signature, regex, own_domain, category(message.signature), message.confidence,
                                   context)
             self.candidates[key] = candidate

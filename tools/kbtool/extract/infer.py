@@ -67,11 +67,11 @@ _MESSAGE_DOMAINS: list[tuple[re.Pattern[str], str]] = [
                 r"|Invalid requirement|Double requirement)|error: (?:subprocess-exited-with-error|externally-managed-environment"
                 r"|metadata-generation-failed|legacy-install-failure))"), "pip"),
     (re.compile(r"^nvcc\b"), "cuda"),
-    (re.compile(r"^npm ERR!"), "nodejs"),
+    (re.compile(r"^npm (?:ERR!|error) "), "nodejs"),
     (re.compile(r"^java\."), "java"),
 ]
 
-_INSTALL = re.compile(r"^(?:ModuleNotFoundError|ImportError|ERROR: |error: (?:subprocess|externally|metadata|legacy)|npm ERR!)"
+_INSTALL = re.compile(r"^(?:ModuleNotFoundError|ImportError|ERROR: |error: (?:subprocess|externally|metadata|legacy)|npm (?:ERR!|error) )"
                       r"|No module named|Could not find a version|No matching distribution|dependency resolver|"
                       r"Could not load dynamic library|DLL load failed", re.IGNORECASE)
 _BUILD = re.compile(r"^[^\s:]+:\d+(?::\d+)?: (?:fatal )?error|^<unknown>:\d+: error|\berror [A-Z]+\d+:|collect2|ld returned|"
@@ -100,8 +100,13 @@ _MARKUP = re.compile(r"\*\*")
 _CAUSE_BLOCKLIST = re.compile(
     r"^(?:I |I'm |I've |My |We |When I |After I |How |Why |What |Is |Can |Does |Do "
     # an instruction is a fix, not a cause; narration about the output ("As usual, this output tells us …") is neither
-    r"|Please |You can |You may |You should |You need |If you |Open |Deselect |Select |Click |Note\b|Similarly\b|"
-    r"As usual\b|That's |In production|This (?:output|result|message) |E\.g\.|Otherwise\b|\{\{|<)")
+    r"|Please |You can |You may |You should |You need |If you |If you[’']re |If you[’']ve |Open |Deselect |Select |Click |Note\b|"
+    r"Similarly\b|As (?:usual|before|expected|shown|mentioned|you can see)\b|That[’']s |(?:That|This) way\b|In production|"
+    r"This (?:output|result|message) |E\.g\.|Otherwise\b|"
+    # a pointer to more reading, or to the fix, is not a cause either
+    r"For (?:a |an |more )?(?:[\w-]+ )?(?:example|details|information)\b|See |Verify |In (?:this|that|such a|either) case,? you\b|"
+    r"\{\{|<)"
+    r"|.*\b(?:you should|you can|you need to|you will have to|you have to) (?!see\b)")
 #: A sentence the quoted message was cut out of ("If you get an error message ` `, …") is the lead-in to it.
 _EMPTIED_QUOTE = re.compile(r"`\s+`|\"\s+\"|\*\s+\*|``\s*``")
 _CAUSAL = re.compile(
@@ -197,18 +202,43 @@ def plain(text: str) -> str:
     return " ".join(_MARKUP.sub("", text).split())
 
 
-def _explanation_blocks(article: Article, block_index: int) -> list[Block]:
-    """The prose that explains the message: the paragraphs right after its block, else the one before."""
+#: The end of a paragraph that introduces the output (and message) of the block after it.
+_LEADS_TO_OUTPUT = re.compile(r"(?i)\b(?:error|errors|message|output|warning)\b[^.\n]{0,60}"
+                              r"\b(?:the following|similar to|like this|as follows|below)\b[^.\n]{0,30}[:：]$")
+
+
+def _explanation_blocks(article: Article, block_index: int, past_code: list[Block] | None = None,
+                        message_blocks: frozenset[int] = frozenset()) -> list[Block]:
+    """The prose that explains the message: the paragraphs right after its block, else the one before.
+
+    A code block between the message and the explanation (the asker's code, then the answer) does not end it: the
+    prose after it is read too, up to the next heading, and listed in `past_code` (a fix may be stated there; a
+    cause is taken only from the prose before the code). A block that holds another message (an index of
+    `message_blocks`) does end it: the prose after that block explains that message."""
     blocks = article.blocks
     after: list[Block] = []
-    for block in blocks[block_index + 1:]:
-        if block.kind in ("heading", "fence", "code", "pre") or _PURE_HEADING.match(block.text):
-            if after or block.kind == "heading" or _PURE_HEADING.match(block.text):
+    crossed = False
+    for position, block in enumerate(blocks[block_index + 1:], start=block_index + 1):
+        if block.kind == "heading" or _PURE_HEADING.match(block.text):
+            break
+        if position in message_blocks and (after or block.is_code):
+            break
+        if block.kind in ("fence", "code", "pre"):
+            crossed = crossed or bool(after)
+            if past_code is None and after:
                 break
             continue
         if block.kind in ("paragraph", "list", "blockquote", "html"):
+            following = blocks[blocks.index(block) + 1] if block is not blocks[-1] else None
+            if following is not None and following.is_code and (_LEADS_TO_OUTPUT.search(block.text.rstrip())
+                                                                 or position + 1 in message_blocks):
+                # "… the client reports an error similar to the following:", "From the container, connecting fails
+                # with" introduce the next message
+                break
             after.append(block)
-            if len(after) == 2:
+            if (crossed or len(after) > 2) and past_code is not None:
+                past_code.append(block)
+            if len(after) == (4 if past_code is not None else 2):
                 break
     own = blocks[block_index]
     if own.kind in ("paragraph", "list", "blockquote"):
@@ -223,13 +253,18 @@ def _explanation_blocks(article: Article, block_index: int) -> list[Block]:
     return []
 
 
-def explain(article: Article, block_index: int, signature: str, source: str) -> Context:
-    """Root cause, workarounds and dead ends stated next to the message (sentences quoted from the article)."""
+def explain(article: Article, block_index: int, signature: str, source: str,
+            message_blocks: frozenset[int] = frozenset()) -> Context:
+    """Root cause, workarounds and dead ends stated next to the message (sentences quoted from the article).
+
+    `message_blocks` are the indexes of the article's blocks that hold a message: the explanation of this one stops
+    at the next of them."""
     context = Context()
     cause: list[str] = []
     # An article outside the KB root has no repository path to cite (lint's bad-url would reject it).
     sources = [source] if not source.startswith("/") else []
-    for block in _explanation_blocks(article, block_index):
+    past_code: list[Block] = []
+    for block in _explanation_blocks(article, block_index, past_code, message_blocks - {block_index}):
         # Prose before the message is usually the question ("My first reflex was …"): a cause is taken from it
         # only when the sentence says why.
         before_message = any(other is block for other in article.blocks[:block_index])
@@ -245,20 +280,14 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
                      if sentence and head not in sentence and not _QUOTED_MESSAGE.search(sentence)
                      and not sentence.rstrip().endswith(":") and not _CJK_TEXT.search(sentence)]
         used_by_how = 0
+        crossed_code = any(block is other for other in past_code)
         for position, sentence in enumerate(sentences):
             dead_end = _DEAD_END.search(sentence)
-            if dead_end:
-                action, why = sentence, sentence
-                if dead_end.start() > 10 and not dead_end.group(0).lower().startswith(("tried", "attempted", "trying")):
-                    action = sentence[: dead_end.start()].rstrip(" ,")
-                for joint in (" because ", " since ", " as it ", " as the "):
-                    if joint in sentence:
-                        head, why = sentence.split(joint, 1)
-                        why = why[0].upper() + why[1:]
-                        if action == sentence:
-                            action = head.rstrip(" ,") + "."
-                        break
-                context.dead_ends.append({"action": action[:4000], "why_fails": why[:8000], "sources": sources})
+            # A sentence that reads like a failed attempt but tells of none ("changing it later has no effect") is
+            # weighed as a fix or a cause like any other.
+            tried = _dead_end(sentences, position, dead_end, sources) if dead_end else None
+            if tried is not None:
+                context.dead_ends.append(tried)
             elif _FIX.search(sentence):
                 how = " ".join(sentences[position:position + 3])
                 used_by_how = position + 3
@@ -266,13 +295,61 @@ def explain(article: Article, block_index: int, signature: str, source: str) -> 
                 if how == sentence:  # the article gives no more detail than the action itself
                     del workaround["how"]
                 context.workarounds.append(workaround)
-            elif (len(cause) < 3 and len(sentence) > 20 and position >= used_by_how
+            elif (len(cause) < 3 and len(sentence) > 20 and position >= used_by_how and not crossed_code
                   and (_CAUSAL.search(sentence) or not before_message)
                   and not _CAUSE_BLOCKLIST.match(sentence) and not _EMPTIED_QUOTE.search(sentence)
                   and len(re.findall(r"[A-Za-z]{2,}", re.sub(r"`[^`]*`", "", sentence))) >= 4):
                 cause.append(sentence)
     context.root_cause = " ".join(cause)[:2000]
     return context
+
+
+#: A sentence that only reports that the fix before it failed: "That did not help.", "It had no effect."
+_FAILED_REPORT = re.compile(r"^(?:That|This|It|Neither|None of (?:these|this|them)|Unfortunately,? (?:that|this|it))\b", re.IGNORECASE)
+#: The narration around a fix that was tried: "My first reflex was to call …", "I tried to …", "I also tried …".
+_TRIED = re.compile(
+    r"^(?:.{0,80}?\b(?:reflex|instinct|idea|attempt|guess|thought) was to |(?:I|We) (?:first |also |then )?(?:tried|attempted|have tried|had tried)"
+    r"(?: to)? |(?:First|Then|Next),? (?:I|we) )(?P<action>.+?)\.?$", re.IGNORECASE)
+
+
+def _dead_end(sentences: list[str], position: int, found: re.Match, sources: list[str]) -> dict | None:
+    """A fix that did not work, as the article tells it: the fix that was tried (not the sentence that says it failed,
+    "That did not help.", which names the fix in the sentence before), and why it fails (after "because", or the
+    sentence after that says why; else the report itself)."""
+    sentence = sentences[position]
+    action, why = sentence, sentence
+    told = False  # the action comes from the narration of what was tried
+    if found.start() > 10 and not found.group(0).lower().startswith(("tried", "attempted", "trying")):
+        action = sentence[: found.start()].rstrip(" ,")
+    if _FAILED_REPORT.match(sentence) and found.start() <= 20 and position > 0:
+        action, told = sentences[position - 1], True
+    for joint in (" because ", " since ", " as it ", " as the "):
+        if joint in sentence:
+            head, why = sentence.split(joint, 1)
+            why = why[0].upper() + why[1:]
+            if action == sentence:
+                action = head.rstrip(" ,") + "."
+            break
+    else:
+        following = sentences[position + 1] if position + 1 < len(sentences) else ""
+        # The sentence after the report says why, unless it is a fix, another attempt or the asker's narration.
+        if (following and not _FIX.search(following) and not _DEAD_END.search(following) and not _TRIED.match(following)
+                and not _CAUSE_BLOCKLIST.match(following)):
+            why = following
+    tried = _TRIED.match(action)
+    if tried:
+        action, told = tried.group("action"), True
+    # A dead end is something done: "Setting X …", "Reinstalling …", "call torch.cuda.empty_cache()". "PyTorch doesn't
+    # work on 32-bit system." or "Such a configuration doesn't work …" states a limitation (a cause), not a fix tried.
+    if not (told or found.group(0).lower().startswith(("tried", "attempted", "trying")) or _ACTION.match(action)):
+        return None
+    return {"action": action[:4000], "why_fails": why[:8000], "sources": sources}
+
+
+_ACTION = re.compile(
+    r"^(?:[A-Z][a-z]+ing\b|To \w|(?:Simply |Just )?(?:Use|Set|Replace|Upgrade|Downgrade|Install|Pin|Add|Remove|Reduce|Increase|"
+    r"Convert|Call|Pass|Move|Rename|Switch|Enable|Disable|Update|Lower|Export|Rebuild|Reinstall|Run|Restart|Delete|Change|"
+    r"Clear|Append|Edit|Modify)\b)")
 
 
 _STOP = set("""
