@@ -102,7 +102,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     rules = active_rules(settings)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root),
-                              regex=RegexFacts(kb, searcher, cache), base=base)
+                              regex=RegexFacts(kb, searcher, cache, focus=targets), base=base)
         findings = run_rules(rules, context, targets, progress)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})

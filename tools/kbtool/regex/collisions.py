@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
@@ -81,20 +82,37 @@ def confused_ids(record: RecordFile) -> set[str]:
 
 
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
-                        folded: list[str]) -> dict[int, list[int]]:
-    """Step 1: regex number -> numbers of the texts of other records that it could match."""
+                        folded: list[str], focus: set[str] | None) -> dict[int, list[int]]:
+    """Step 1: regex number -> numbers of the texts of other records that it could match (with `focus`,
+    only the pairs where the regex or the text belongs to a record of `focus`)."""
+    if focus is None:
+        pairs: Iterable[tuple[int, int]] = ((regex_number, text_number) for text_number, text in enumerate(folded)
+                                            for regex_number in index.candidates(text))
+    else:
+        focused = [number for number, record in enumerate(regex_records) if record.relative_path in focus]
+        own_index = LiteralIndex([index.literal_sets[number] for number in focused])  # the focus's regexes, over every text
+        pairs = sorted({(regex_number, text_number) for text_number, text in enumerate(texts)
+                        if text.record.relative_path in focus for regex_number in index.candidates(folded[text_number])}
+                       | {(focused[position], text_number) for text_number, text in enumerate(folded)
+                          for position in own_index.candidates(text)},
+                       key=lambda pair: (pair[1], pair[0]))
     candidates: dict[int, list[int]] = {}
-    for text_number, text in enumerate(folded):
-        owner = texts[text_number].record
-        for regex_number in index.candidates(text):
-            if regex_records[regex_number] is not owner:
-                candidates.setdefault(regex_number, []).append(text_number)
+    for regex_number, text_number in pairs:
+        if regex_records[regex_number] is not texts[text_number].record:
+            candidates.setdefault(regex_number, []).append(text_number)
     return candidates
 
 
 def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], texts: list[Text], budget: int,
-                         candidates: dict[int, list[int]], result: CrossMatch) -> None:
-    """Step 2: regexes with no usable literal get every other record's text, while the budget lasts."""
+                         candidates: dict[int, list[int]], result: CrossMatch, focus: set[str] | None) -> None:
+    """Step 2: regexes with no usable literal get every other record's text, while the budget lasts (with
+    `focus`, a regex outside it gets only the texts of the focus's records)."""
+    if focus is not None:
+        focused_texts = [number for number, text in enumerate(texts) if text.record.relative_path in focus]
+        for number in unindexed:
+            if regex_records[number].relative_path not in focus:
+                candidates[number] = [t for t in focused_texts if texts[t].record is not regex_records[number]]
+        unindexed = [number for number in unindexed if regex_records[number].relative_path in focus]
     if not unindexed:
         return
     result.fallback_regexes = len(unindexed)
@@ -149,22 +167,25 @@ def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], t
 
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
                 fallback_budget: int = FALLBACK_PAIR_BUDGET,
-                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None, cache: Cache | None = None) -> CrossMatch:
+                literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None, cache: Cache | None = None,
+                focus: set[str] | None = None) -> CrossMatch:
     """Every message of another record that one of `regex_records`' regexes matches.
 
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
     A pair is skipped when either record lists the other as frequently confused with it,
     or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
     (by record path, when the caller has them) saves parsing the regexes again; `cache` holds answers
-    of earlier runs for pairs of a regex and a text.
+    of earlier runs for pairs of a regex and a text. With `focus` (record paths), only the pairs where
+    the regex or the message belongs to one of those records are searched: what a run reporting on
+    those records needs, at a cost that grows with them rather than with the KB.
     """
     texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
     known = literal_sets or {}
     index = LiteralIndex([known[record.relative_path] if record.relative_path in known
                           else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records])
     result = CrossMatch()
-    candidates = _indexed_candidates(index, regex_records, texts, [text_value(text).casefold() for text in texts])
-    _fallback_candidates(index.unindexed, regex_records, texts, fallback_budget, candidates, result)
+    candidates = _indexed_candidates(index, regex_records, texts, [text_value(text).casefold() for text in texts], focus)
+    _fallback_candidates(index.unindexed, regex_records, texts, fallback_budget, candidates, result, focus)
     result.candidate_pairs = sum(len(found) for found in candidates.values())
     _search(candidates, regex_records, texts, matcher, result, cache if cache is not None else Cache(None))
     result.collisions = [collision for collision in result.collisions if not excused(collision)]

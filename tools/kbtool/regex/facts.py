@@ -45,12 +45,15 @@ def own_texts(record: RecordFile) -> list[str]:
 
 class RegexFacts:
     """Regex results of one run over `kb`, searched through `matcher` (computed on first use). Results
-    that `cache` holds from earlier runs (for the same regex and texts, with this kbtool) are reused."""
+    that `cache` holds from earlier runs (for the same regex and texts, with this kbtool) are reused.
+    With `focus`, which regexes match which messages is known only where a record of `focus` takes part."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None,
+                 focus: set[str] | None = None) -> None:
         self.kb = kb
         self.matcher = matcher
         self.cache = cache if cache is not None else Cache(None)
+        self.focus = focus  # the records reported on (None: all): cross matches are searched only where they take part
         self.checks: dict[str, RegexCheck] = {}
         self.analyses: dict[str, RegexAnalysis] = {}
         self._broad: dict[str, str | None] | None = None
@@ -134,7 +137,7 @@ class RegexFacts:
                        and self.analysis(record).shape is None and broad.get(record.relative_path) is None]
             self._cross = cross_match(self.kb, self.matcher, records,
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
-                                                    for record in records}, cache=self.cache)
+                                                    for record in records}, cache=self.cache, focus=self.focus)
         return self._cross
 
 

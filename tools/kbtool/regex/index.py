@@ -1,15 +1,17 @@
 """A literal index over many regexes: which of them could match a text, found without running any.
 
 Each regex's parse tree gives sets of strings such that every match contains one string of each
-set (`required_literal_sets`). An Aho-Corasick automaton over the strings of each regex's most
-selective set reads a (case-folded) text once and yields the regexes that could match it; the
-other sets filter the candidates further. Regexes with no usable literal (shorter than
+set (`required_literal_sets`). An Aho-Corasick automaton over the strings of one set of each regex
+(its anchor: of the sets whose strings are all long enough to look up, the one whose strings the
+fewest other regexes require, so that a common word such as "error: " does not wake thousands of
+regexes) reads a (case-folded) text once and yields the regexes that could match it; the other
+sets filter the candidates further. Regexes with no usable literal (shorter than
 `MIN_LITERAL_LENGTH`) cannot be looked up and are listed apart, for the caller to try another way.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterator, Sequence
 
 import ahocorasick
@@ -25,9 +27,14 @@ def _selective(text: str) -> bool:
     return len(text) >= MIN_LITERAL_LENGTH or (len(text) == 2 and all(ord(char) >= 0x2E80 for char in text))
 
 
+def _lookup_sets(sets: LiteralSets) -> list[int]:
+    """Positions of the sets a regex can be looked up by: every string of the set is selective."""
+    return [position for position, options in enumerate(sets) if options and all(_selective(text) for text in options)]
+
+
 def indexable(sets: LiteralSets) -> bool:
     """Whether a regex with these required literal sets can be looked up by literal."""
-    return bool(sets) and all(_selective(text) for text in sets[0])
+    return bool(_lookup_sets(sets))
 
 
 class LiteralIndex:
@@ -35,11 +42,19 @@ class LiteralIndex:
 
     def __init__(self, literal_sets: Sequence[LiteralSets]) -> None:
         self.literal_sets = literal_sets
-        self.indexed = [number for number, sets in enumerate(literal_sets) if indexable(sets)]
-        self.unindexed = [number for number, sets in enumerate(literal_sets) if not indexable(sets)]
+        usable = [_lookup_sets(sets) for sets in literal_sets]
+        self.indexed = [number for number, positions in enumerate(usable) if positions]
+        self.unindexed = [number for number, positions in enumerate(usable) if not positions]
+        frequency = Counter(literal for number in self.indexed for position in usable[number]
+                            for literal in literal_sets[number][position])
+        #: The set each indexed regex is looked up by (its rarest usable one); the others filter.
+        self._anchor: dict[int, int] = {
+            number: min(usable[number], key=lambda position: (sum(frequency[text] for text in literal_sets[number][position]),
+                                                              position))
+            for number in self.indexed}
         owners: dict[str, list[int]] = defaultdict(list)
         for number in self.indexed:
-            for literal in literal_sets[number][0]:
+            for literal in literal_sets[number][self._anchor[number]]:
                 owners[literal].append(number)
         self._owners = list(owners.values())
         self._automaton = None
@@ -60,5 +75,7 @@ class LiteralIndex:
                 if number in seen:
                     continue
                 seen.add(number)
-                if all(any(literal in folded_text for literal in option) for option in self.literal_sets[number][1:]):
+                anchor = self._anchor[number]
+                if all(any(literal in folded_text for literal in option)
+                       for position, option in enumerate(self.literal_sets[number]) if position != anchor):
                     yield number

@@ -12,6 +12,7 @@ wall-clock deadline, whatever the regex does.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import re
@@ -102,6 +103,18 @@ def _compiled_and_analysed(job: SearchJob):
         return None
 
 
+#: Compiled patterns the worker keeps: a KB's regexes are searched again and again (in rounds of texts,
+#: one query after another), and `re`'s own cache holds only 512, far fewer than a KB has.
+COMPILED_CACHE_SIZE = 20_000
+
+
+@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def _compiled(pattern: str, flags: int) -> tuple[re.Pattern | None, str | None]:
+    """(compiled pattern, None), or (None, why it does not compile)."""
+    error = compile_error(pattern, flags)
+    return (None, error) if error is not None else (re.compile(pattern, flags), None)
+
+
 #: Where the platform has a CPU-time timer, the worker stops a job itself after the job's CPU
 #: seconds (the regex engine checks for signals while it backtracks), so that a busy machine does
 #: not turn slow scheduling into false timeouts. The parent's wall-clock watchdog holds where the
@@ -117,11 +130,10 @@ def _search_all(job: SearchJob, catastrophic_seconds: float) -> SearchResult:
         if analysis.shape and job.seconds is None and CPU_TIMER:
             signal.setitimer(signal.ITIMER_VIRTUAL, catastrophic_seconds)
     else:
-        error = compile_error(job.pattern, job.flags)
+        compiled, error = _compiled(job.pattern, job.flags)
         if error is not None:
             return SearchResult(tuple(None for _ in job.texts), error=error,
                                 analysis=RegexAnalysis(None, ()) if job.analyse else None)
-        compiled = re.compile(job.pattern, job.flags)
         if job.analyse:
             analysis = analyse_regex(job.pattern)
     if job.spans:
