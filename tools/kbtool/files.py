@@ -65,7 +65,7 @@ def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = 
         except OSError:
             continue  # an unreadable folder holds nothing kbtool can read
         for entry in entries:
-            path = Path(directory) / entry.name
+            path = Path(entry.path)
             try:
                 is_link = entry.is_symlink()
                 is_folder = not is_link and entry.is_dir(follow_symlinks=False)

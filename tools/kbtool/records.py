@@ -53,6 +53,7 @@ class RecordFile:
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
     digest: str = ""  # a hash of the file's bytes ("" when unread)
+    literal_sets: tuple[frozenset[str], ...] | None = None  # what the regex requires, when the catalog knows it
     _line_starts: list[int] | None = field(default=None, repr=False)
     _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
 

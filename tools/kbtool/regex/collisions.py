@@ -81,6 +81,18 @@ def confused_ids(record: RecordFile) -> set[str]:
     return {edge.target for edge in graph_edges(record.data or {}, ("frequently_confused_with",))}
 
 
+def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: list[tuple[frozenset[str], ...]],
+             focus: set[str]) -> list[RecordFile]:
+    """The records of `focus`, and the other `regex_records` whose required literals (`literal_sets[i]`)
+    all occur in one message of a record of `focus`: the only regexes that can take part in a cross
+    match that concerns the focus. A plain scan, no index: the focus has few messages."""
+    folded = [text_value(text).casefold() for record in kb.records if record.relative_path in focus
+              for text in record_texts(record)]
+    return [record for record, sets in zip(regex_records, literal_sets)
+            if record.relative_path in focus
+            or any(all(any(literal in text for literal in option) for option in sets) for text in folded)]
+
+
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
                         folded: list[str], focus: set[str] | None) -> dict[int, list[int]]:
     """Step 1: regex number -> numbers of the texts of other records that it could match (with `focus`,

@@ -14,8 +14,8 @@ from kbtool.cache import Cache, Uncached
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
-from kbtool.regex.collisions import CrossMatch, cross_match
-from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json
+from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
+from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
 from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex
 
@@ -44,30 +44,35 @@ def own_texts(record: RecordFile) -> list[str]:
 
 
 class RegexFacts:
-    """Regex results of one run over `kb`, searched through `matcher` (computed on first use). Results
-    that `cache` holds from earlier runs (for the same regex and texts, with this kbtool) are reused.
-    With `focus`, which regexes match which messages is known only where a record of `focus` takes part."""
+    """Regex results of one run over `kb`, searched through `matcher`. Results that `cache` holds from
+    earlier runs (for the same regex and texts, with this kbtool) are reused.
+
+    With `focus` (the records reported on), facts are worked out for those records first and for
+    others only when a question needs them (a regex that may match a message of the focus), and
+    which regexes match which messages is known only where a record of `focus` takes part: a run
+    that reports on one record costs what that record touches, not what the KB holds."""
 
     def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None,
                  focus: set[str] | None = None) -> None:
         self.kb = kb
         self.matcher = matcher
         self.cache = cache if cache is not None else Cache(None)
-        self.focus = focus  # the records reported on (None: all): cross matches are searched only where they take part
+        self.focus = focus
         self.checks: dict[str, RegexCheck] = {}
         self.analyses: dict[str, RegexAnalysis] = {}
-        self._broad: dict[str, str | None] | None = None
+        self._broad: dict[str, str | None] = {}
         self._cross: CrossMatch | None = None
-        self._check_own_texts()
+        self._check_own_texts([record for record in kb.records if focus is None or record.relative_path in focus])
 
     @property
     def seconds_per_job(self) -> float:
         return self.matcher.seconds_per_job
 
-    def _check_own_texts(self) -> None:
-        """Match every record's regex against its signature and aliases (and analyse it), in one
+    def _check_own_texts(self, records: list[RecordFile]) -> None:
+        """Match each record's regex against its signature and aliases (and analyse it), in one
         bounded batch, for the regexes the cache has no answer for."""
-        candidates = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
+        candidates = [record for record in records if isinstance(record.data.get("regex"), str)
+                      and record.relative_path not in self.checks]
         inputs = [(record.data["regex"], as_text(record.data.get("signature")), *map(as_text, as_list(record.data.get("aliases"))))
                   for record in candidates]  # every alias in its place, so that alias_matches[i] is aliases[i]
         found = self.cache.through("regex-own", inputs, lambda missing: self._own_checks([inputs[n] for n in missing]),
@@ -100,6 +105,8 @@ class RegexFacts:
 
     def check(self, record: RecordFile) -> RegexCheck | None:
         """What the record's regex does with its own texts; None when it has no regex."""
+        if record.relative_path not in self.checks and record.data is not None:
+            self._check_own_texts([record])
         return self.checks.get(record.relative_path)
 
     def compiles(self, record: RecordFile) -> bool:
@@ -114,31 +121,59 @@ class RegexFacts:
                                                    else RegexAnalysis(None, ()))
         return self.analyses[record.relative_path]
 
-    def broad_reasons(self) -> dict[str, str | None]:
-        """Record path -> why its regex is too broad (None when it is not), for regexes that compile
-        and have no catastrophic shape."""
-        if self._broad is None:
-            records = [record for record in self.kb.records if self.compiles(record) and self.analysis(record).shape is None]
-            reasons = self.cache.through(
-                "regex-broad", [(pattern_of(record), *own_texts(record)) for record in records],
-                lambda missing: too_broad_reasons([pattern_of(records[n]) for n in missing], self.matcher,
-                                                  [self.analysis(records[n]).literal_sets for n in missing],
-                                                  [own_texts(records[n]) for n in missing],
-                                                  [self.analysis(records[n]).branches for n in missing]),
-                valid=lambda value: value is None or isinstance(value, str))
-            self._broad = {record.relative_path: reason for record, reason in zip(records, reasons)}
-        return self._broad
+    def _literal_sets(self, records: list[RecordFile]) -> list[tuple[frozenset[str], ...]]:
+        """The required literals of each record's regex: known from the catalog, from this run's analysis,
+        or worked out (through the cache)."""
+        known = [record.literal_sets if record.literal_sets is not None else
+                 self.analyses[record.relative_path].literal_sets if record.relative_path in self.analyses else None
+                 for record in records]
+        unknown = [number for number, sets in enumerate(known) if sets is None]
+        patterns = [pattern_of(records[number]) for number in unknown]
+        for number, sets in zip(unknown, self.cache.through(
+                "regex-literals", [(pattern,) for pattern in patterns],
+                lambda missing: [required_literal_sets(patterns[n]) for n in missing],
+                valid=lambda value: isinstance(value, list), load=literal_sets_from_json, dump=literal_sets_to_json)):
+            known[number] = sets
+        return known
+
+    def _searchable(self, records: list[RecordFile]) -> list[RecordFile]:
+        """Of `records`, those whose regex compiles, finished on its own texts and has no catastrophic shape."""
+        self._check_own_texts(records)
+        return [record for record in records if self.compiles(record) and self.analysis(record).shape is None]
+
+    def broad_reason(self, record: RecordFile) -> str | None:
+        """Why the record's regex is too broad (None when it is not, or when it does not compile or has
+        a catastrophic shape: other rules report those)."""
+        if record.relative_path not in self._broad:
+            first = self.focus is None or record.relative_path in self.focus
+            self._judge_broadness([other for other in self.kb.records
+                                   if self.focus is None or other.relative_path in self.focus] if first else [record])
+        return self._broad.get(record.relative_path)
+
+    def _judge_broadness(self, records: list[RecordFile]) -> None:
+        records = [record for record in self._searchable(records) if record.relative_path not in self._broad]
+        reasons = self.cache.through(
+            "regex-broad", [(pattern_of(record), *own_texts(record)) for record in records],
+            lambda missing: too_broad_reasons([pattern_of(records[n]) for n in missing], self.matcher,
+                                              [self.analysis(records[n]).literal_sets for n in missing],
+                                              [own_texts(records[n]) for n in missing],
+                                              [self.analysis(records[n]).branches for n in missing]),
+            valid=lambda value: value is None or isinstance(value, str))
+        self._broad.update((record.relative_path, reason) for record, reason in zip(records, reasons))
 
     def cross_match(self) -> CrossMatch:
         """Which regexes (that compile, are safe and not too broad) match other records' messages."""
         if self._cross is None:
-            broad = self.broad_reasons()
-            records = [record for record in self.kb.records if self.compiles(record)
-                       and self.analysis(record).shape is None and broad.get(record.relative_path) is None]
+            regexes = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
+            if self.focus is not None:  # only the regexes that may match a message of the focus, and the focus's own
+                regexes = may_meet(self.kb, regexes, self._literal_sets(regexes), self.focus)
+            self._judge_broadness(regexes)
+            records = [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
             self._cross = cross_match(self.kb, self.matcher, records,
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
                                                     for record in records}, cache=self.cache, focus=self.focus)
         return self._cross
+
 
 
 def _analysis_to_json(analysis: RegexAnalysis) -> list:

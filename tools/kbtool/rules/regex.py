@@ -142,7 +142,7 @@ def alias_mismatch(record, context):
 def regex_too_broad(record, context):
     if not context.regex.compiles(record):
         return
-    reason = context.regex.broad_reasons().get(record.relative_path)
+    reason = context.regex.broad_reason(record)
     signature = as_text(record.data.get("signature")).strip()
     if reason and _BARE_EXCEPTION_NAME.fullmatch(signature) and repr(signature) in reason:
         return  # the message is nothing but that name: there are no more specific words to match
