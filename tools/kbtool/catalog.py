@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.cache import Cache
-from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files
+from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, parse_read_files
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, parse_record_text, read_record_bytes
 from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
 
@@ -140,9 +140,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
 
 def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache) -> None:
     """Parse the files read again and make their entries (the literals of their regexes through the cache)."""
-    for _, record, raw, _ in fresh:
-        if raw is not None:
-            parse_record_text(record, raw)
+    parse_read_files([(record, raw) for _, record, raw, _ in fresh], cache)
     patterns = [record.data["regex"] for _, record, _, _ in fresh
                 if record.data is not None and isinstance(record.data.get("regex"), str)]
     literal_sets = dict(zip(patterns, cache.through(

@@ -62,8 +62,14 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                 seen.add(absolute)
                 paths.append(Path(absolute))
     read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths]
+    parse_read_files(read, cache if cache is not None else Cache(None))
+    return KnowledgeBase(root=root, files=[record for record, _ in read])
+
+
+def parse_read_files(read: list[tuple[RecordFile, bytes | None]], cache: Cache) -> None:
+    """Parse each (record, bytes) read by `read_record_bytes`: strictly, unless `cache` says that the
+    strict reader found these exact bytes clean before (then the standard parser gives the same data)."""
     readable = [(record, raw) for record, raw in read if raw is not None]
-    cache = cache if cache is not None else Cache(None)
     clean = cache.through("parse", [(raw,) for _, raw in readable],
                           lambda missing: [_strictly_clean(*readable[n]) for n in missing],
                           valid=lambda value: value is True or value is False)
@@ -74,7 +80,6 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
             parse_known_clean(record, raw)
         else:
             parse_record_text(record, raw)
-    return KnowledgeBase(root=root, files=[record for record, _ in read])
 
 
 def _strictly_clean(record: RecordFile, raw: bytes) -> bool:

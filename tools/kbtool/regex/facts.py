@@ -86,7 +86,8 @@ class RegexFacts:
     def _own_checks(self, inputs: list[tuple[str, ...]]) -> list:
         """(RegexCheck, RegexAnalysis) of each (pattern, signature, *aliases); a signature that does not
         match is tried again ignoring case, to tell the user when that is the slip. Results of searches
-        that overran a time bound are used but not cached (they depend on the machine's load)."""
+        that overran a time bound are used but not cached (they depend on the machine's load). What each
+        regex requires is also what the catalog keeps (for match and --changed-since): it is kept too."""
         jobs = [SearchJob(pattern, texts, analyse=True) for pattern, *texts in inputs]
         results = self.matcher.run(jobs)
         analyses = [result.analysis or analyse_regex(job.pattern) for job, result in zip(jobs, results)]  # none after a timeout
@@ -101,6 +102,9 @@ class RegexFacts:
                                again.matches[0] if again is not None else None, result.cut_short)
             unsure = result.timed_out or result.cut_short or (again is not None and (again.timed_out or again.cut_short))
             outcome.append(Uncached((check, analysis)) if unsure else (check, analysis))
+        if self.cache.enabled:
+            self.cache.put_many({self.cache.key("regex-literals", job.pattern): literal_sets_to_json(analysis.literal_sets)
+                                 for job, analysis in zip(jobs, analyses)})
         return outcome
 
     def check(self, record: RecordFile) -> RegexCheck | None:
