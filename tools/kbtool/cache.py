@@ -1,9 +1,13 @@
-"""A content-addressed cache of per-record work (parse, schema, regex analysis, language decisions).
+"""A content-addressed cache of per-record work: whether a file's bytes parse cleanly, what a regex
+does with its record's own messages and its static analysis, whether it is too broad, which messages
+it matches, the literals it requires, and the catalog of a KB (`kbtool.catalog`).
 
 Every entry is keyed by a hash of what it was computed from (the file's bytes, the regex and its
-texts, the schema's text...) together with kbtool's fingerprint: its version and the hash of its own
-code and data files. So an entry can never be served for different input or by a different kbtool:
-editing a record, changing the schema or upgrading kbtool simply misses.
+texts) together with kbtool's fingerprint: its version and the hash of its own code and data files.
+So an entry can never be served for different input or by a different kbtool: editing a record or
+upgrading kbtool simply misses. The schema check and language detection are not cached: they cost
+less than looking an entry up (jsonschema-rs confirms a valid record in microseconds; langdetect
+runs only on the few `*_zh` texts without Chinese characters).
 
 The store is one SQLite file in the user's cache directory (`platformdirs.user_cache_dir`, or
 `$KBTOOL_CACHE_DIR`), never inside the KB, so a pull request cannot plant entries. Values are JSON,

@@ -5,11 +5,12 @@ kbtool's cache between runs.
 requires; `kbtool lint --changed-since` needs, of the records that did not change, only what the rules
 looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record. The catalog holds
 exactly that, one entry per record file, with the file's size, modification and change times, inode
-and content hash. A run reads the catalog from the cache, looks at every file's size and
-modification time, and reads again only the files where either differs (like git's index) or whose
-modification time is too close to when the catalog was written to tell a later edit apart; a file
-read again whose content hash is unchanged keeps its entry. The full record is read only for the
-records shown to the user.
+and content hash. A run reads the catalog from the cache, looks at every file's size, times and
+inode, and reads again only the files where one of them differs (like git's index; a program can set
+a file's modification time back, not its change time) or whose times are too close to when the
+catalog was written to tell a later edit apart; a file read again whose content hash is unchanged
+keeps its entry. `match` reads the whole record only for the records it shows; `--changed-since`
+only for the records it reports on.
 """
 
 from __future__ import annotations
