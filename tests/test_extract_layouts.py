@@ -453,3 +453,14 @@ def test_prose_that_introduces_the_next_output_does_not_explain_this_message(tmp
             "the following:\n\n```text\nupstream sent too big header while reading response header from upstream\n```\n")
     records = candidates(tmp_path, body)
     assert records[0]["signature"].startswith("client intended") and records[0]["root_cause"] == ""
+
+
+def test_a_bracketed_severity_that_states_a_failure_is_a_message(tmp_path):
+    body = ("```\n[INFO] BUILD FAILURE\n"
+            "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:3.0.0:test (default-test) on "
+            "project billing: There are test failures. -> [Help 1]\n"
+            "[ERROR] \n[ERROR] To see the full stack trace of the errors, re-run Maven with the -e switch.\n"
+            "[ERROR] -> [Help 1]\n```\n")
+    assert signatures(tmp_path, body) == [
+        "Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:3.0.0:test (default-test) on project "
+        "billing: There are test failures. -> [Help 1]"]

@@ -54,7 +54,7 @@ _NEEDLES = {
     "java": ("java.", "jvm", "maven"), "rust": ("cargo", "rustc", "rust"),
     "python": ("jupyter", "notebook", "ipykernel", "virtualenv", "venv", "interpreter", "cpython"),
 }
-_IMPORT = re.compile(r"^\s*(?:import|from|#include|using|require)\b.*$", re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*(?:import|from|#include|using|require)\b.*$", re.MULTILINE)
 
 # A message that names its own tool wins over the article's subject.
 _MESSAGE_DOMAINS: list[tuple[re.Pattern[str], str]] = [
@@ -133,7 +133,7 @@ class Context:
 _GENERIC_DOMAINS = {"cpp"}
 _FENCE_DOMAINS = {"cuda": "cuda", "cu": "cuda", "cpp": "cpp", "c++": "cpp", "c": "cpp", "js": "nodejs",
                   "javascript": "nodejs", "java": "java", "kotlin": "android", "rust": "rust", "dockerfile": "docker"}
-_PYTHON_CODE = re.compile(r"^\s*(?:import \w|from \w[\w.]* import|def \w+\(|print\()", re.MULTILINE)
+_PYTHON_CODE = re.compile(r"^[ \t]*(?:import \w|from \w[\w.]* import|def \w+\(|print\()", re.MULTILINE)
 
 
 def article_domain(article: Article, message_domains: list[str] = ()) -> str:

@@ -198,8 +198,8 @@ _INTRODUCER = re.compile(
 )
 #: The introducer right before the span: "error message `…`", "报错`…`", "error: …".
 _INTRODUCED = re.compile(
-    r"(?i:\b(?:error|message|warning|exception|errors)(?: message)?(?: like| such as)?|reports?|reported|says?|throws?)\s*[:：,，]?\s*$"
-    r"|(?:报错|错误|提示|出现问题|出错)(?:信息|如下)?\s*[:：,，]?\s*$"
+    r"(?i:\b(?:error|message|warning|exception|errors)(?: message)?(?: like| such as)?|reports?|reported|says?|throws?)(?:\s*+[:：,，])?\s*+$"
+    r"|(?:报错|错误|提示|出现问题|出错)(?:信息|如下)?(?:\s*+[:：,，])?\s*+$"
 )
 #: The words of an introducer that name an error rather than any output.
 _ERROR_INTRODUCER = re.compile(r"(?i:error|warning|exception|throws?)|报错|错误|提示|出现问题|出错")
@@ -236,14 +236,22 @@ _CODE_LANGUAGES = {
 #: Data files: a line is a key and its value (`panic: recover`, `"error": false`), a message only in a value that holds
 #: one under a key that says so (`message: …`, `"error": "…"`).
 _DATA_LANGUAGES = {"yaml", "yml", "json", "toml", "ini"}
-_DATA_ENTRY = re.compile(r"^\s*(?:- )?[\"']?(?P<key>[\w .-]{1,60}?)[\"']?\s*[:=]\s*(?P<value>.*)$")
+#: The key starts and ends with a non-space, so that the runs of spaces around it are split one way only (linear time).
+_DATA_ENTRY = re.compile(r"^\s*+(?:- )?[\"']?(?P<key>[\w.-](?:[\w .-]{0,58}[\w.-])??)[\"']?\s*+[:=]\s*(?P<value>.*)$")
 _MESSAGE_KEY = re.compile(r"(?i)^(?:message|msg|error|err|reason|detail|details|description|status ?message)$")
-_OWN_STRING = re.compile(r"(?P<q>[\"'])(?P<s>(?:\\.|(?!(?P=q)).){3,500}?)(?P=q)")
+#: A string literal: quoted, or a template literal of JavaScript (`` `Attempt ${n} failed` ``).
+_OWN_STRING = re.compile(r"(?P<q>[\"'`])(?P<s>(?:\\.|(?!(?P=q)).){3,500}?)(?P=q)")
+#: In a data file (a CI workflow's `run:`, a compose file's `command:`), a value or a block-scalar line that runs a
+#: command which prints: its literal is the article's own output.
+_RUNS_OUTPUT = re.compile(r"(?:^|[\s;&|(\"'])(?:echo|printf|print|puts|logger|Write-(?:Host|Output|Error|Warning)|"
+                          r"console\.\w{1,20}|raise|throw|exit)\b")
 _OUTPUTS = re.compile(
     r"\b(?:print|printf|fprintf|sprintf|puts|echo|raise|throw|log|logger|logging|warn|warning|error|"
     r"exit|abort|die|panic|cerr|cout|console|sys\.exit|Exception|Error|assert|message|msg|LOG)\b"
 )
-_FORMAT_HOLE = re.compile(r"\{[^{}]{0,100}\}|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]{1,2}|\"\s*\+\s*[\w.()]+\s*\+\s*\"|\\n|\\t")
+#: The holes of a string literal that the program fills in: `{name}`, `%s`, `" + x + "`, escapes, and the shell's and
+#: JavaScript's `$1`, `$*`, `${VAR}`, `$(command)`.
+_FORMAT_HOLE = re.compile(r"\$?\{[^{}]{0,100}\}|\$\([^()]{0,100}\)|\$(?:\w{1,100}|[*@#?!$])|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]{1,2}|\"\s*\+\s*[\w.()]+\s*\+\s*\"|\\n|\\t")
 
 
 @dataclass(frozen=True)
@@ -296,7 +304,7 @@ def clean_signature(text: str) -> str:
 
 #: A heading anchor of the Hugging Face docs: `## CUDA error: … [[cuda-error]]`.
 _ANCHOR = re.compile(r"\[\[[\w-]{1,300}\]\]$")
-_ENGINE_NOTE = re.compile(r"\s+\((?:(?:Firefox|Chrome|Safari|Edge|V8-based|Opera|Node(?:\.js)?|JavaScriptCore|SpiderMonkey)"
+_ENGINE_NOTE = re.compile(r"(?<!\s)\s+\((?:(?:Firefox|Chrome|Safari|Edge|V8-based|Opera|Node(?:\.js)?|JavaScriptCore|SpiderMonkey)"
                           r"(?:\s*(?:,|&|and)\s*)?)+\)$")
 
 
@@ -310,10 +318,15 @@ def _good_body(body: str, named: bool = False) -> bool:
     return True
 
 
-def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
+#: A log prefix inside a log line's body is read again for the message it leads, up to this many prefixes deep; a
+#: deeper body is taken as it is (no logger nests more than two or three, and each level costs a pass over the line).
+MAX_LOG_NESTING = 8
+
+
+def _match_shape(text: str, code_like: bool, allow_tool: bool, depth: int = 0) -> str | None:
     """The message, if `text` (already stripped of prompts and comment markers) starts with a shape."""
     text = text.strip()
-    located = _located_log_message(text, code_like, allow_tool)
+    located = _located_log_message(text, code_like, allow_tool, depth) if depth < MAX_LOG_NESTING else None
     if located is not None:
         return located or None
     prefix = _PREFIXES.match(text)
@@ -333,7 +346,7 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
             return None
         if severity == "W" and not _FAILURE_WORDS.search(body):
             return None
-        inner = _match_shape(body, code_like, allow_tool)
+        inner = _match_shape(body, code_like, allow_tool, depth + 1) if depth < MAX_LOG_NESTING else None
         return inner or body
     match = _FAILED_TO_PREPARE.match(text)
     if match:
@@ -378,6 +391,11 @@ def _match_shape(text: str, code_like: bool, allow_tool: bool) -> str | None:
             # A Windows error is often only its HRESULT: `Error: 0x80040154`.
             if len(words) >= 2 or re.search(r"[a-z]+-[a-z]+-[a-z]+", body) or re.fullmatch(r"0x[0-9A-Fa-f]{3,8}", body.strip()):
                 return text
+        # A severity in brackets is the shape itself when the line states a failure in words (Maven's `[ERROR] Failed to
+        # execute goal …`); its other lines (`[ERROR] -> [Help 1]`, `[ERROR] Re-run Maven using the -X switch …`) do not.
+        if prefix and prefix.group(0) in ("[ERROR] ", "[FATAL] ") and text[:1].isalpha() and len(_WORD.findall(text)) >= 4 \
+                and _FAILURE_WORDS.search(_NOUN_ERROR.sub("", text)):
+            return text
     return None
 
 
@@ -387,13 +405,13 @@ _BARE_LOCATED_LOG = re.compile(
     r"\[[\w./-]{1,300}\.(?:cc|cpp|cxx|hpp|h|c|cu|py|go|java|rs|js|ts):(?:\d{1,6}|\*{1,6})\](?: [\w:~<>.]{1,100}\])? (?=\S)")
 
 
-def _located_log_message(text: str, code_like: bool, allow_tool: bool) -> str | None:
+def _located_log_message(text: str, code_like: bool, allow_tool: bool, depth: int = 0) -> str | None:
     """The message of a line that a log prefix leads (the body after it), "" when the line is such a log line but
     says no failure, None when it is not one."""
     match = _LOCATED_LOG.match(text)
     if match:
         body = text[match.end():].strip()
-        inner = _match_shape(body, code_like, allow_tool)
+        inner = _match_shape(body, code_like, allow_tool, depth + 1)
         if inner:
             return inner
         severe = "Error" in match.group(0) or "ERROR" in match.group(0) or "FATAL" in match.group(0) or "CRITICAL" in match.group(0)
@@ -401,7 +419,7 @@ def _located_log_message(text: str, code_like: bool, allow_tool: bool) -> str | 
     match = _BARE_LOCATED_LOG.match(text)
     if match:
         body = text[match.end():].strip()
-        inner = _match_shape(body, code_like, allow_tool)
+        inner = _match_shape(body, code_like, allow_tool, depth + 1)
         if inner:
             return inner
         # Without a severity only a failure stated in words counts; a header of a list (`UNSUPPORTED OP LIST:`) does not.
@@ -412,7 +430,7 @@ def _located_log_message(text: str, code_like: bool, allow_tool: bool) -> str | 
 
 
 #: A line where the author cut output: `...`, `…`, `[...]`, `...<lots of warnings and errors>`.
-_ELISION = re.compile(r"^\s*(?:\.\.\.|…|\[\.\.\.\])\s*(?:<[^>\n]{0,60}>)?\s*$")
+_ELISION = re.compile(r"^\s*+(?:\.\.\.|…|\[\.\.\.\])(?:\s*+<[^>\n]{0,60}>)?\s*+$")
 
 
 def _cell_message(lines: tuple[str, ...]) -> str | None:
@@ -449,7 +467,7 @@ def _output_line_message(line: str, top_indent: int) -> bool:
 _INFO_LOG_LINE = re.compile(
     r"^\s*(?:[IDV]\d{4} |\[?(?:INFO|DEBUG|TRACE|NOTICE|info|debug)\]?\b|debug\d*:|npm (?:notice|info|http|verb|timing)\b)")
 #: A line of a settings file: a name, `=`, one value.
-_SETTING = re.compile(r"^[A-Za-z_][\w .-]{0,60}?\s*=\s*\S{1,100}$")
+_SETTING = re.compile(r"^[A-Za-z_](?:[\w .-]{0,59}[\w.-])??\s*+=\s*+\S{1,100}$")
 #: Output lines that are not messages even when they contain a failure word: logs of info or debug severity,
 #: test-runner summaries, npm notices, stack frames.
 _NOT_A_MESSAGE_LINE = re.compile(
@@ -464,9 +482,14 @@ _NOT_A_MESSAGE_LINE = re.compile(
 _LOG_START = re.compile(r"^\s*(?:\d{4}[-/]\d\d[-/]\d\d|\[?\d\d:\d\d:\d\d|[IWEF]\d{4} |\[(?:INFO|WARN|WARNING|ERROR|DEBUG)\])")
 
 
+#: A status banner, a line of its own framed by the same marks on both sides: xcodebuild's `** ARCHIVE FAILED **`,
+#: `=== BUILD FAILED ===`.
+_BANNER = re.compile(r"^\s*([*=#~-])\1{1,9}\s+\S(?:.{0,200}\S)?\s+\1{2,10}\s*$")
+
+
 def _wraps(previous: str, line: str) -> bool:
     """True when `line` continues a hard-wrapped `previous` line (a long line cut mid-sentence, or a lower-case start)."""
-    if (not line.strip() or _PROMPT.match(line) or _LOG.match(line.strip()) or _LOG_START.match(line) or _match_shape(line, True, True) or _AFTER_MESSAGE.match(line)
+    if (not line.strip() or _BANNER.match(line) or _PROMPT.match(line) or _LOG.match(line.strip()) or _LOG_START.match(line) or _match_shape(line, True, True) or _AFTER_MESSAGE.match(line)
             or _NOT_A_MESSAGE_LINE.match(line) or " " not in line.strip() or re.match(r"\s*[\w.-]+: ", line)
             and not line.strip()[:1].islower()):
         return False
@@ -624,8 +647,8 @@ def _hedged(lines: tuple[str, ...], index: int, before: str) -> bool:
     return bool(_HEDGES.search(text))
 
 
-_NOTED_ELISION = re.compile(r"^\s*(?:(?:\.\.\.|…)\s*(?:<[^>\n]{3,60}>|\[[^\]\n]{3,60}\]|\([^)\n]{3,60}\))"
-                            r"|\[(?:\.\.\.|…)\s*[^\]\n]{3,60}\]|<[^>\n]{0,20}(?:truncated|omitted|snip)[^>\n]{0,40}>)\s*$", re.IGNORECASE)
+_NOTED_ELISION = re.compile(r"^\s*+(?:(?:\.\.\.|…)\s*+(?:<[^>\n]{3,60}>|\[[^\]\n]{3,60}\]|\([^)\n]{3,60}\))"
+                            r"|\[(?:\.\.\.|…)\s*+[^\]\n]{3,60}\]|<[^>\n]{0,20}(?:truncated|omitted|snip)[^>\n]{0,40}>)\s*+$", re.IGNORECASE)
 
 
 def _after_noted_elision(lines: tuple[str, ...], index: int) -> bool:
@@ -657,6 +680,14 @@ _INTRODUCES_INPUT = re.compile(r"(?i)\b(?:add|append|put|paste|insert|write|set|
                                r"\b(?:following|these|this|lines?|settings?|config\w*)\b")
 #: At most this many lines make a block that is one message as a whole.
 MAX_WHOLE_BLOCK_LINES = 8
+#: Shell languages: an author pastes output into such a block too (ssh's boxed warning), but a script is code.
+_SHELL_LANGUAGES = {"bash", "sh", "shell", "zsh", "ksh", "fish", "powershell", "ps1", "pwsh", "bat", "batch", "cmd"}
+#: Shell syntax on a line: an expansion (`$1`, `${VAR}`, `$*`), `&&`/`||`, a redirection, a function definition, a
+#: keyword or builtin that opens a statement, a statement ended by `;`.
+_SHELL_SYNTAX = re.compile(
+    r"\$(?:\{|\(|[\w*@#?!$-])|&&|\|\||(?:^|\s)\d?(?:>>?|&>|<)\s*[&\w/\-$]|\b\w[\w-]{0,60}\s*\(\)\s*\{"
+    r"|^\s*(?:if|then|else|elif|fi|for|do|done|while|until|case|esac|function|local|export|set|trap|return|exit|echo|"
+    r"printf|read|source|alias|unset|shift|eval|exec|command|Write-(?:Host|Output|Error|Warning))\b|;\s*(?:\}\s*)?$")
 
 
 def _whole_block_message(block: Block, before: str) -> str | None:
@@ -671,6 +702,10 @@ def _whole_block_message(block: Block, before: str) -> str | None:
         return None
     kept = [line for line in block.lines if line.strip()]
     if not 2 <= len(kept) <= MAX_WHOLE_BLOCK_LINES:
+        return None
+    # A block in a shell language is output only when no line of it is shell code (a function that prints a warning,
+    # a command and what it runs on failure).
+    if block.info.lower() in _SHELL_LANGUAGES and any(_SHELL_SYNTAX.search(line) for line in kept):
         return None
     for line in kept:
         if (_PROMPT.match(line) or _FRAME_LINE.match(line) or _TRACEBACK_HEADER in line or _LOG_START.match(line)
@@ -755,9 +790,11 @@ def _code_occurrences(block: Block, block_index: int, before: str) -> list[Occur
             if trailing and source_code:
                 message = _match_shape(line[trailing.end():], True, True)
                 is_comment = message is not None
-        if message is None and not source_code and not is_comment and _output_line_message(line, top_indent):
+        if message is None and not source_code and not is_comment and _output_line_message(line, top_indent) \
+                and not (block.info in _SHELL_LANGUAGES and _SHELL_SYNTAX.search(line)):
             # Console output: a line that states a failure is the message even without a prefix
-            # (`libf77blas.so.3: …` is a shape; `The ordinal 241 could not be located …`, `Could not load host key: …`).
+            # (`libf77blas.so.3: …` is a shape; `The ordinal 241 could not be located …`, `Could not load host key: …`);
+            # in a shell block, not a line of the script (`command -v x >/dev/null || warn "x is not installed"`).
             message = line.strip()
         if message is None:
             index += 1
@@ -816,7 +853,9 @@ def _prose_candidates(text: str, where: str, explained_below: bool = False) -> l
             message = _after_last_frame(line)
             if message and not any(start <= offset + line.find(message) < end for start, end in covered):
                 add(offset + line.find(message), line_end, message)
-        if allow_tool and not any(start <= offset < end for start, end in covered):
+        # A line that holds a span already taken (hard-wrapped prose: "stopped with `ERROR: …`") is not read again as
+        # a whole: its words before the span are prose, not a component named before a severity.
+        if allow_tool and not any(start < max(line_end, offset + 1) and offset < end for start, end in covered):
             stripped = re.sub(r"^(?:[-*+] |\d+\. )?(?:\*\*|__)(.*?)(?:\*\*|__)$", r"\1", line.lstrip("> ")).replace("`", "")
             whole = _match_shape(stripped, False, True)
             if whole and not _PYTHON.match(stripped) and not _RUNTIME.match(stripped):
@@ -841,7 +880,7 @@ def _prose_candidates(text: str, where: str, explained_below: bool = False) -> l
 _CORNER_QUOTED = re.compile(r"(?:\u2018(?P<d>[^\u2019\n]{3,2000})\u2019)")
 _WHOLE_BOLD = re.compile(r"^\s*(?:[-*+] |\d+\. )?(?:\*\*|__)(?P<bold>[^\n]{3,2000}?)(?:\*\*|__)\s*$")
 _UNQUOTED_AFTER = re.compile(
-    r"(?:(?:报错|错误|提示|出现|出错)\s*[:：,，]?\s*|\b(?:error|message)\b[^.:\n`\"]{0,120}: "
+    r"(?:(?:报错|错误|提示|出现|出错)(?:\s*+[:：,，])?\s*+|\b(?:error|message)\b[^.:\n`\"]{0,120}: "
     r"|\b(?:throws?|reports?|shows?|displays?|prints?|gets?|got|see)\s+(?=(?:Error|ERROR|error): ))"
     r"(?P<m>[A-Za-z'/\[{][^\u3000-\u303f\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\n]{5,600})"
 )
@@ -928,7 +967,11 @@ def _heading_message(text: str, explained_below: bool) -> str | None:
     bold = _WHOLE_BOLD.match(text)
     text = bold.group("bold") if bold else text
     # "Error: 0x1bc when `wsl --set-default-version 2`": the message, then the command that gives it.
-    circumstance = re.search(r"\s+(?:when|while|after|during)\s+(?:running\s+|using\s+|calling\s+)?`", text)
+    # Searched on the text with its runs of spaces collapsed: a run of spaces is then one character, and the search
+    # stays linear in the heading's length.
+    flat = " ".join(text.split())
+    circumstance = re.search(r" (?:when|while|after|during) (?:running |using |calling )?`", flat)
+    text = flat if circumstance else text
     cut = _match_shape(text[: circumstance.start()].replace("`", ""), True, True) if circumstance else None
     if cut:
         return cut
@@ -989,8 +1032,9 @@ def _own_strings(article: Article) -> list[list[str]]:
     """Fixed parts of string literals that the article's own code prints, raises or logs."""
     literals: list[list[str]] = []
     for block in article.blocks:
-        if not block.is_code or block.info in _DATA_LANGUAGES:  # a data file prints nothing: `message: '…'` is a value
+        if not block.is_code:
             continue
+        data = block.info in _DATA_LANGUAGES
         previous = ""
         for line in block.lines:
             # The source line a traceback quotes under its frame (`raise RuntimeError("Broken toolchain: …")`) is
@@ -1000,7 +1044,14 @@ def _own_strings(article: Article) -> list[list[str]]:
                 previous = line
             if not _OUTPUTS.search(line) or _COMMENT.match(line) or under_frame:
                 continue
-            for match in _OWN_STRING.finditer(line):
+            code = line
+            if data:
+                # A data file prints nothing of its own (`message: '…'` is a value), except the commands it holds.
+                entry = _DATA_ENTRY.match(line)
+                code = entry.group("value") if entry else line
+                if not _RUNS_OUTPUT.search(code):
+                    continue
+            for match in _OWN_STRING.finditer(code):
                 parts = [part for part in _FORMAT_HOLE.split(match.group("s"))]
                 if sum(len(part) for part in parts) >= 8:
                     literals.append(parts)
