@@ -20,7 +20,7 @@ from typing import Iterable
 from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
-from kbtool.regex.index import LiteralIndex
+from kbtool.regex.index import LiteralIndex, indexable
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
 from kbtool.regex.matcher import BoundedMatcher
@@ -115,10 +115,19 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
     return candidates
 
 
+def _over_budget(unindexed: list[int], texts: int, budget: int) -> list[int]:
+    """Of the regexes with no usable literal (in order), those beyond the budget of searches: each of the
+    others is tried on every text."""
+    allowed = budget // texts if texts else len(unindexed)
+    return unindexed[allowed:]
+
+
 def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], texts: list[Text], budget: int,
-                         candidates: dict[int, list[int]], result: CrossMatch, focus: set[str] | None) -> None:
+                         candidates: dict[int, list[int]], result: CrossMatch, focus: set[str] | None,
+                         searching: set[int]) -> None:
     """Step 2: regexes with no usable literal get every other record's text, while the budget lasts (with
-    `focus`, a regex outside it gets only the texts of the focus's records)."""
+    `focus`, a regex outside it gets only the texts of the focus's records). The budget counts every
+    such regex; only those in `searching` get candidates (the others are answered already)."""
     if focus is not None:
         focused_texts = [number for number, text in enumerate(texts) if text.record.relative_path in focus]
         for number in unindexed:
@@ -128,53 +137,62 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
     if not unindexed:
         return
     result.fallback_regexes = len(unindexed)
-    spent = 0
+    over = set(_over_budget(unindexed, len(texts), budget))
     for number in unindexed:
-        if spent + len(texts) > budget:
+        if number in over:
             result.unchecked[regex_records[number].relative_path] = (
                 f"the regex has no literal text of {MIN_LITERAL_LENGTH} or more characters to look it up by, "
                 f"and the {len(unindexed)} such regexes of this KB exceed the budget of {budget:,} searches")
-            continue
-        spent += len(texts)
-        candidates[number] = [text_number for text_number, text in enumerate(texts)
-                              if text.record is not regex_records[number]]
+        elif number in searching:
+            candidates[number] = [text_number for text_number, text in enumerate(texts)
+                                  if text.record is not regex_records[number]]
 
 
 def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text],
-            matcher: BoundedMatcher, result: CrossMatch, cache: Cache) -> None:
+            matcher: BoundedMatcher, result: CrossMatch, cache: Cache, text_hashes: list[str],
+            whole_keys: dict[int, str]) -> list[tuple[int, int]]:
     """Step 3: search the candidate pairs in rounds (`search_in_rounds`): a regex that overran its time
     bound is not tried again, and the texts it was searching are kept to name them. A regex whose
     candidate texts are the same as in an earlier run (the cache holds which of them it matched) is
-    not searched again."""
+    not searched again. What each regex matched is kept by its candidates and, under `whole_keys[n]`,
+    by the whole KB's messages. Returns the matching (regex, text) pairs."""
     patterns = [as_text(record.data.get("regex")) for record in regex_records]
     values = [text_value(text) for text in texts]
-    text_hashes = [hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest() for value in values]
     keys = {number: cache.key("regex-cross", patterns[number], *sorted({text_hashes[t] for t in found}))
             for number, found in candidates.items()} if cache.enabled else {}
     known = cache.get_many(keys.values())
     matched_pairs: list[tuple[int, int]] = []
     to_search: dict[int, list[int]] = {}
+    found_hashes: dict[int, set[str] | None] = {}  # None: not to be cached (a search did not finish)
     for number, found in candidates.items():
         answer = known.get(keys[number]) if keys else None
-        if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
+        if _hash_list(answer):
             matched = set(answer)
             matched_pairs.extend((number, t) for t in found if text_hashes[t] in matched)
+            found_hashes[number] = matched
         else:
             to_search[number] = found
-    searched: dict[int, set[str] | None] = {number: set() for number in to_search}  # None: not to be cached
+            found_hashes[number] = set()
     for number, chunk, outcome in search_in_rounds(patterns, values, to_search, matcher, per_job=TEXTS_PER_JOB):
         regex_record = regex_records[number]
         if outcome.timed_out or outcome.cut_short or outcome.error is not None:
-            searched[number] = None
+            found_hashes[number] = None
         if outcome.timed_out:
             result.timeouts[regex_record.relative_path] = [texts[t] for t in chunk]
             continue
         hits = [t for t, matched in zip(chunk, outcome.matches) if matched]
         matched_pairs.extend((number, t) for t in hits)
-        if searched[number] is not None:
-            searched[number].update(text_hashes[t] for t in hits)
-    cache.put_many({keys[number]: sorted(found) for number, found in searched.items() if found is not None and keys})
-    result.collisions.extend(Collision(regex_records[number], texts[t]) for number, t in sorted(matched_pairs))
+        if found_hashes[number] is not None:
+            found_hashes[number].update(text_hashes[t] for t in hits)
+    done = {number: sorted(found) for number, found in found_hashes.items() if found is not None}
+    cache.put_many({keys[number]: found for number, found in done.items() if number in to_search and keys})
+    cache.put_many({whole_keys[number]: done.get(number, []) for number in whole_keys
+                    if number in done or number not in candidates})  # no candidate: it matches nothing
+    return matched_pairs
+
+
+def _hash_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
@@ -186,20 +204,55 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
     A pair is skipped when either record lists the other as frequently confused with it,
     or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
-    (by record path, when the caller has them) saves parsing the regexes again; `cache` holds answers
-    of earlier runs for pairs of a regex and a text. With `focus` (record paths), only the pairs where
-    the regex or the message belongs to one of those records are searched: what a run reporting on
-    those records needs, at a cost that grows with them rather than with the KB.
+    (by record path, when the caller has them) saves parsing the regexes again. With `focus` (record
+    paths), only the pairs where the regex or the message belongs to one of those records are
+    searched: what a run reporting on those records needs, at a cost that grows with them rather than
+    with the KB. `cache` holds what each regex matched in earlier runs, by its candidate messages and
+    by the whole KB's messages: a KB whose messages did not change needs no candidate search at all.
     """
     texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
     known = literal_sets or {}
-    index = LiteralIndex([known[record.relative_path] if record.relative_path in known
-                          else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records])
+    sets = [known[record.relative_path] if record.relative_path in known
+            else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
+    cache = cache if cache is not None else Cache(None)
+    text_hashes = [hashlib.blake2b(text_value(text).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+                   for text in texts]
     result = CrossMatch()
-    candidates = _indexed_candidates(index, regex_records, texts, [text_value(text).casefold() for text in texts], focus)
-    _fallback_candidates(index.unindexed, regex_records, texts, fallback_budget, candidates, result, focus)
+    matched_pairs: list[tuple[int, int]] = []
+    whole_keys: dict[int, str] = {}
+    remaining = list(range(len(regex_records)))
+    if cache.enabled and focus is None:
+        messages = hashlib.blake2b("\n".join(sorted(text_hashes)).encode(), digest_size=20).hexdigest()
+        unchecked = set(_over_budget([n for n, found in enumerate(sets) if not indexable(found)], len(texts), fallback_budget))
+        own: dict[int, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
+        for number, text in enumerate(texts):
+            own.setdefault(id(text.record), []).append(text_hashes[number])
+        whole_keys = {number: cache.key("regex-cross-kb", as_text(record.data.get("regex")), messages,
+                                        *sorted(own.get(id(record), ())))
+                      for number, record in enumerate(regex_records) if number not in unchecked}
+        stored = cache.get_many(whole_keys.values())
+        by_hash: dict[str, list[int]] = {}
+        for number, value in enumerate(text_hashes):
+            by_hash.setdefault(value, []).append(number)
+        for number, key in whole_keys.items():
+            if _hash_list(stored.get(key)):
+                matched_pairs.extend((number, t) for value in stored[key] for t in by_hash.get(value, ())
+                                     if texts[t].record is not regex_records[number])
+        answered = {number for number, key in whole_keys.items() if _hash_list(stored.get(key))}
+        remaining = [number for number in remaining if number not in answered]
+        whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
+    # The regexes not answered above: candidates through a literal index of just them.
+    index = LiteralIndex([sets[number] for number in remaining])
+    candidates = {remaining[position]: found for position, found in
+                  _indexed_candidates(index, [regex_records[number] for number in remaining], texts,
+                                      [text_value(text).casefold() for text in texts], focus).items()}
+    unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else \
+        [remaining[position] for position in index.unindexed]
+    _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
+                         searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())
-    _search(candidates, regex_records, texts, matcher, result, cache if cache is not None else Cache(None))
+    matched_pairs += _search(candidates, regex_records, texts, matcher, result, cache, text_hashes, whole_keys)
+    result.collisions = [Collision(regex_records[number], texts[t]) for number, t in sorted(set(matched_pairs))]
     result.collisions = [collision for collision in result.collisions if not excused(collision)]
     return result
 
