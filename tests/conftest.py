@@ -39,6 +39,33 @@ def run_kbtool(*args: str, input: str | None = None, env: dict | None = None):
     return runner.invoke(app, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False)
 
 
+def write_article(root: Path, body: str, title: str = "An article") -> None:
+    """One article `articles/a.md` (with front matter) in a KB at `root` (with an empty entries/)."""
+    (root / "entries").mkdir(exist_ok=True)
+    (root / "articles").mkdir(exist_ok=True)
+    (root / "articles" / "a.md").write_text(
+        f'---\ntitle: "{title}"\ndate: "2024-05-01"\nid: "a"\n---\n{body}', encoding="utf-8")
+
+
+def extracted(root: Path, body: str, title: str = "An article", dry_run: bool = True) -> list[dict]:
+    """The messages `kbtool extract --format json` reports for one article written to `root`."""
+    write_article(root, body, title)
+    result = run_kbtool("extract", "--root", root, "--today", TODAY, "--format", "json", *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return [message for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
+
+
+def extracted_signatures(root: Path, body: str, title: str = "An article") -> list[str]:
+    """The signatures of the messages `kbtool extract --dry-run` reports for one article."""
+    return [message["signature"] for message in extracted(root, body, title)]
+
+
+def extracted_candidates(root: Path, body: str, title: str = "An article") -> list[dict]:
+    """The candidate records `kbtool extract` writes for one article."""
+    return [json.loads((root / message["candidate"]).read_text(encoding="utf-8"))
+            for message in extracted(root, body, title, dry_run=False)]
+
+
 def lint_json(root: Path, *args: str) -> dict:
     """`kbtool lint --format json` over `root`; the parsed document."""
     result = run_kbtool("lint", "--root", root, "--today", TODAY, "--format", "json", *args)

@@ -8,17 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import REPO_ROOT, TODAY, run_kbtool
-
-
-def signatures(tmp_path: Path, body: str, title: str = "An article") -> list[str]:
-    """The messages `kbtool extract --dry-run` reports for one article written to tmp_path."""
-    (tmp_path / "entries").mkdir(exist_ok=True)
-    (tmp_path / "articles").mkdir(exist_ok=True)
-    (tmp_path / "articles" / "a.md").write_text(
-        f'---\ntitle: "{title}"\ndate: "2024-05-01"\nid: "a"\n---\n{body}', encoding="utf-8")
-    result = run_kbtool("extract", "--root", tmp_path, "--today", TODAY, "--format", "json", "--dry-run")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return [message["signature"] for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
+from conftest import extracted_signatures as signatures
 
 
 # --- messages without an exception-style prefix ------------------------------------------------------------

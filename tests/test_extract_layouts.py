@@ -7,34 +7,8 @@ per test, through the real CLI on real article files in tmp_path."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from conftest import TODAY, run_kbtool
-
-
-def write_article(tmp_path: Path, body: str, title: str = "An article") -> None:
-    (tmp_path / "entries").mkdir(exist_ok=True)
-    (tmp_path / "articles").mkdir(exist_ok=True)
-    (tmp_path / "articles" / "a.md").write_text(
-        f'---\ntitle: "{title}"\ndate: "2024-05-01"\nid: "a"\n---\n{body}', encoding="utf-8")
-
-
-def signatures(tmp_path: Path, body: str, title: str = "An article") -> list[str]:
-    """The messages `kbtool extract --dry-run` reports for one article written to tmp_path."""
-    write_article(tmp_path, body, title)
-    result = run_kbtool("extract", "--root", tmp_path, "--today", TODAY, "--format", "json", "--dry-run")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return [message["signature"] for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
-
-
-def candidates(tmp_path: Path, body: str, title: str = "An article") -> list[dict]:
-    """The candidate records `kbtool extract` writes for one article written to tmp_path."""
-    write_article(tmp_path, body, title)
-    result = run_kbtool("extract", "--root", tmp_path, "--today", TODAY, "--format", "json")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    paths = [message["candidate"] for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
-    return [json.loads((tmp_path / path).read_text(encoding="utf-8")) for path in paths]
+from conftest import extracted_candidates as candidates
+from conftest import extracted_signatures as signatures
 
 
 # --- log forms ------------------------------------------------------------------------------------------------

@@ -6,20 +6,7 @@ prose is taken once, and a status banner under a message is not part of it."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from conftest import TODAY, run_kbtool
-
-
-def signatures(tmp_path: Path, body: str) -> list[str]:
-    (tmp_path / "entries").mkdir(exist_ok=True)
-    (tmp_path / "articles").mkdir(exist_ok=True)
-    (tmp_path / "articles" / "a.md").write_text(
-        f'---\ntitle: "A how-to"\ndate: "2024-05-01"\nid: "a"\n---\n{body}', encoding="utf-8")
-    result = run_kbtool("extract", "--root", tmp_path, "--today", TODAY, "--format", "json", "--dry-run")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return [message["signature"] for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
+from conftest import extracted_signatures as signatures
 
 
 def test_output_of_a_workflow_run_command_is_the_articles_own_output(tmp_path):

@@ -5,31 +5,18 @@ tmp_path and read by the real CLI."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from conftest import TODAY, run_kbtool
-
-
-def extract(tmp_path: Path, title: str, body: str, dry_run: bool = True) -> list[dict]:
-    """The messages `kbtool extract` reports for one article written to tmp_path."""
-    (tmp_path / "entries").mkdir(exist_ok=True)
-    (tmp_path / "articles").mkdir(exist_ok=True)
-    (tmp_path / "articles" / "a.md").write_text(
-        f'---\ntitle: "{title}"\nid: "a"\ndate: "2024-05-01"\n---\n{body}', encoding="utf-8")
-    options = ["--dry-run"] if dry_run else []
-    result = run_kbtool("extract", "--root", tmp_path, "--today", TODAY, "--format", "json", *options)
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return [message for item in json.loads(result.stdout)["articles"] for message in item["messages"]]
+from conftest import extracted_candidates, extracted_signatures
 
 
 def signatures(tmp_path: Path, title: str, body: str) -> list[str]:
-    return [message["signature"] for message in extract(tmp_path, title, body)]
+    return extracted_signatures(tmp_path, body, title)
 
 
 def candidates(tmp_path: Path, title: str, body: str) -> list[dict]:
-    paths = [message["candidate"] for message in extract(tmp_path, title, body, dry_run=False)]
-    return [json.loads((tmp_path / path).read_text(encoding="utf-8")) for path in paths]
+    return extracted_candidates(tmp_path, body, title)
+
 
 # a Go how-to: log lines without a column, strings the page prints or returns, keys of a YAML file
 N1_TITLE = 'Writing a small HTTP server in Go'
