@@ -23,8 +23,8 @@ from typing import Any
 
 from kbtool.cache import Cache
 from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, parse_read_files
-from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, parse_record_text, read_record_bytes
-from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
+from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
+from kbtool.regex.literals import cached_literal_sets, literal_sets_from_json, literal_sets_to_json
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
 #: clock tick: its modification time proves nothing, and it is read again.
@@ -75,14 +75,10 @@ class CatalogEntry:
 class Catalog:
     root: Path
     entries: list[CatalogEntry]
-    read_again: int = 0  # files read this run (the rest came from the cache)
 
     def record(self, entry: CatalogEntry) -> RecordFile:
         """The whole record of `entry`, read now (strictly, as lint reads it)."""
-        record, raw = read_record_bytes(self.root / entry.path, self.root)
-        if raw is not None:
-            parse_record_text(record, raw)
-        return record
+        return read_record_file(self.root / entry.path, self.root)
 
     def shared_record(self, entry: CatalogEntry) -> RecordFile:
         """The record of `entry` as far as rules across records need it: its CROSS_RECORD_FIELDS, no text."""
@@ -133,7 +129,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw, stat))
     _fill(entries, fresh, cache)
-    catalog = Catalog(root, entries, read_again=len(fresh))
+    catalog = Catalog(root, entries)
     if fresh or len(entries) != len(known) or any(entry is not known.get(entry.path) for entry in entries):
         cache.put_many({key: {"written_ns": started_ns, "entries": [entry.to_json() for entry in entries]}})
     return catalog
@@ -144,10 +140,7 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]
     parse_read_files([(record, raw) for _, record, raw, _ in fresh], cache)
     patterns = [record.data["regex"] for _, record, _, _ in fresh
                 if record.data is not None and isinstance(record.data.get("regex"), str)]
-    literal_sets = dict(zip(patterns, cache.through(
-        "regex-literals", [(pattern,) for pattern in patterns],
-        lambda missing: [required_literal_sets(patterns[n]) for n in missing],
-        valid=lambda value: isinstance(value, list), load=literal_sets_from_json, dump=literal_sets_to_json)))
+    literal_sets = dict(zip(patterns, cached_literal_sets(patterns, cache)))
     for number, record, _, stat in fresh:
         data = record.data
         if data is None:

@@ -67,6 +67,13 @@ def today_option(purpose: str):
                         help=f"{purpose} Default: $KBTOOL_TODAY, else the system date.")
 
 
+def no_cache_option(kept: str):
+    """`--no-cache`; `kept` says what this command keeps in the cache."""
+    return typer.Option(False, "--no-cache", help=f"Do not read or write kbtool's cache ({kept}). The cache lives in the user's "
+                        "cache directory ($KBTOOL_CACHE_DIR, or e.g. ~/.cache/kbtool), keyed by content and kbtool's version, "
+                        "so it never changes a result; this option is for measuring and for doubt.")
+
+
 def format_option(help: str, choices: tuple[str, ...] = ("text", "json")):
     """`--format`/`-f`, its choices shown in --help (`[text|json]`) and completed by the shell."""
     return typer.Option("text", "--format", "-f", help=help, metavar="[" + "|".join(choices) + "]",

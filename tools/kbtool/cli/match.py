@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from kbtool.errors import UsageError
-from kbtool.cli.common import check_format, format_option, root_option
+from kbtool.cli.common import check_format, format_option, no_cache_option, root_option
 
 
 def match_command(
@@ -23,8 +23,7 @@ def match_command(
                                               "per query: its number, the milliseconds it took, its matches."),
     paragraphs: bool = typer.Option(False, "--paragraphs", help="With --batch: a query is a block of lines (a pasted "
                                                                  "log), and blank lines separate queries."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write kbtool's cache (parse results and the "
-                                                            "literals each regex requires), as for 'kbtool lint'."),
+    no_cache: bool = no_cache_option("the catalog of the KB and the literals each regex requires"),
 ) -> None:
     """Show the records whose regex recognises an error message: root cause, what not to try, what works.
 

@@ -20,7 +20,7 @@ from typing import Iterable
 from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
-from kbtool.regex.index import LiteralIndex, indexable
+from kbtool.regex.index import LiteralIndex, could_match, indexable
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
 from kbtool.regex.matcher import BoundedMatcher
@@ -90,7 +90,7 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
               for text in record_texts(record)]
     return [record for record, sets in zip(regex_records, literal_sets)
             if record.relative_path in focus
-            or any(all(any(literal in text for literal in option) for option in sets) for text in folded)]
+            or any(could_match(sets, text) for text in folded)]
 
 
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
@@ -148,7 +148,7 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
                                   if text.record is not regex_records[number]]
 
 
-def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text],
+def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text], values: list[str],
             matcher: BoundedMatcher, result: CrossMatch, cache: Cache, text_hashes: list[str],
             whole_keys: dict[int, str]) -> list[tuple[int, int]]:
     """Step 3: search the candidate pairs in rounds (`search_in_rounds`): a regex that overran its time
@@ -157,7 +157,6 @@ def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], t
     not searched again. What each regex matched is kept by its candidates and, under `whole_keys[n]`,
     by the whole KB's messages. Returns the matching (regex, text) pairs."""
     patterns = [as_text(record.data.get("regex")) for record in regex_records]
-    values = [text_value(text) for text in texts]
     keys = {number: cache.key("regex-cross", patterns[number], *sorted({text_hashes[t] for t in found}))
             for number, found in candidates.items()} if cache.enabled else {}
     known = cache.get_many(keys.values())
@@ -215,8 +214,8 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     sets = [known[record.relative_path] if record.relative_path in known
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
-    text_hashes = [hashlib.blake2b(text_value(text).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-                   for text in texts]
+    values = [text_value(text) for text in texts]
+    text_hashes = [hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest() for value in values]
     result = CrossMatch()
     matched_pairs: list[tuple[int, int]] = []
     whole_keys: dict[int, str] = {}
@@ -245,13 +244,13 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     index = LiteralIndex([sets[number] for number in remaining])
     candidates = {remaining[position]: found for position, found in
                   _indexed_candidates(index, [regex_records[number] for number in remaining], texts,
-                                      [text_value(text).casefold() for text in texts], focus).items()}
+                                      [value.casefold() for value in values], focus).items()}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else \
         [remaining[position] for position in index.unindexed]
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())
-    matched_pairs += _search(candidates, regex_records, texts, matcher, result, cache, text_hashes, whole_keys)
+    matched_pairs += _search(candidates, regex_records, texts, values, matcher, result, cache, text_hashes, whole_keys)
     result.collisions = [Collision(regex_records[number], texts[t]) for number, t in sorted(set(matched_pairs))]
     result.collisions = [collision for collision in result.collisions if not excused(collision)]
     return result

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from kbtool.cache import Cache, Uncached
 from kbtool.kb import KnowledgeBase
-from kbtool.records import RecordFile, as_list, as_text
+from kbtool.records import RecordFile, as_dict, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
-from kbtool.regex.literals import literal_sets_from_json, literal_sets_to_json, required_literal_sets
+from kbtool.regex.literals import cached_literal_sets, literal_sets_from_json, literal_sets_to_json
 from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex
 
@@ -109,7 +109,7 @@ class RegexFacts:
 
     def check(self, record: RecordFile) -> RegexCheck | None:
         """What the record's regex does with its own texts; None when it has no regex."""
-        if record.relative_path not in self.checks and record.data is not None:
+        if record.relative_path not in self.checks and isinstance(as_dict(record.data).get("regex"), str):
             self._check_own_texts([record])
         return self.checks.get(record.relative_path)
 
@@ -132,11 +132,7 @@ class RegexFacts:
                  self.analyses[record.relative_path].literal_sets if record.relative_path in self.analyses else None
                  for record in records]
         unknown = [number for number, sets in enumerate(known) if sets is None]
-        patterns = [pattern_of(records[number]) for number in unknown]
-        for number, sets in zip(unknown, self.cache.through(
-                "regex-literals", [(pattern,) for pattern in patterns],
-                lambda missing: [required_literal_sets(patterns[n]) for n in missing],
-                valid=lambda value: isinstance(value, list), load=literal_sets_from_json, dump=literal_sets_to_json)):
+        for number, sets in zip(unknown, cached_literal_sets([pattern_of(records[number]) for number in unknown], self.cache)):
             known[number] = sets
         return known
 

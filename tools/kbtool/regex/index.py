@@ -32,6 +32,11 @@ def _lookup_sets(sets: LiteralSets) -> list[int]:
     return [position for position, options in enumerate(sets) if options and all(_selective(text) for text in options)]
 
 
+def could_match(sets: LiteralSets, folded_text: str) -> bool:
+    """Whether every required set of a regex has a string in `folded_text`: else the regex cannot match it."""
+    return all(any(literal in folded_text for literal in options) for options in sets)
+
+
 def indexable(sets: LiteralSets) -> bool:
     """Whether a regex with these required literal sets can be looked up by literal."""
     return bool(_lookup_sets(sets))
@@ -75,7 +80,7 @@ class LiteralIndex:
                 if number in seen:
                     continue
                 seen.add(number)
+                sets = self.literal_sets[number]
                 anchor = self._anchor[number]
-                if all(any(literal in folded_text for literal in option)
-                       for position, option in enumerate(self.literal_sets[number]) if position != anchor):
+                if could_match(sets[:anchor] + sets[anchor + 1:], folded_text):
                     yield number

@@ -13,9 +13,13 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from re import _constants as _sre
 from re import _parser as _sre_parse
+
+if TYPE_CHECKING:
+    from kbtool.cache import Cache
 
 #: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
 MAX_ANALYSED_LENGTH = 5000
@@ -289,6 +293,13 @@ def has_operator(pattern: str) -> bool:
         elif char in ".*+?{}[]()|^" or (char == "$" and position != len(body) - 1):
             return True
     return False
+
+
+def cached_literal_sets(patterns: list[str], cache: Cache) -> list[tuple[frozenset[str], ...]]:
+    """`required_literal_sets` of each pattern, through kbtool's cache."""
+    return cache.through("regex-literals", [(pattern,) for pattern in patterns],
+                         lambda missing: [required_literal_sets(patterns[n]) for n in missing],
+                         valid=lambda value: isinstance(value, list), load=literal_sets_from_json, dump=literal_sets_to_json)
 
 
 def literal_sets_to_json(sets: tuple[frozenset[str], ...]) -> list[list[str]]:
