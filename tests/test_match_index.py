@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.regex.literals import required_literal_sets
+from kbtool.regex.literals import filter_holds, literal_filter, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
 
@@ -23,6 +23,10 @@ def patterns(draw) -> str:
     flags = draw(st.sampled_from(["", "(?i)"]))
     alternative = draw(st.one_of(st.none(), st.sampled_from(WORDS).map(re.escape)))
     body = "".join(parts)
+    if draw(st.booleans()):  # alternatives of several parts each, inside a group, repeated or not
+        branches = draw(st.lists(st.lists(st.sampled_from(WORDS).map(re.escape) | st.sampled_from(PIECES[:-1]),
+                                          min_size=1, max_size=3).map("".join), min_size=2, max_size=3))
+        body += "(?:" + "|".join(branches) + ")" + draw(st.sampled_from(["", "+", "?", "{2}"]))
     return flags + (f"(?:{body}|{alternative})" if alternative else body)
 
 
@@ -39,7 +43,8 @@ def matcher():
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(patterns(), min_size=1, max_size=12), texts)
 def test_indexed_lookup_equals_brute_force(matcher, regexes, queries):
-    lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes])
+    lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes],
+                         [literal_filter(pattern) for pattern in regexes])
     found = {(hit.number, hit.text, hit.span) for hit in lookup.find(queries, matcher).hits}
     expected = set()
     for number, pattern in enumerate(regexes):
@@ -54,3 +59,36 @@ def test_only_regexes_whose_literals_occur_are_candidates():
     regexes = [r"CUDA out of memory", r"No module named '[^']+'", r"\d+"]
     lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes])
     assert lookup.candidates("RuntimeError: CUDA out of memory. Tried to allocate") == [0, 2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(patterns(), texts)
+def test_a_text_a_regex_matches_passes_its_literal_filter(pattern, queries):
+    for text in queries:
+        if re.search(pattern, text):
+            assert filter_holds(literal_filter(pattern), text.casefold()), (pattern, text)
+
+
+def test_the_filter_keeps_alternatives_apart():
+    pattern = r"(?i)prefix: (?:resource.*not found|aapt2.*link.*failed)"
+    assert filter_holds(literal_filter(pattern), "prefix: aapt2 could not link: failed")
+    # each alternative's words occur, but none has all of its own: the regex cannot match
+    assert not filter_holds(literal_filter(pattern), "prefix: resource failed")
+    assert re.search(pattern, "prefix: resource failed") is None
+    lookup = RegexLookup([pattern], [required_literal_sets(pattern)], [[]], [literal_filter(pattern)])
+    assert lookup.candidates("prefix: resource failed") == []
+    assert RegexLookup([pattern], [required_literal_sets(pattern)], [[]]).candidates("prefix: resource failed") == [0]
+
+
+def test_a_slow_or_broken_regex_among_many_is_named_and_the_others_still_match():
+    # One job carries every (regex, text) pair of the query; when it overruns or meets a regex that
+    # does not compile, its pairs are searched again one regex at a time, so that only the culprit is
+    # named and the other regexes' matches are kept.
+    regexes = [r"(a+)+$", r"aaa", r"a(", r"aa+!"]
+    text = "a" * 32 + "!"
+    with BoundedMatcher(seconds_per_job=0.2) as matcher:
+        lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes],
+                             [literal_filter(pattern) for pattern in regexes])
+        result = lookup.find([text], matcher)
+    assert {(hit.number, hit.span) for hit in result.hits} == {(1, (0, 3)), (3, (0, 33))}
+    assert result.timed_out == [0, 2]

@@ -24,7 +24,8 @@ from typing import Any
 from kbtool.cache import Cache
 from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, parse_read_files
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
-from kbtool.regex.literals import cached_literal_sets, literal_sets_from_json, literal_sets_to_json
+from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
+                                   literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
 #: clock tick: its modification time proves nothing, and it is read again.
@@ -41,6 +42,7 @@ class CatalogEntry:
     shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
+    literal_filter: LiteralFilter = ()  # of the regex (`literal_filter`)
 
     @property
     def entry_id(self) -> str | None:
@@ -59,16 +61,18 @@ class CatalogEntry:
         return (as_text(shared.get("signature")), *(alias for alias in as_list(shared.get("aliases")) if isinstance(alias, str)))
 
     def to_json(self) -> list:
-        return [self.path, list(self.stat), self.digest, self.shared, literal_sets_to_json(self.literal_sets), self.problem]
+        return [self.path, list(self.stat), self.digest, self.shared, literal_sets_to_json(self.literal_sets), self.problem,
+                literal_filter_to_json(self.literal_filter)]
 
     @classmethod
     def from_json(cls, value: Any) -> "CatalogEntry":
-        path, stat, digest, shared, literal_sets, problem = value
+        path, stat, digest, shared, literal_sets, problem, literal_filter = value
         if not (isinstance(path, str) and isinstance(stat, list) and len(stat) == 4 and all(type(item) is int for item in stat)
                 and isinstance(digest, str) and (shared is None or isinstance(shared, dict))
                 and (problem is None or isinstance(problem, str))):
             raise ValueError("not a catalog entry")
-        return cls(path, tuple(stat), digest, shared, literal_sets_from_json(literal_sets), problem)
+        return cls(path, tuple(stat), digest, shared, literal_sets_from_json(literal_sets), problem,
+                   literal_filter_from_json(literal_filter))
 
 
 @dataclass
@@ -124,7 +128,8 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
             continue
         record, raw = read_record_bytes(path, root)
         if entry is not None and raw is not None and record.digest == entry.digest:
-            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.shared, entry.literal_sets, entry.problem))
+            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.shared, entry.literal_sets, entry.problem,
+                                        entry.literal_filter))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw, stat))
@@ -141,6 +146,7 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]
     patterns = [record.data["regex"] for _, record, _, _ in fresh
                 if record.data is not None and isinstance(record.data.get("regex"), str)]
     literal_sets = dict(zip(patterns, cached_literal_sets(patterns, cache)))
+    filters = dict(zip(patterns, cached_literal_filters(patterns, cache)))
     for number, record, _, stat in fresh:
         data = record.data
         if data is None:
@@ -150,7 +156,8 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]
         shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
         regex = data.get("regex")
         entries[number] = CatalogEntry(record.relative_path, stat, record.digest, shared,
-                                       literal_sets.get(regex, ()) if isinstance(regex, str) else (), None)
+                                       literal_sets.get(regex, ()) if isinstance(regex, str) else (), None,
+                                       filters.get(regex, ()) if isinstance(regex, str) else ())
 
 
 def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:

@@ -58,7 +58,7 @@ class KbMatcher:
         self.matcher = matcher
         self.entries = [entry for entry in catalog.entries if entry.regex is not None]
         self.lookup = RegexLookup([entry.regex for entry in self.entries], [entry.literal_sets for entry in self.entries],
-                                  [entry.texts for entry in self.entries])
+                                  [entry.texts for entry in self.entries], [entry.literal_filter for entry in self.entries])
         self.unreadable_reasons = tuple(f"{entry.path}: {entry.problem}" for entry in catalog.entries if entry.problem)
 
     def match(self, text: str, closest: bool = True) -> MatchReport:

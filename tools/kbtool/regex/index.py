@@ -1,12 +1,15 @@
 """A literal index over many regexes: which of them could match a text, found without running any.
 
 Each regex's parse tree gives sets of strings such that every match contains one string of each
-set (`required_literal_sets`). An Aho-Corasick automaton over the strings of one set of each regex
-(its anchor: of the sets whose strings are all long enough to look up, the one whose strings the
-fewest other regexes require, so that a common word such as "error: " does not wake thousands of
-regexes) reads a (case-folded) text once and yields the regexes that could match it; the other
-sets filter the candidates further. Regexes with no usable literal (shorter than
-`MIN_LITERAL_LENGTH`) cannot be looked up and are listed apart, for the caller to try another way.
+set (`required_literal_sets`). An Aho-Corasick automaton over every string long enough to look up
+reads a (case-folded) text once and tells which of them occur. Each regex is woken by one set (its
+anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
+other regexes require, so that a common word such as "error: " does not wake thousands of
+regexes); a woken regex is a candidate when its other sets also have a string in the text (told by
+the automaton's finds, or looked for when too short to index) and, where its literal filter is
+known (`literal_filter`: the alternatives of the regex kept apart), the text passes it. Regexes
+with no usable literal (shorter than `MIN_LITERAL_LENGTH`) cannot be looked up and are listed
+apart, for the caller to try another way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Iterator, Sequence
 
 import ahocorasick
 
-from kbtool.regex.literals import MIN_LITERAL_LENGTH
+from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter
 
 LiteralSets = tuple[frozenset[str], ...]
 
@@ -42,10 +45,16 @@ def indexable(sets: LiteralSets) -> bool:
     return bool(_lookup_sets(sets))
 
 
-class LiteralIndex:
-    """Regexes (by their position in `literal_sets`) looked up by the literals they require."""
+#: Most (anchor string, other string) pairs one regex is listed under.
+_MAX_PAIRS = 16
 
-    def __init__(self, literal_sets: Sequence[LiteralSets]) -> None:
+
+class LiteralIndex:
+    """Regexes (by their position in `literal_sets`) looked up by the literals they require; with
+    `filters` (`literal_filter` of each regex, or None where unknown), a candidate must also pass its
+    filter, which keeps the alternatives of a regex apart."""
+
+    def __init__(self, literal_sets: Sequence[LiteralSets], filters: Sequence[LiteralFilter | None] | None = None) -> None:
         self.literal_sets = literal_sets
         usable = [_lookup_sets(sets) for sets in literal_sets]
         self.indexed = [number for number, positions in enumerate(usable) if positions]
@@ -53,34 +62,120 @@ class LiteralIndex:
         frequency = Counter(literal for number in self.indexed for position in usable[number]
                             for literal in literal_sets[number][position])
         #: The set each indexed regex is looked up by (its rarest usable one); the others filter.
-        self._anchor: dict[int, int] = {
-            number: min(usable[number], key=lambda position: (sum(frequency[text] for text in literal_sets[number][position]),
-                                                              position))
-            for number in self.indexed}
-        owners: dict[str, list[int]] = defaultdict(list)
-        for number in self.indexed:
-            for literal in literal_sets[number][self._anchor[number]]:
-                owners[literal].append(number)
-        self._owners = list(owners.values())
+        anchors = {number: min(usable[number], key=lambda position: (sum(frequency[text] for text in literal_sets[number][position]),
+                                                                     position))
+                   for number in self.indexed}
+        #: Regexes by a string of their anchor set: those with no other usable set; by a string of their
+        #: anchor and one of their first other usable set (most regexes woken by one string fail on
+        #: that set: looked up by the two, they are not even woken), or, where that would make too
+        #: many pairs, listed with that set, to be checked against the automaton's finds.
+        self._alone: dict[str, list[int]] = defaultdict(list)
+        self._by_two: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self._paired: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)
+        #: Of each indexed regex, its other usable sets after the first (told by the automaton's finds)
+        #: and its sets too short to index (looked for in the text).
+        self._rest: dict[int, tuple[LiteralSets, LiteralSets]] = {}
+        for number, anchor in anchors.items():
+            sets = literal_sets[number]
+            told = [sets[position] for position in usable[number] if position != anchor]
+            for literal in sets[anchor]:
+                if not told:
+                    self._alone[literal].append(number)
+                elif len(sets[anchor]) * len(told[0]) <= _MAX_PAIRS:
+                    for second in told[0]:
+                        self._by_two[literal][second].append(number)
+                else:
+                    self._paired[literal].append((told[0], number))
+            self._rest[number] = (tuple(told[1:]), tuple(options for position, options in enumerate(sets)
+                                                          if position not in usable[number]))
+        #: Each regex's literal filter without its required sets (already checked), with the sets whose
+        #: strings are long enough told by the automaton's finds (their strings are added to it).
+        words = set(frequency)
+        self._filters: list[_Compiled] = [_compiled(literal_filter or (), set(literal_sets[number]), words)
+                                          for number, literal_filter in enumerate(filters or [None] * len(literal_sets))]
         self._automaton = None
-        if owners:
+        if words:
             self._automaton = ahocorasick.Automaton()
-            for position, literal in enumerate(owners):
-                self._automaton.add_word(literal, position)
+            for literal in words:
+                self._automaton.add_word(literal, literal)
             self._automaton.make_automaton()
 
-    def candidates(self, folded_text: str) -> Iterator[int]:
-        """Indexed regexes whose every required set has a string in `folded_text` (case-folded), each once,
-        in the order their literals occur."""
-        if self._automaton is None:
-            return
+    def candidates(self, folded_text: str, unindexed: bool = False) -> Iterator[int]:
+        """Indexed regexes whose every required set has a string in `folded_text` (case-folded) and that
+        pass their filter, each once, in the order their literals occur; with `unindexed`, then the
+        regexes that cannot be looked up by literal and pass their filter."""
+        in_order = list(dict.fromkeys(literal for _, literal in self._automaton.iter(folded_text))) \
+            if self._automaton is not None else []
+        found = set(in_order)
         seen: set[int] = set()
-        for _, position in self._automaton.iter(folded_text):
-            for number in self._owners[position]:
+        for literal in in_order:
+            woken = self._alone.get(literal, []) + [number for first, number in self._paired.get(literal, ())
+                                                    if not first.isdisjoint(found)]
+            seconds = self._by_two.get(literal)
+            if seconds:
+                for second in (found if len(found) < len(seconds) else seconds):
+                    if second in found and second in seconds:
+                        woken += seconds[second]
+            for number in woken:
                 if number in seen:
                     continue
                 seen.add(number)
-                sets = self.literal_sets[number]
-                anchor = self._anchor[number]
-                if could_match(sets[:anchor] + sets[anchor + 1:], folded_text):
+                told, short = self._rest[number]
+                if (all(not options.isdisjoint(found) for options in told) and could_match(short, folded_text)
+                        and _holds(self._filters[number], found, folded_text)):
                     yield number
+        if unindexed:
+            yield from (number for number in self.unindexed if _holds(self._filters[number], found, folded_text))
+
+
+#: A literal filter made ready for one index: clauses (True, set) told by the automaton's finds,
+#: (False, set) looked for in the text, (None, (union, words, others)) alternatives of which one must
+#: hold: a string of `union` found, all the strings of one of `words` found, or one of `others`.
+_Compiled = tuple
+
+
+def _compiled(literal_filter: LiteralFilter, checked: set, words: set[str]) -> _Compiled:
+    clauses = []
+    for clause in literal_filter:
+        if clause in checked:
+            continue
+        if isinstance(clause, frozenset):
+            told = all(_selective(text) for text in clause)
+            if told:
+                words.update(clause)
+            clauses.append((told, clause))
+            continue
+        alternatives = [_compiled(alternative, set(), words) for alternative in clause]
+        if not all(alternatives):
+            continue  # an alternative that requires nothing left: the clause always holds
+        # Alternatives that each require one set told by the automaton hold when that union is found;
+        # those that require several single strings told by it, when all of them are found.
+        single = [alternative[0][1] for alternative in alternatives if len(alternative) == 1 and alternative[0][0] is True]
+        words_only = [frozenset(next(iter(options)) for _, options in alternative) for alternative in alternatives
+                      if len(alternative) > 1 and all(told is True and len(options) == 1 for told, options in alternative)]
+        others = tuple(alternative for alternative in alternatives
+                       if not (len(alternative) == 1 and alternative[0][0] is True)
+                       and not (len(alternative) > 1 and all(told is True and len(options) == 1 for told, options in alternative)))
+        union = frozenset().union(*single)
+        if not words_only and not others:
+            clauses.append((True, union))
+        else:
+            clauses.append((None, (union, tuple(words_only), others)))
+    clauses.sort(key=lambda clause: (clause[0] is None, clause[0] is False))  # cheapest first
+    return tuple(clauses)
+
+
+def _holds(compiled: _Compiled, found: set[str], folded_text: str) -> bool:
+    for told, clause in compiled:
+        if told is True:
+            if clause.isdisjoint(found):
+                return False
+        elif told is False:
+            if not any(literal in folded_text for literal in clause):
+                return False
+        else:
+            union, words_only, others = clause
+            if (union.isdisjoint(found) and not any(words <= found for words in words_only)
+                    and not any(_holds(alternative, found, folded_text) for alternative in others)):
+                return False
+    return True

@@ -3,6 +3,8 @@
 * `required_literal_sets(pattern)`: sets of strings such that every text the regex matches contains
   one string of each set (case-folded). Cross-record checks and `kbtool match` look regexes up by
   them instead of trying all.
+* `literal_filter(pattern)`: the same knowledge with the alternatives kept apart (each alternative
+  of `a.*b|c.*d` requires all its own literals), a finer test of whether a regex could match a text.
 * `literal_text(pattern)` / `literal_runs(pattern)`: the regex as plain text when it is nothing but
   escaped characters, and every run of plain characters in it.
 """
@@ -224,6 +226,122 @@ def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
     usable = [option for option in folded if option and "" not in option]
     usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
     return tuple(usable)
+
+
+# A literal filter: a tuple of clauses, all of which hold for every text the regex matches. A clause
+# is a frozenset of case-folded strings (the text contains one of them) or a tuple of filters (one of
+# them holds: the alternatives of a branch). `literal_filter` keeps the alternatives that
+# `required_literal_sets` merges into one set.
+LiteralFilter = tuple
+#: Depth of nested alternatives a filter keeps (deeper ones only give their required sets).
+_MAX_FILTER_DEPTH = 6
+
+
+def _starts(items, flags: int, depth: int = 0) -> frozenset[str]:
+    """Strings one of which every match of the sequence `items` starts with ("" among them: nothing known)."""
+    run = []
+    for position, (op, av) in enumerate(items):
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        prefix = "".join(run)
+        if depth >= _MAX_FILTER_DEPTH:
+            return frozenset({prefix})
+        if op in GROUPS:
+            inner_flags, body = group_flags(flags, av)
+            follow = _starts(items_of(body), inner_flags, depth + 1)
+        elif op is _sre.BRANCH:
+            follow = frozenset().union(*(_starts(items_of(branch), flags, depth + 1) for branch in av[1]))
+        elif op in REPEATS and av[0] >= 1:
+            follow = _starts(items_of(av[2]), flags, depth + 1)
+        else:
+            follow = frozenset({""})
+        if len(follow) > _MAX_EXACT:
+            return frozenset({prefix})
+        return frozenset(prefix + text for text in follow)
+    return frozenset({"".join(run)})
+
+
+def _filter_of_sequence(items, flags: int, depth: int) -> LiteralFilter:
+    clauses: list = list(_folded(_literals_of_sequence(items, flags)))
+    if depth >= _MAX_FILTER_DEPTH:
+        return tuple(clauses)
+    # A run of plain characters followed by a group or an alternation: every match holds the run
+    # followed by one of the strings that part starts with ("Error: (?:foo|bar)" holds "error: foo"
+    # or "error: bar"), which the required sets alone do not say.
+    for position in range(1, len(items)):
+        if items[position - 1][0] is _sre.LITERAL and items[position][0] is not _sre.LITERAL:
+            start = position - 1
+            while start > 0 and items[start - 1][0] is _sre.LITERAL:
+                start -= 1
+            followed = _starts(items[start:], flags, depth + 1)
+            if any(len(text) > position - start for text in followed):  # it says more than the run
+                clauses.append(frozenset(text.casefold() for text in followed))
+    for op, av in items:
+        if op in GROUPS:
+            inner_flags, body = group_flags(flags, av)
+            clauses.extend(_filter_of_sequence(items_of(body), inner_flags, depth + 1))
+        elif op in REPEATS and av[0] >= 1 and av[1] != 0:
+            clauses.extend(_filter_of_sequence(items_of(av[2]), flags, depth + 1))
+        elif op is _sre.BRANCH:
+            alternatives = tuple(_filter_of_sequence(items_of(branch), flags, depth + 1) for branch in av[1])
+            if all(alternatives):  # an alternative that requires nothing: the branch tells nothing
+                clauses.append(alternatives)
+    unique: list = []
+    for clause in clauses:
+        if clause not in unique:
+            unique.append(clause)
+    return tuple(unique)
+
+
+@functools.lru_cache(maxsize=4096)
+def literal_filter(pattern: str) -> LiteralFilter:
+    """The literal filter of `pattern` (see `LiteralFilter`): empty when nothing is known."""
+    tree = parse(pattern)
+    if tree is None:
+        return ()
+    try:
+        return _filter_of_sequence(items_of(tree), tree.state.flags, 0)
+    except RecursionError:
+        return ()
+
+
+def filter_holds(literal_filter: LiteralFilter, folded_text: str) -> bool:
+    """Whether `folded_text` (case-folded) passes the filter: else the regex cannot match it."""
+    for clause in literal_filter:
+        if isinstance(clause, frozenset):
+            if not any(literal in folded_text for literal in clause):
+                return False
+        elif not any(filter_holds(alternative, folded_text) for alternative in clause):
+            return False
+    return True
+
+
+def literal_filter_to_json(literal_filter: LiteralFilter) -> list:
+    return [sorted(clause) if isinstance(clause, frozenset) else {"any": [literal_filter_to_json(alternative) for alternative in clause]}
+            for clause in literal_filter]
+
+
+def literal_filter_from_json(value: object, depth: int = 0) -> LiteralFilter:
+    """A literal filter from its JSON form; ValueError when `value` is not one."""
+    if not isinstance(value, list) or depth > _MAX_FILTER_DEPTH + 1:
+        raise ValueError("not a literal filter")
+    clauses = []
+    for clause in value:
+        if isinstance(clause, list) and all(isinstance(literal, str) for literal in clause):
+            clauses.append(frozenset(clause))
+        elif isinstance(clause, dict) and isinstance(clause.get("any"), list) and len(clause) == 1:
+            clauses.append(tuple(literal_filter_from_json(alternative, depth + 1) for alternative in clause["any"]))
+        else:
+            raise ValueError("not a literal filter")
+    return tuple(clauses)
+
+
+def cached_literal_filters(patterns: list[str], cache: Cache) -> list[LiteralFilter]:
+    """`literal_filter` of each pattern, through kbtool's cache."""
+    return cache.through("regex-filter", [(pattern,) for pattern in patterns],
+                         lambda missing: [literal_filter(patterns[n]) for n in missing],
+                         valid=lambda value: isinstance(value, list), load=literal_filter_from_json, dump=literal_filter_to_json)
 
 
 def literal_text(pattern: str) -> str | None:

@@ -23,10 +23,13 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from kbtool.regex.index import LiteralIndex
-from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
+from kbtool.regex.literals import LiteralFilter
+from kbtool.regex.matcher import BoundedMatcher, PairsJob, SearchJob, SearchResult
 
 #: Texts per search job.
 TEXTS_PER_JOB = 200
+#: (regex, text) pairs per job of `search_pairs`.
+PAIRS_PER_JOB = 512
 
 _VARYING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|0x[0-9a-f]+|(?:[a-z]:)?[\\/][^\s:]+|\b\d[\d.,:x-]*\b")
 _WORD = re.compile(r"[^\W_]+")
@@ -68,6 +71,41 @@ def search_in_rounds(patterns: Sequence[str], texts: Sequence[str], candidates: 
         round_number += 1
 
 
+def search_pairs(patterns: Sequence[str], texts: Sequence[str], candidates: dict[int, list[int]],
+                 matcher: BoundedMatcher, *, spans: bool = False) -> Iterator[tuple[int, list[int], SearchResult]]:
+    """What `search_in_rounds` yields (a pattern's results may come in several parts), with many small
+    searches sent to the worker in one job (`PairsJob`) instead of one job per pattern: a query of a
+    few texts meets dozens of regexes, and a round trip to the worker costs more than a search. The
+    pairs of a job that overran its time bound or met a pattern that does not compile are searched
+    again one pattern at a time (`search_in_rounds`), so that the culprit alone is named."""
+    pairs = sorted((text, number) for number, found in candidates.items() for text in found)
+    retry: dict[int, list[int]] = {}
+    chunks = [pairs[start:start + PAIRS_PER_JOB] for start in range(0, len(pairs), PAIRS_PER_JOB)]
+    jobs = []
+    for chunk in chunks:
+        pattern_slot: dict[int, int] = {}
+        text_slot: dict[int, int] = {}
+        for text, number in chunk:
+            pattern_slot.setdefault(number, len(pattern_slot))
+            text_slot.setdefault(text, len(text_slot))
+        jobs.append(PairsJob(tuple(patterns[number] for number in pattern_slot), tuple(texts[text] for text in text_slot),
+                             tuple((pattern_slot[number], text_slot[text]) for text, number in chunk)))
+    for chunk, result in zip(chunks, matcher.run(jobs)):
+        if result.timed_out or result.cut_short or result.error:
+            for text, number in chunk:
+                retry.setdefault(number, []).append(text)
+            continue
+        by_pattern: dict[int, tuple[list[int], list]] = {}
+        for (text, number), span in zip(chunk, result.spans or ()):
+            found, found_spans = by_pattern.setdefault(number, ([], []))
+            found.append(text)
+            found_spans.append(span)
+        for number, (found, found_spans) in by_pattern.items():
+            yield number, found, SearchResult(tuple(span is not None for span in found_spans),
+                                              spans=tuple(found_spans) if spans else None)
+    yield from search_in_rounds(patterns, texts, retry, matcher, spans=spans)
+
+
 @dataclass(frozen=True)
 class Hit:
     """Regex `number` recognises text `text` at `span`."""
@@ -93,9 +131,9 @@ class RegexLookup:
     """Regexes looked up by the literals they require, and ranked by how well they recognise a text."""
 
     def __init__(self, patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]],
-                 own_texts: Sequence[Sequence[str]]) -> None:
+                 own_texts: Sequence[Sequence[str]], filters: Sequence[LiteralFilter | None] | None = None) -> None:
         self.patterns = list(patterns)
-        self.index = LiteralIndex(literal_sets)
+        self.index = LiteralIndex(literal_sets, filters)
         self.literal = [sum(min(len(option) for option in options) for options in sets) for sets in literal_sets]
         self.wordings = [frozenset().union(*(wording(text) for text in texts)) if texts else frozenset()
                          for texts in own_texts]
@@ -103,7 +141,7 @@ class RegexLookup:
     def candidates(self, text: str) -> list[int]:
         """The regexes that could match `text`: those whose required literals all occur in it, and those
         that cannot be looked up by literal."""
-        return sorted(set(self.index.candidates(text.casefold())) | set(self.index.unindexed))
+        return sorted(set(self.index.candidates(text.casefold(), unindexed=True)))
 
     def find(self, texts: Sequence[str], matcher: BoundedMatcher) -> LookupResult:
         """Every regex that matches one of `texts`, ranked (best first)."""
@@ -113,13 +151,16 @@ class RegexLookup:
                 by_regex.setdefault(number, []).append(text_number)
         hits: list[Hit] = []
         timed_out: set[int] = set()
-        for number, chunk, result in search_in_rounds(self.patterns, texts, by_regex, matcher, spans=True):
+        text_wordings: dict[int, frozenset[str]] = {}
+        for number, chunk, result in search_pairs(self.patterns, texts, by_regex, matcher, spans=True):
             if result.timed_out or result.cut_short or result.error:
                 timed_out.add(number)
                 continue
             for text_number, span in zip(chunk, result.spans or ()):
                 if span is not None:
-                    overlap = wording_overlap(wording(texts[text_number]), self.wordings[number])
+                    if text_number not in text_wordings:
+                        text_wordings[text_number] = wording(texts[text_number])
+                    overlap = wording_overlap(text_wordings[text_number], self.wordings[number])
                     hits.append(Hit(number, text_number, span, overlap, self.literal[number]))
         hits.sort(key=lambda hit: hit.key)
         return LookupResult(hits, sorted(timed_out))

@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Sequence
 
 from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAULT_SECONDS_PER_JOB, FRAME_HEADER,
-                                 MAX_PATTERN_LENGTH, READY, SearchJob, SearchResult, compile_error, frame)
+                                 MAX_PATTERN_LENGTH, READY, PairsJob, SearchJob, SearchResult, compile_error, frame)
 
-__all__ = ["BoundedMatcher", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
+__all__ = ["BoundedMatcher", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
            "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
 
 _WINDOW = 64  # jobs sent ahead of the one running
@@ -233,7 +233,7 @@ class _Worker:
             seconds, catastrophic = min(seconds, EXHAUSTED_SECONDS), min(catastrophic, EXHAUSTED_SECONDS)
         return seconds, catastrophic
 
-    def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
+    def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`."""
         results: list[SearchResult | None] = [None] * len(jobs)
         next_to_send = 0
@@ -382,7 +382,7 @@ class BoundedMatcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def run(self, jobs: Sequence[SearchJob]) -> list[SearchResult]:
+    def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
         shares = min(len(self._workers), max(1, len(jobs) // _MIN_JOBS_PER_SHARE))
         if shares == 1:

@@ -55,6 +55,20 @@ class SearchJob:
 
 
 @dataclass(frozen=True)
+class PairsJob:
+    """Search `texts[t]` with `patterns[p]` (compiled with `flags`) for each (p, t) of `pairs`: many small
+    searches in one job, under one time bound for them all. Its `SearchResult` has `matches` and
+    `spans` by pair; a job that overran or met a pattern that does not compile tells nothing about
+    any pair (the caller searches them again one pattern at a time, to name the culprit)."""
+
+    patterns: tuple[str, ...]
+    texts: tuple[str, ...]
+    pairs: tuple[tuple[int, int], ...]
+    flags: int = 0
+    seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
 
@@ -122,7 +136,21 @@ def _compiled(pattern: str, flags: int) -> tuple[re.Pattern | None, str | None]:
 CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "ITIMER_VIRTUAL") and hasattr(signal, "SIGVTALRM")
 
 
-def _search_all(job: SearchJob, catastrophic_seconds: float) -> SearchResult:
+def _search_pairs(job: PairsJob) -> SearchResult:
+    compiled = []
+    for pattern in job.patterns:
+        pattern_compiled, error = _compiled(pattern, job.flags)
+        if error is not None:
+            return SearchResult((), error=error)
+        compiled.append(pattern_compiled.search)
+    found = [compiled[pattern](job.texts[text]) for pattern, text in job.pairs]
+    return SearchResult(tuple(match is not None for match in found),
+                        spans=tuple(match.span() if match is not None else None for match in found))
+
+
+def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float) -> SearchResult:
+    if isinstance(job, PairsJob):
+        return _search_pairs(job)
     analysis = None
     prepared = _compiled_and_analysed(job) if job.analyse else None
     if prepared is not None:
@@ -151,7 +179,7 @@ def _on_cpu_limit(signum, frame) -> None:  # runs in the worker
     raise _CpuLimit
 
 
-def run_limited(job: SearchJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
+def run_limited(job: SearchJob | PairsJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
     """Run `job` with a CPU-time limit (where the platform has the timer)."""
     try:
         if CPU_TIMER:
