@@ -40,11 +40,12 @@ def matcher():
         yield shared
 
 
+@pytest.mark.parametrize("scan_texts", [0, 100])  # through the index, and by reading every regex's literals
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(patterns(), min_size=1, max_size=12), texts)
-def test_indexed_lookup_equals_brute_force(matcher, regexes, queries):
+@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
+def test_indexed_lookup_equals_brute_force(matcher, regexes, queries, scan_texts):
     lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes],
-                         [literal_filter(pattern) for pattern in regexes])
+                         [literal_filter(pattern) for pattern in regexes], scan_texts=scan_texts)
     found = {(hit.number, hit.text, hit.span) for hit in lookup.find(queries, matcher).hits}
     expected = set()
     for number, pattern in enumerate(regexes):
@@ -57,8 +58,10 @@ def test_indexed_lookup_equals_brute_force(matcher, regexes, queries):
 
 def test_only_regexes_whose_literals_occur_are_candidates():
     regexes = [r"CUDA out of memory", r"No module named '[^']+'", r"\d+"]
-    lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes])
-    assert lookup.candidates("RuntimeError: CUDA out of memory. Tried to allocate") == [0, 2]
+    for scan_texts in (0, 100):
+        lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes],
+                             scan_texts=scan_texts)
+        assert lookup.candidates("RuntimeError: CUDA out of memory. Tried to allocate") == [0, 2]
 
 
 @settings(max_examples=300, deadline=None)
@@ -75,9 +78,11 @@ def test_the_filter_keeps_alternatives_apart():
     # each alternative's words occur, but none has all of its own: the regex cannot match
     assert not filter_holds(literal_filter(pattern), "prefix: resource failed")
     assert re.search(pattern, "prefix: resource failed") is None
-    lookup = RegexLookup([pattern], [required_literal_sets(pattern)], [[]], [literal_filter(pattern)])
-    assert lookup.candidates("prefix: resource failed") == []
-    assert RegexLookup([pattern], [required_literal_sets(pattern)], [[]]).candidates("prefix: resource failed") == [0]
+    for scan_texts in (0, 100):
+        lookup = RegexLookup([pattern], [required_literal_sets(pattern)], [[]], [literal_filter(pattern)], scan_texts=scan_texts)
+        assert lookup.candidates("prefix: resource failed") == []
+        assert RegexLookup([pattern], [required_literal_sets(pattern)], [[]], scan_texts=scan_texts).candidates(
+            "prefix: resource failed") == [0]
 
 
 def test_a_slow_or_broken_regex_among_many_is_named_and_the_others_still_match():

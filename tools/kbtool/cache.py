@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import kbtool
+from kbtool.files import walk_file_names
 
 #: Written into the store; a store without it (or with another value) is not kbtool's.
 STORE_FORMAT = "kbtool-cache-1"
@@ -43,12 +44,17 @@ class Uncached:
 
 @functools.lru_cache(maxsize=4)
 def kbtool_fingerprint(version: str = kbtool.__version__) -> str:
-    """kbtool's version and a hash of its package files (code and data): any change to kbtool misses."""
+    """kbtool's version and a hash of the names, sizes and modification times of its package files (code
+    and data; the test Python applies to its own bytecode cache): any change to kbtool misses, and
+    a run does not read 3 MB of code and data to know it."""
     digest = hashlib.blake2b(version.encode(), digest_size=16)
-    package = Path(kbtool.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json", ".jsonl", ".txt", ".md") and "__pycache__" not in path.parts and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    package = str(Path(kbtool.__file__).parent)
+    for name in walk_file_names(package, (".py", ".json", ".jsonl", ".txt", ".md")):
+        try:
+            info = os.stat(name)
+        except OSError:
+            continue
+        digest.update(f"{name[len(package):]}\0{info.st_size}\0{info.st_mtime_ns}\0".encode(errors="surrogateescape"))
     return digest.hexdigest()
 
 

@@ -15,14 +15,17 @@ only for the records it reports on.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kbtool.cache import Cache
-from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, discover_record_files, parse_read_files
+from kbtool.files import walk_file_names
+from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, parse_read_files
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
@@ -34,24 +37,52 @@ RACY_NANOSECONDS = 2_000_000_000
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """What lookups and rules across records need of one record file."""
+    """What lookups and rules across records need of one record file.
+
+    The regex and its required literals are read with the catalog; the rest (`shared`, the literal
+    filter) is kept as JSON text and decoded when first asked for: a lookup of one message needs it
+    for the few records whose required literals the message holds. A part that cannot be decoded
+    (a damaged cache) is taken from the record file again, or, for the filter, left out (a filter
+    only rules regexes out)."""
 
     path: str  # relative to the KB root, with "/" separators
     stat: tuple[int, int, int, int]  # size, modification and change times (ns), inode; all -1 when unknown
     digest: str  # hash of the file's bytes ("" when unreadable)
-    shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
+    regex: str | None  # the record's regex (None when it has none, or the file is not a record)
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
-    literal_filter: LiteralFilter = ()  # of the regex (`literal_filter`)
+    shared_json: str  # JSON of the record's CROSS_RECORD_FIELDS ("null" when the file is not a record)
+    filter_json: str  # JSON of the regex's `literal_filter`
+    root: str = field(default="", compare=False)  # the KB root, to read the file again
+
+    @classmethod
+    def made(cls, path: str, stat: tuple, digest: str, shared: dict[str, Any] | None,
+             literal_sets: tuple[frozenset[str], ...], problem: str | None, literal_filter: LiteralFilter, root: Path) -> "CatalogEntry":
+        return cls(path, stat, digest, _regex_of(shared), literal_sets, problem,
+                   _dumps(shared), _dumps(literal_filter_to_json(literal_filter)), str(root))
+
+    @functools.cached_property
+    def shared(self) -> dict[str, Any] | None:
+        """The record's CROSS_RECORD_FIELDS (None when the file is not a record)."""
+        try:
+            value = json.loads(self.shared_json)
+        except ValueError:
+            value = ...
+        if value is None and self.problem is not None or isinstance(value, dict) and _regex_of(value) == self.regex:
+            return value
+        data = read_record_file(Path(self.root) / self.path, Path(self.root)).data  # damaged: from the file
+        return {key: data[key] for key in CROSS_RECORD_FIELDS if key in data} if data is not None else None
+
+    @functools.cached_property
+    def literal_filter(self) -> LiteralFilter:
+        try:
+            return literal_filter_from_json(json.loads(self.filter_json))
+        except ValueError:
+            return ()
 
     @property
     def entry_id(self) -> str | None:
         value = (self.shared or {}).get("id")
-        return value if isinstance(value, str) else None
-
-    @property
-    def regex(self) -> str | None:
-        value = (self.shared or {}).get("regex")
         return value if isinstance(value, str) else None
 
     @property
@@ -61,18 +92,27 @@ class CatalogEntry:
         return (as_text(shared.get("signature")), *(alias for alias in as_list(shared.get("aliases")) if isinstance(alias, str)))
 
     def to_json(self) -> list:
-        return [self.path, list(self.stat), self.digest, self.shared, literal_sets_to_json(self.literal_sets), self.problem,
-                literal_filter_to_json(self.literal_filter)]
+        return [self.path, list(self.stat), self.digest, self.regex, literal_sets_to_json(self.literal_sets), self.problem,
+                self.shared_json, self.filter_json]
 
     @classmethod
-    def from_json(cls, value: Any) -> "CatalogEntry":
-        path, stat, digest, shared, literal_sets, problem, literal_filter = value
-        if not (isinstance(path, str) and isinstance(stat, list) and len(stat) == 4 and all(type(item) is int for item in stat)
-                and isinstance(digest, str) and (shared is None or isinstance(shared, dict))
-                and (problem is None or isinstance(problem, str))):
+    def from_json(cls, value: Any, root: Path) -> "CatalogEntry":
+        path, stat, digest, regex, literal_sets, problem, shared_json, filter_json = value
+        if not (isinstance(path, str) and isinstance(stat, list) and len(stat) == 4 and set(map(type, stat)) == {int}
+                and isinstance(digest, str) and (regex is None or isinstance(regex, str))
+                and (problem is None or isinstance(problem, str)) and isinstance(shared_json, str) and isinstance(filter_json, str)):
             raise ValueError("not a catalog entry")
-        return cls(path, tuple(stat), digest, shared, literal_sets_from_json(literal_sets), problem,
-                   literal_filter_from_json(literal_filter))
+        return cls(path, tuple(stat), digest, regex, literal_sets_from_json(literal_sets), problem, shared_json, filter_json,
+                   str(root))
+
+
+def _regex_of(shared: dict[str, Any] | None) -> str | None:
+    value = (shared or {}).get("regex")
+    return value if isinstance(value, str) else None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -104,19 +144,18 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
         written_ns = stored["written_ns"]
         for value in stored["entries"]:
             try:
-                entry = CatalogEntry.from_json(value)
+                entry = CatalogEntry.from_json(value, root)
             except (TypeError, ValueError):
                 continue  # a damaged entry: that file is read again
             known[entry.path] = entry
-    paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
+    # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
+    below = str(root / ENTRIES_DIR) + os.sep
+    paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
     started_ns = time.time_ns()
     entries: list[CatalogEntry] = []
     fresh: list[tuple[int, RecordFile, bytes | None, int, int]] = []
-    below = str(root / ENTRIES_DIR) + os.sep
     for path in paths:
-        text = str(path)  # paths below root/entries: their relative path without pathlib's cost per file
-        relative = ENTRIES_DIR + "/" + text[len(below):].replace(os.sep, "/") if text.startswith(below) \
-            else path.relative_to(root).as_posix()
+        relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
         try:
             info = os.lstat(path)
             stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -126,21 +165,21 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
         if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)
             continue
-        record, raw = read_record_bytes(path, root)
+        record, raw = read_record_bytes(Path(path), root)
         if entry is not None and raw is not None and record.digest == entry.digest:
-            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.shared, entry.literal_sets, entry.problem,
-                                        entry.literal_filter))
+            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.regex, entry.literal_sets, entry.problem,
+                                        entry.shared_json, entry.filter_json, entry.root))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw, stat))
-    _fill(entries, fresh, cache)
+    _fill(entries, fresh, cache, root)
     catalog = Catalog(root, entries)
     if fresh or len(entries) != len(known) or any(entry is not known.get(entry.path) for entry in entries):
         cache.put_many({key: {"written_ns": started_ns, "entries": [entry.to_json() for entry in entries]}})
     return catalog
 
 
-def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache) -> None:
+def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache, root: Path) -> None:
     """Parse the files read again and make their entries (the literals of their regexes through the cache)."""
     parse_read_files([(record, raw) for _, record, raw, _ in fresh], cache)
     patterns = [record.data["regex"] for _, record, _, _ in fresh
@@ -151,13 +190,13 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]
         data = record.data
         if data is None:
             problem = record.problems[0].message if record.problems else "not a record"
-            entries[number] = CatalogEntry(record.relative_path, stat, record.digest, None, (), problem)
+            entries[number] = CatalogEntry.made(record.relative_path, stat, record.digest, None, (), problem, (), root)
             continue
         shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
         regex = data.get("regex")
-        entries[number] = CatalogEntry(record.relative_path, stat, record.digest, shared,
-                                       literal_sets.get(regex, ()) if isinstance(regex, str) else (), None,
-                                       filters.get(regex, ()) if isinstance(regex, str) else ())
+        entries[number] = CatalogEntry.made(record.relative_path, stat, record.digest, shared,
+                                            literal_sets.get(regex, ()) if isinstance(regex, str) else (), None,
+                                            filters.get(regex, ()) if isinstance(regex, str) else (), root)
 
 
 def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:

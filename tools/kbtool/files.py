@@ -56,8 +56,14 @@ def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = 
     skipping them silently: links to folders, folders named like such files, and folders deeper
     than `max_depth`. Hidden folders (".name") are not entered; hidden files are left out unless
     `hidden_files`."""
-    found: list[Path] = []
-    stack: list[tuple[Path, int]] = [(folder, 0)]
+    return [Path(name) for name in walk_file_names(str(folder), suffixes, hidden_files=hidden_files, max_depth=max_depth)]
+
+
+def walk_file_names(folder: str, suffixes: tuple[str, ...], *, hidden_files: bool = True,
+                    max_depth: int = MAX_FOLDER_DEPTH) -> list[str]:
+    """`walk_files` as path strings (in the same order: by path component): no Path object per file."""
+    found: list[str] = []
+    stack: list[tuple[str, int]] = [(folder, 0)]
     while stack:
         directory, depth = stack.pop()
         try:
@@ -65,7 +71,6 @@ def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = 
         except OSError:
             continue  # an unreadable folder holds nothing kbtool can read
         for entry in entries:
-            path = Path(entry.path)
             try:
                 is_link = entry.is_symlink()
                 is_folder = not is_link and entry.is_dir(follow_symlinks=False)
@@ -74,19 +79,19 @@ def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = 
             named_like = entry.name.endswith(suffixes)
             if is_folder:
                 if named_like:
-                    found.append(path)
+                    found.append(entry.path)
                 elif entry.name.startswith("."):
                     continue
                 elif depth + 1 > max_depth:
-                    found.append(path)
+                    found.append(entry.path)
                 else:
-                    stack.append((path, depth + 1))
+                    stack.append((entry.path, depth + 1))
             elif is_link and not named_like:
                 try:
-                    if os.path.isdir(path):  # a link to a folder: reported, never entered
-                        found.append(path)
+                    if os.path.isdir(entry.path):  # a link to a folder: reported, never entered
+                        found.append(entry.path)
                 except OSError:
                     pass
             elif named_like and (hidden_files or not entry.name.startswith(".")):
-                found.append(path)
-    return sorted(found)
+                found.append(entry.path)
+    return sorted(found, key=lambda name: name.split(os.sep))

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, TextIO
+from typing import Iterable, Optional, Sequence, TextIO
 
 from kbtool.cache import Cache
 from kbtool.catalog import Catalog, CatalogEntry, load_catalog
@@ -50,6 +50,21 @@ class MatchReport:
     milliseconds: float = 0.0  # time the search took
 
 
+class _Lazy(Sequence):
+    """An attribute of each catalog entry, read when first asked for (a lookup of one message needs the
+    literal filters and messages of the few records whose required literals it holds)."""
+
+    def __init__(self, entries: list[CatalogEntry], attribute: str) -> None:
+        self.entries = entries
+        self.attribute = attribute
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, number):
+        return getattr(self.entries[number], self.attribute)
+
+
 class KbMatcher:
     """The records of a KB (its catalog), indexed once, matched against any number of texts."""
 
@@ -58,7 +73,7 @@ class KbMatcher:
         self.matcher = matcher
         self.entries = [entry for entry in catalog.entries if entry.regex is not None]
         self.lookup = RegexLookup([entry.regex for entry in self.entries], [entry.literal_sets for entry in self.entries],
-                                  [entry.texts for entry in self.entries], [entry.literal_filter for entry in self.entries])
+                                  _Lazy(self.entries, "texts"), _Lazy(self.entries, "literal_filter"))
         self.unreadable_reasons = tuple(f"{entry.path}: {entry.problem}" for entry in catalog.entries if entry.problem)
 
     def match(self, text: str, closest: bool = True) -> MatchReport:
@@ -90,8 +105,8 @@ class KbMatcher:
     def _closest(self, text: str) -> list[dict]:
         """The records whose signature shares the most fixed words with `text` (none when none does)."""
         words = wording(text)
-        scored = sorted(((wording_overlap(words, wordings), number)
-                         for number, wordings in enumerate(self.lookup.wordings)), key=lambda item: (-item[0], item[1]))
+        scored = sorted(((wording_overlap(words, self.lookup.wording(number)), number) for number in range(len(self.entries))),
+                        key=lambda item: (-item[0], item[1]))
         found = (self._data(self.entries[number]) for overlap, number in scored[:CLOSEST] if overlap > 0)
         return [data for data in found if data is not None]
 
@@ -99,6 +114,7 @@ class KbMatcher:
 def match_text(root: Path, text: str, cache: Cache | None = None) -> MatchReport:
     """Find the records of the KB at `root` whose regex recognises `text`."""
     with BoundedMatcher() as matcher:
+        matcher.start()  # the worker starts up while the catalog is read
         return KbMatcher(load_catalog(root, cache or Cache(None)), matcher).match(text)
 
 

@@ -427,7 +427,7 @@ def literal_sets_to_json(sets: tuple[frozenset[str], ...]) -> list[list[str]]:
 
 def literal_sets_from_json(value: list) -> tuple[frozenset[str], ...]:
     """Literal sets from their JSON form; ValueError when `value` is not one."""
-    if not isinstance(value, list) or not all(isinstance(literals, list) and all(isinstance(literal, str) for literal in literals)
-                                              for literals in value):
+    if type(value) is not list or not set(map(type, value)) <= {list} \
+            or not set(map(type, (literal for literals in value for literal in literals))) <= {str}:
         raise ValueError("not a list of literal sets")
-    return tuple(frozenset(literals) for literals in value)
+    return tuple(map(frozenset, value))

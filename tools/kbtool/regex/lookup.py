@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
-from kbtool.regex.index import LiteralIndex
-from kbtool.regex.literals import LiteralFilter
+from kbtool.regex.index import LiteralIndex, could_match
+from kbtool.regex.literals import LiteralFilter, filter_holds
 from kbtool.regex.matcher import BoundedMatcher, PairsJob, SearchJob, SearchResult
 
 #: Texts per search job.
@@ -127,21 +127,51 @@ class LookupResult:
     timed_out: list[int]  # regexes whose search overran the time bound
 
 
+#: Texts a lookup checks against every regex's literals before it builds its index: for one message,
+#: reading every regex's literals costs less than building the index.
+SCAN_TEXTS = 8
+
+
 class RegexLookup:
     """Regexes looked up by the literals they require, and ranked by how well they recognise a text."""
 
     def __init__(self, patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]],
-                 own_texts: Sequence[Sequence[str]], filters: Sequence[LiteralFilter | None] | None = None) -> None:
+                 own_texts: Sequence[Sequence[str]], filters: Sequence[LiteralFilter | None] | None = None,
+                 scan_texts: int = SCAN_TEXTS) -> None:
         self.patterns = list(patterns)
-        self.index = LiteralIndex(literal_sets, filters)
-        self.literal = [sum(min(len(option) for option in options) for options in sets) for sets in literal_sets]
-        self.wordings = [frozenset().union(*(wording(text) for text in texts)) if texts else frozenset()
-                         for texts in own_texts]
+        self.scan_texts = scan_texts
+        self.literal_sets = literal_sets
+        self.filters = filters
+        self.own_texts = own_texts
+        self._index: LiteralIndex | None = None
+        self._scanned = 0
+        self._wordings: dict[int, frozenset[str]] = {}
+
+    @property
+    def index(self) -> LiteralIndex:
+        if self._index is None:
+            self._index = LiteralIndex(self.literal_sets, self.filters)
+        return self._index
+
+    def literal(self, number: int) -> int:
+        """Characters of literal text regex `number` requires."""
+        return sum(min(len(option) for option in options) for options in self.literal_sets[number])
+
+    def wording(self, number: int) -> frozenset[str]:
+        """The fixed words of regex `number`'s own messages (its record's signature and aliases)."""
+        if number not in self._wordings:
+            self._wordings[number] = frozenset().union(*(wording(text) for text in self.own_texts[number]))
+        return self._wordings[number]
 
     def candidates(self, text: str) -> list[int]:
-        """The regexes that could match `text`: those whose required literals all occur in it, and those
-        that cannot be looked up by literal."""
-        return sorted(set(self.index.candidates(text.casefold(), unindexed=True)))
+        """The regexes that could match `text`: those whose required literals all occur in it and that
+        pass their literal filter, and those that cannot be looked up by literal and pass their filter."""
+        folded = text.casefold()
+        if self._index is None and self._scanned < self.scan_texts:
+            self._scanned += 1
+            return [number for number, sets in enumerate(self.literal_sets) if could_match(sets, folded)
+                    and (self.filters is None or filter_holds(self.filters[number] or (), folded))]
+        return sorted(set(self.index.candidates(folded, unindexed=True)))
 
     def find(self, texts: Sequence[str], matcher: BoundedMatcher) -> LookupResult:
         """Every regex that matches one of `texts`, ranked (best first)."""
@@ -160,7 +190,7 @@ class RegexLookup:
                 if span is not None:
                     if text_number not in text_wordings:
                         text_wordings[text_number] = wording(texts[text_number])
-                    overlap = wording_overlap(text_wordings[text_number], self.wordings[number])
-                    hits.append(Hit(number, text_number, span, overlap, self.literal[number]))
+                    overlap = wording_overlap(text_wordings[text_number], self.wording(number))
+                    hits.append(Hit(number, text_number, span, overlap, self.literal(number)))
         hits.sort(key=lambda hit: hit.key)
         return LookupResult(hits, sorted(timed_out))

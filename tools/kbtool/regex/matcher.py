@@ -148,15 +148,7 @@ class _Process:
         self.popen.wait()
 
     def close(self) -> None:
-        """End the worker: end of file on its input, then kill it if it does not leave at once."""
-        try:
-            self.popen.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.popen.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            pass
+        """End the worker: it holds nothing to save, so it is killed rather than waited for."""
         self.kill()
 
 
@@ -370,6 +362,10 @@ class BoundedMatcher:
         self.budget = _Budget(run_budget)
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
         self._workers = [_Worker(seconds_per_job, self.budget) for _ in range(max(1, count))]
+
+    def start(self) -> None:
+        """Start the first worker now (it starts up while this process goes on), not at the first job."""
+        self._workers[0]._ensure_started()
 
     def close(self) -> None:
         """Stop the workers."""
