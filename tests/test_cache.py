@@ -181,3 +181,30 @@ def test_no_cache_neither_reads_nor_writes(scene):
     result = run_kbtool("lint", "--root", root, "--today", TODAY, "--no-cache", env={"KBTOOL_CACHE_DIR": str(cache_dir)})
     assert result.exit_code == 1
     assert not cache_dir.exists()
+
+
+def _match(root: Path, cache_dir: Path | None, message: str) -> dict:
+    env = {"KBTOOL_CACHE_DIR": str(cache_dir)} if cache_dir is not None else None
+    args = ["match", "--root", root, "--format", "json", message]
+    result = run_kbtool(*(args + ["--no-cache"] if cache_dir is None else args), env=env)
+    return json.loads(result.stdout)
+
+
+def test_a_catalog_with_damaged_parts_is_read_from_the_files_again(scene):
+    """The catalog keeps each record's shared fields and literal filter as JSON text, decoded when asked
+    for; text that does not decode (or decodes to something else) is taken from the record file again."""
+    root, cache_dir = scene
+    message = clean_record()["signature"]
+    expected = _match(root, None, message)
+    assert expected["matches"]
+    assert _match(root, cache_dir, message) == expected  # writes the catalog
+    with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+        rows = [(key, json.loads(value)) for key, value in db.execute("SELECT key, value FROM entries")]
+        catalogs = [(key, value) for key, value in rows if isinstance(value, dict) and "entries" in value]
+        assert catalogs
+        for key, value in catalogs:
+            for number, entry in enumerate(value["entries"]):
+                entry[6] = ['{"id": "someone/else", "regex": null}', "{broken", "[1, 2]", "null"][number % 4]
+                entry[7] = ['[["literal", 2]]', "[[1", "{}", '[{"any": 3}]'][number % 4]
+            db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+    assert _match(root, cache_dir, message) == expected

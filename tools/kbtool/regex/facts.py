@@ -15,7 +15,8 @@ from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_dict, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
-from kbtool.regex.literals import cached_literal_sets, literal_sets_from_json, literal_sets_to_json
+from kbtool.regex.literals import (cached_literal_sets, literal_filter_from_json, literal_filter_to_json, literal_sets_from_json,
+                                   literal_sets_to_json)
 from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex
 
@@ -105,6 +106,8 @@ class RegexFacts:
         if self.cache.enabled:
             self.cache.put_many({self.cache.key("regex-literals", job.pattern): literal_sets_to_json(analysis.literal_sets)
                                  for job, analysis in zip(jobs, analyses)})
+            self.cache.put_many({self.cache.key("regex-filter", job.pattern): literal_filter_to_json(analysis.literal_filter)
+                                 for job, analysis in zip(jobs, analyses)})
         return outcome
 
     def check(self, record: RecordFile) -> RegexCheck | None:
@@ -178,14 +181,15 @@ class RegexFacts:
 
 def _analysis_to_json(analysis: RegexAnalysis) -> list:
     return [analysis.shape, literal_sets_to_json(analysis.literal_sets),
-            [literal_sets_to_json(branch) for branch in analysis.branches]]
+            [literal_sets_to_json(branch) for branch in analysis.branches], literal_filter_to_json(analysis.literal_filter)]
 
 
 def _analysis_from_json(value: list) -> RegexAnalysis:
-    shape, literal_sets, branches = value
+    shape, literal_sets, branches, literal_filter = value
     if not (shape is None or isinstance(shape, str)) or not isinstance(branches, list):
         raise ValueError("not a regex analysis")
-    return RegexAnalysis(shape, literal_sets_from_json(literal_sets), tuple(literal_sets_from_json(branch) for branch in branches))
+    return RegexAnalysis(shape, literal_sets_from_json(literal_sets), tuple(literal_sets_from_json(branch) for branch in branches),
+                         literal_filter_from_json(literal_filter))
 
 
 def _check_to_json(check: RegexCheck) -> list:

@@ -297,7 +297,11 @@ def _filter_of_sequence(items, flags: int, depth: int) -> LiteralFilter:
 @functools.lru_cache(maxsize=4096)
 def literal_filter(pattern: str) -> LiteralFilter:
     """The literal filter of `pattern` (see `LiteralFilter`): empty when nothing is known."""
-    tree = parse(pattern)
+    return filter_of_tree(parse(pattern))
+
+
+def filter_of_tree(tree) -> LiteralFilter:
+    """`literal_filter` of an already parsed pattern."""
     if tree is None:
         return ()
     try:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from re import _constants as _sre
 
-from kbtool.regex.literals import (GROUPS, REPEATS, ZERO_WIDTH, branch_sets_of_tree, group_flags, items_of,
+from kbtool.regex.literals import (GROUPS, REPEATS, ZERO_WIDTH, branch_sets_of_tree, filter_of_tree, group_flags, items_of,
                                    literal_sets_of_tree, parse)
 
 #: Repetitions with an upper bound above this are treated as unbounded.
@@ -568,6 +568,7 @@ class RegexAnalysis:
     shape: str | None  # see catastrophic_shape
     literal_sets: tuple[frozenset[str], ...]  # see required_literal_sets
     branches: tuple[tuple[frozenset[str], ...], ...] = ((),)  # see branch_literal_sets
+    literal_filter: tuple = ()  # see literal_filter
 
 
 def analyse_regex(pattern: str) -> RegexAnalysis:
@@ -577,7 +578,8 @@ def analyse_regex(pattern: str) -> RegexAnalysis:
 
 def analysis_of_tree(tree) -> RegexAnalysis:
     """`analyse_regex` of an already parsed pattern (`parse`); the tree is not changed."""
-    return RegexAnalysis(_shape_of_tree(tree), literal_sets_of_tree(tree), tuple(branch_sets_of_tree(tree)))
+    return RegexAnalysis(_shape_of_tree(tree), literal_sets_of_tree(tree), tuple(branch_sets_of_tree(tree)),
+                         filter_of_tree(tree))
 
 
 def _shape_of_tree(tree) -> str | None:
