@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kbtool.regex.index import LiteralIndex
-from kbtool.regex.literals import branch_literal_sets, required_literal_sets
+from kbtool.regex.literals import LiteralFilter, branch_literal_sets, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
@@ -80,7 +80,8 @@ BARE_EXCEPTION_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
 def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
                       literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None,
                       own_texts: Sequence[Sequence[str]] | None = None,
-                      branches: Sequence[Sequence[tuple[frozenset[str], ...]]] | None = None) -> list[str | None]:
+                      branches: Sequence[Sequence[tuple[frozenset[str], ...]]] | None = None,
+                      filters: Sequence[LiteralFilter] | None = None) -> list[str | None]:
     """For each pattern, why it is too broad, or None.
 
     In order: it matches the empty string or one of `GENERIC_TEXTS`; what every match must contain
@@ -89,7 +90,7 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     record (their own error does not count, and a signature that is a bare exception name excuses
     the last two measures). Patterns that do not compile or overrun the time bound get None (other
     checks report them). `literal_sets` and `branches` (`required_literal_sets` and `branch_literal_sets` of
-    each pattern) save parsing again.
+    each pattern) save parsing again; `filters` (`literal_filter` of each) narrow the corpus search.
     """
     literal_sets = list(literal_sets) if literal_sets is not None else [required_literal_sets(p) for p in patterns]
     own_texts = list(own_texts) if own_texts is not None else [[] for _ in patterns]
@@ -106,7 +107,7 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     remaining = [number for number in range(len(patterns))
                  if reasons_text[number] is None and usable[number] and not excused[number]]
     found = corpus_matches([patterns[n] for n in remaining], [literal_sets[n] for n in remaining], matcher,
-                           [own_texts[n] for n in remaining])
+                           [own_texts[n] for n in remaining], filters=[filters[n] for n in remaining] if filters is not None else None)
     for number, matches in zip(remaining, found):
         shown = "; ".join(_quoted(match.message) for match in matches)
         if number in requirement:  # name what it swallows too, when the corpus shows it
@@ -221,14 +222,14 @@ def same_wording(first: frozenset[str], second: frozenset[str]) -> bool:
 
 def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]], matcher: BoundedMatcher,
                    own_texts: Sequence[Sequence[str]] = (), corpus: Sequence[ReferenceMessage] | None = None,
-                   enough: int = MIN_DIFFERENT_ERRORS) -> list[list[ReferenceMessage]]:
+                   enough: int = MIN_DIFFERENT_ERRORS, filters: Sequence[LiteralFilter] | None = None) -> list[list[ReferenceMessage]]:
     """For each pattern, one message of each different error of the corpus that it matches, at most
     `enough` (the search of a pattern stops there). Two messages are one error when they share their
     identity key or most of their fixed wording; messages worded like the pattern's own texts
     (`own_texts[i]`: its record's signature and aliases) are its own error and do not count.
     A search that overran its time bound keeps what it found before."""
     corpus = reference_messages() if corpus is None else corpus
-    index = LiteralIndex(literal_sets)
+    index = LiteralIndex(literal_sets, filters)
     candidates: dict[int, list[int]] = {}
     for number, reference in enumerate(corpus):
         for pattern_number in index.candidates(reference.message.casefold()):

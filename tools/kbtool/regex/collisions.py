@@ -21,7 +21,7 @@ from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex, could_match, indexable
-from kbtool.regex.literals import MIN_LITERAL_LENGTH, required_literal_sets
+from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
 from kbtool.regex.matcher import BoundedMatcher
 
@@ -102,7 +102,8 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
                                             for regex_number in index.candidates(text))
     else:
         focused = [number for number, record in enumerate(regex_records) if record.relative_path in focus]
-        own_index = LiteralIndex([index.literal_sets[number] for number in focused])  # the focus's regexes, over every text
+        own_index = LiteralIndex([index.literal_sets[number] for number in focused],  # the focus's regexes, over every text
+                                 [index.filters[number] for number in focused])
         pairs = sorted({(regex_number, text_number) for text_number, text in enumerate(texts)
                         if text.record.relative_path in focus for regex_number in index.candidates(folded[text_number])}
                        | {(focused[position], text_number) for text_number, text in enumerate(folded)
@@ -197,13 +198,14 @@ def _hash_list(value: object) -> bool:
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
                 fallback_budget: int = FALLBACK_PAIR_BUDGET,
                 literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None, cache: Cache | None = None,
-                focus: set[str] | None = None) -> CrossMatch:
+                focus: set[str] | None = None, filters: dict[str, LiteralFilter] | None = None) -> CrossMatch:
     """Every message of another record that one of `regex_records`' regexes matches.
 
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
     A pair is skipped when either record lists the other as frequently confused with it,
     or when both records carry the same id (that is `duplicate-id`'s business). `literal_sets`
-    (by record path, when the caller has them) saves parsing the regexes again. With `focus` (record
+    (by record path, when the caller has them) saves parsing the regexes again; `filters` (their
+    `literal_filter`s, by record path) rule out more candidates. With `focus` (record
     paths), only the pairs where the regex or the message belongs to one of those records are
     searched: what a run reporting on those records needs, at a cost that grows with them rather than
     with the KB. `cache` holds what each regex matched in earlier runs, by its candidate messages and
@@ -241,7 +243,8 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         remaining = [number for number in remaining if number not in answered]
         whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
     # The regexes not answered above: candidates through a literal index of just them.
-    index = LiteralIndex([sets[number] for number in remaining])
+    index = LiteralIndex([sets[number] for number in remaining],
+                         [(filters or {}).get(regex_records[number].relative_path) for number in remaining])
     candidates = {remaining[position]: found for position, found in
                   _indexed_candidates(index, [regex_records[number] for number in remaining], texts,
                                       [value.casefold() for value in values], focus).items()}

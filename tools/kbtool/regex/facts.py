@@ -160,7 +160,8 @@ class RegexFacts:
             lambda missing: too_broad_reasons([pattern_of(records[n]) for n in missing], self.matcher,
                                               [self.analysis(records[n]).literal_sets for n in missing],
                                               [own_texts(records[n]) for n in missing],
-                                              [self.analysis(records[n]).branches for n in missing]),
+                                              [self.analysis(records[n]).branches for n in missing],
+                                              [self.analysis(records[n]).literal_filter for n in missing]),
             valid=lambda value: value is None or isinstance(value, str))
         self._broad.update((record.relative_path, reason) for record, reason in zip(records, reasons))
 
@@ -174,7 +175,9 @@ class RegexFacts:
             records = [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
             self._cross = cross_match(self.kb, self.matcher, records,
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
-                                                    for record in records}, cache=self.cache, focus=self.focus)
+                                                    for record in records},
+                                      filters={record.relative_path: self.analysis(record).literal_filter
+                                               for record in records}, cache=self.cache, focus=self.focus)
         return self._cross
 
 

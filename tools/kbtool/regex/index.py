@@ -56,6 +56,7 @@ class LiteralIndex:
 
     def __init__(self, literal_sets: Sequence[LiteralSets], filters: Sequence[LiteralFilter | None] | None = None) -> None:
         self.literal_sets = literal_sets
+        self.filters = list(filters) if filters is not None else [None] * len(literal_sets)
         usable = [_lookup_sets(sets) for sets in literal_sets]
         self.indexed = [number for number, positions in enumerate(usable) if positions]
         self.unindexed = [number for number, positions in enumerate(usable) if not positions]
@@ -92,7 +93,7 @@ class LiteralIndex:
         #: strings are long enough told by the automaton's finds (their strings are added to it).
         words = set(frequency)
         self._filters: list[_Compiled] = [_compiled(literal_filter or (), set(literal_sets[number]), words)
-                                          for number, literal_filter in enumerate(filters or [None] * len(literal_sets))]
+                                          for number, literal_filter in enumerate(self.filters)]
         self._automaton = None
         if words:
             self._automaton = ahocorasick.Automaton()
@@ -121,8 +122,12 @@ class LiteralIndex:
                     continue
                 seen.add(number)
                 told, short = self._rest[number]
-                if (all(not options.isdisjoint(found) for options in told) and could_match(short, folded_text)
-                        and _holds(self._filters[number], found, folded_text)):
+                if told and not all(not options.isdisjoint(found) for options in told):
+                    continue
+                if short and not could_match(short, folded_text):
+                    continue
+                compiled = self._filters[number]
+                if not compiled or _holds(compiled, found, folded_text):
                     yield number
         if unindexed:
             yield from (number for number in self.unindexed if _holds(self._filters[number], found, folded_text))
