@@ -14,9 +14,10 @@ import typer
 
 from kbtool import __version__
 from kbtool.cli import baseline, extract, fmt, import_, lint, match, new_entry, report, rules, show
-from kbtool.cli.common import handles_errors, use_conventional_help
+from kbtool.cli.common import handles_errors, use_conventional_help, use_light_coercion
 
 use_conventional_help()
+use_light_coercion()
 
 app = typer.Typer(
     name="kbtool",

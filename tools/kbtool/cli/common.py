@@ -131,6 +131,41 @@ def use_conventional_help() -> None:
     core.TyperArgument._usage_display_name = _argument_usage
 
 
+class _CoerceWhenNeeded:
+    """Stands for a parameter's runtime conversion until a value needs it (see `use_light_coercion`)."""
+
+    def __init__(self, parameter, build) -> None:
+        self.parameter = parameter
+        self.build = build
+
+    def coerce(self, value, param, ctx):
+        if value is None:  # typer's own conversion gives these without looking at the type
+            return () if param.multiple or param.nargs == -1 else None
+        descriptor = self.parameter.type_descriptor
+        if (type(value) is str and descriptor.annotation is str and descriptor.file_annotation is None
+                and descriptor.parameter_info.parser is None):
+            return value  # text for a text parameter: nothing to convert
+        return self.build(self.parameter).coerce(value, param=param, ctx=ctx)
+
+
+def use_light_coercion() -> None:
+    """typer converts every parameter's value through a pydantic TypeAdapter built on first use; importing
+    pydantic and building the adapters costs about 0.1 s per run, more than a `kbtool match` of one
+    message needs for its own work. An option left out (None) and text for a text parameter need no
+    conversion and skip it; every other value goes through typer's conversion as before."""
+    from typer import core
+
+    build = core._TyperParameter.get_runtime_param
+    if getattr(build, "kbtool_light", False):
+        return
+
+    def get_runtime_param(self):
+        return _CoerceWhenNeeded(self, build) if self._runtime_param is None else self._runtime_param
+
+    get_runtime_param.kbtool_light = True
+    core._TyperParameter.get_runtime_param = get_runtime_param
+
+
 # --- colour and progress: only for a person at a terminal ----------------------------------------
 
 COLOR_CHOICES = ("auto", "always", "never")
