@@ -291,6 +291,8 @@ def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):
     plain = run("match", "--format", "json", clean_record()["signature"])
     assert json.loads(plain.stdout)["matches"] and plain.stderr.endswith("pydantic not imported")
     with_path = run("match", "--root", str(root), "--format", "json", clean_record()["signature"])
-    assert json.loads(with_path.stdout) == json.loads(plain.stdout) and with_path.stderr.endswith("pydantic imported")
+    assert json.loads(with_path.stdout) == json.loads(plain.stdout) and with_path.stderr.endswith("pydantic not imported")
+    number = run("lint", "--stale-days", "400", "--today", TODAY)
+    assert number.returncode == 0 and number.stderr.endswith("pydantic imported")
     wrong = run("lint", "--stale-days", "many")
     assert wrong.returncode == 2 and "--stale-days" in wrong.stderr and "integer" in wrong.stderr

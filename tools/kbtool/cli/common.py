@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable, Optional
 
 import typer
@@ -142,9 +143,13 @@ class _CoerceWhenNeeded:
         if value is None:  # typer's own conversion gives these without looking at the type
             return () if param.multiple or param.nargs == -1 else None
         descriptor = self.parameter.type_descriptor
-        if (type(value) is str and descriptor.annotation is str and descriptor.file_annotation is None
-                and descriptor.parameter_info.parser is None):
+        plain = type(value) is str and descriptor.file_annotation is None and descriptor.parameter_info.parser is None
+        if plain and descriptor.annotation is str:
             return value  # text for a text parameter: nothing to convert
+        if plain and descriptor.annotation is Path:  # typer's own path checks, on the path made here
+            from typer._param_types import coerce_cli_path
+
+            return coerce_cli_path(Path(value), descriptor.parameter_info, path_type=Path, param=param, ctx=ctx)
         return self.build(self.parameter).coerce(value, param=param, ctx=ctx)
 
 
@@ -152,7 +157,8 @@ def use_light_coercion() -> None:
     """typer converts every parameter's value through a pydantic TypeAdapter built on first use; importing
     pydantic and building the adapters costs about 0.1 s per run, more than a `kbtool match` of one
     message needs for its own work. An option left out (None) and text for a text parameter need no
-    conversion and skip it; every other value goes through typer's conversion as before."""
+    conversion; a path is made here and checked by typer's own path checks; every other value goes
+    through typer's conversion as before."""
     from typer import core
 
     build = core._TyperParameter.get_runtime_param
