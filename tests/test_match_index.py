@@ -97,3 +97,16 @@ def test_a_slow_or_broken_regex_among_many_is_named_and_the_others_still_match()
         result = lookup.find([text], matcher)
     assert {(hit.number, hit.span) for hit in result.hits} == {(1, (0, 3)), (3, (0, 33))}
     assert result.timed_out == [0, 2]
+
+
+def test_long_texts_are_spread_over_jobs_and_every_match_is_found(matcher):
+    # A job searches at most CHARACTERS_PER_JOB characters of text, so that only a slow regex can
+    # overrun its bound; the pairs of long texts are spread over several jobs, none lost.
+    regexes = [r"needle \d+", r"needle", r"(?i)NEEDLE 7"]
+    texts = ["x" * 60_000 + f" needle {number}" for number in range(4)] + ["no match here"]
+    lookup = RegexLookup(regexes, [required_literal_sets(pattern) for pattern in regexes], [[] for _ in regexes],
+                         [literal_filter(pattern) for pattern in regexes])
+    found = {(hit.number, hit.text, hit.span) for hit in lookup.find(texts, matcher).hits}
+    expected = {(number, text_number, match.span()) for number, pattern in enumerate(regexes)
+                for text_number, text in enumerate(texts) if (match := re.search(pattern, text))}
+    assert found == expected and len(expected) == 4 + 4 + 0

@@ -28,8 +28,10 @@ from kbtool.regex.matcher import BoundedMatcher, PairsJob, SearchJob, SearchResu
 
 #: Texts per search job.
 TEXTS_PER_JOB = 200
-#: (regex, text) pairs per job of `search_pairs`.
+#: (regex, text) pairs per job of `search_pairs`, and characters of text they search at most (a job
+#: stays far below its time bound, so that only a slow regex overruns it).
 PAIRS_PER_JOB = 512
+CHARACTERS_PER_JOB = 100_000
 
 _VARYING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|0x[0-9a-f]+|(?:[a-z]:)?[\\/][^\s:]+|\b\d[\d.,:x-]*\b")
 _WORD = re.compile(r"[^\W_]+")
@@ -80,7 +82,14 @@ def search_pairs(patterns: Sequence[str], texts: Sequence[str], candidates: dict
     again one pattern at a time (`search_in_rounds`), so that the culprit alone is named."""
     pairs = sorted((text, number) for number, found in candidates.items() for text in found)
     retry: dict[int, list[int]] = {}
-    chunks = [pairs[start:start + PAIRS_PER_JOB] for start in range(0, len(pairs), PAIRS_PER_JOB)]
+    chunks: list[list[tuple[int, int]]] = []
+    characters = 0
+    for text, number in pairs:
+        if not chunks or len(chunks[-1]) >= PAIRS_PER_JOB or characters + len(texts[text]) > CHARACTERS_PER_JOB:
+            chunks.append([])
+            characters = 0
+        chunks[-1].append((text, number))
+        characters += len(texts[text])
     jobs = []
     for chunk in chunks:
         pattern_slot: dict[int, int] = {}
