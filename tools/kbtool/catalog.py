@@ -19,7 +19,7 @@ import functools
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +167,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
             continue
         record, raw = read_record_bytes(Path(path), root)
         if entry is not None and raw is not None and record.digest == entry.digest:
-            entries.append(CatalogEntry(entry.path, stat, entry.digest, entry.regex, entry.literal_sets, entry.problem,
-                                        entry.shared_json, entry.filter_json, entry.root))
+            entries.append(replace(entry, stat=stat))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw, stat))
