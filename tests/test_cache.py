@@ -4,14 +4,17 @@ new kbtool version or a corrupt cache file, lint's findings equal those of `--no
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
+from kbtool.catalog import RACY_NANOSECONDS
 from kbtool.lint import lint
 from kbtool.settings import build_settings
 
@@ -208,3 +211,38 @@ def test_a_catalog_with_damaged_parts_is_read_from_the_files_again(scene):
                 entry[7] = ['[["literal", 2]]', "[[1", "{}", '[{"any": 3}]'][number % 4]
             db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
     assert _match(root, cache_dir, message) == expected
+
+
+def _catalog_rows(cache_dir: Path) -> dict[str, dict]:
+    with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+        rows = {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM entries")}
+    return {key: value for key, value in rows.items() if isinstance(value, dict) and "entries" in value}
+
+
+def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
+    """A lint of the whole KB has read every file: it keeps the catalog (each file's status as read), so
+    that the next `match` or `lint --changed-since` reads the catalog instead of every file."""
+    root, cache_dir = scene
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
+    _findings(root, cache_dir)
+    kept = _catalog_rows(cache_dir)
+    entries = [entry for part in kept.values() for entry in part["entries"]]
+    files = sorted(path for path in (root / "entries").rglob("*.json"))
+    assert sorted(entry[0] for entry in entries) == sorted(path.relative_to(root).as_posix() for path in files)
+    for entry in entries:
+        info = os.lstat(root / entry[0])
+        assert entry[1] == [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    message = clean_record()["signature"]
+    expected = _match(root, None, message)
+    assert expected["matches"]
+    assert _match(root, cache_dir, message) == expected
+    assert _catalog_rows(cache_dir) == kept  # up to date: match read no file again and rewrote nothing
+    edited = files[0]
+    before = edited.read_text(encoding="utf-8")
+    edited.write_text(before.replace('"root_cause": "', '"root_cause": "Edited. ', 1), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != before
+    assert _match(root, cache_dir, message) == _match(root, None, message)
+    again = _catalog_rows(cache_dir)
+    assert again.keys() == kept.keys()
+    assert [key for key in kept if again[key] != kept[key]] == [key for key in kept if any(
+        entry[0] == edited.relative_to(root).as_posix() for entry in kept[key]["entries"])]  # only its part is written

@@ -19,9 +19,10 @@ import functools
 import json
 import os
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kbtool.cache import Cache
 from kbtool.files import walk_file_names
@@ -134,20 +135,55 @@ class Catalog:
         return record
 
 
-def load_catalog(root: Path, cache: Cache) -> Catalog:
-    """The catalog of the KB at `root`: from the cache, with the files that changed read again."""
-    key = cache.key("catalog", str(root.resolve()))
-    stored = cache.get_many([key]).get(key)
-    known: dict[str, CatalogEntry] = {}
-    written_ns = 0
-    if isinstance(stored, dict) and isinstance(stored.get("written_ns"), int) and isinstance(stored.get("entries"), list):
-        written_ns = stored["written_ns"]
-        for value in stored["entries"]:
+#: The catalog is kept in this many parts (by a hash of each file's path): a run that finds one file
+#: changed rewrites one part, not the whole catalog.
+PARTS = 64
+
+
+def _part_of(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % PARTS
+
+
+def _part_keys(root: Path, cache: Cache) -> list[str]:
+    where = str(root.resolve())
+    return [cache.key("catalog", where, str(number)) for number in range(PARTS)]
+
+
+def _stored_entries(root: Path, cache: Cache, keys: list[str]) -> tuple[dict[str, tuple[CatalogEntry, int]], list[int]]:
+    """The entries the cache holds for the KB at `root`, each with when its part was written; and how
+    many entries each part held. A damaged part or entry is left out (its files are read again)."""
+    stored = cache.get_many(keys)
+    known: dict[str, tuple[CatalogEntry, int]] = {}
+    counts = [-1] * PARTS
+    for number, key in enumerate(keys):
+        part = stored.get(key)
+        if not (isinstance(part, dict) and isinstance(part.get("written_ns"), int) and isinstance(part.get("entries"), list)):
+            continue
+        counts[number] = len(part["entries"])
+        for value in part["entries"]:
             try:
                 entry = CatalogEntry.from_json(value, root)
             except (TypeError, ValueError):
                 continue  # a damaged entry: that file is read again
-            known[entry.path] = entry
+            known[entry.path] = (entry, part["written_ns"])
+    return known, counts
+
+
+def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
+    """Write the catalog's parts numbered in `parts` (None: all) from `entries`, as read from files
+    whose status was taken after `written_ns`."""
+    grouped: dict[int, list] = {number: [] for number in (range(PARTS) if parts is None else parts)}
+    for entry in entries:
+        part = grouped.get(_part_of(entry.path))
+        if part is not None:
+            part.append(entry.to_json())
+    cache.put_many({keys[number]: {"written_ns": written_ns, "entries": part} for number, part in grouped.items()})
+
+
+def load_catalog(root: Path, cache: Cache) -> Catalog:
+    """The catalog of the KB at `root`: from the cache, with the files that changed read again."""
+    keys = _part_keys(root, cache)
+    known, counts = _stored_entries(root, cache, keys)
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
     below = str(root / ENTRIES_DIR) + os.sep
     paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
@@ -161,7 +197,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
             stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         except OSError:
             stat = (-1, -1, -1, -1)
-        entry = known.get(relative)
+        entry, written_ns = known.get(relative, (None, 0))
         if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)
             continue
@@ -172,10 +208,17 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw, stat))
     _fill(entries, fresh, cache, root)
-    catalog = Catalog(root, entries)
-    if fresh or len(entries) != len(known) or any(entry is not known.get(entry.path) for entry in entries):
-        cache.put_many({key: {"written_ns": started_ns, "entries": [entry.to_json() for entry in entries]}})
-    return catalog
+    now = [0] * PARTS
+    changed = set()
+    for entry in entries:
+        part = _part_of(entry.path)
+        now[part] += 1
+        if entry is not known.get(entry.path, (None,))[0]:
+            changed.add(part)
+    changed.update(number for number in range(PARTS) if now[number] != counts[number])
+    if changed:
+        _keep_parts(cache, keys, entries, changed, started_ns)
+    return Catalog(root, entries)
 
 
 def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache, root: Path) -> None:
@@ -186,16 +229,32 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]
     literal_sets = dict(zip(patterns, cached_literal_sets(patterns, cache)))
     filters = dict(zip(patterns, cached_literal_filters(patterns, cache)))
     for number, record, _, stat in fresh:
-        data = record.data
-        if data is None:
-            problem = record.problems[0].message if record.problems else "not a record"
-            entries[number] = CatalogEntry.made(record.relative_path, stat, record.digest, None, (), problem, (), root)
-            continue
-        shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-        regex = data.get("regex")
-        entries[number] = CatalogEntry.made(record.relative_path, stat, record.digest, shared,
-                                            literal_sets.get(regex, ()) if isinstance(regex, str) else (), None,
-                                            filters.get(regex, ()) if isinstance(regex, str) else (), root)
+        regex = (record.data or {}).get("regex")
+        entries[number] = _entry_of(record, stat, literal_sets.get(regex, ()) if isinstance(regex, str) else (),
+                                    filters.get(regex, ()) if isinstance(regex, str) else (), root)
+
+
+def _entry_of(record: RecordFile, stat: tuple, literal_sets: tuple[frozenset[str], ...], literal_filter: LiteralFilter,
+              root: Path) -> CatalogEntry:
+    """The catalog entry of a record file read and parsed, with what its regex requires."""
+    data = record.data
+    if data is None:
+        problem = record.problems[0].message if record.problems else "not a record"
+        return CatalogEntry.made(record.relative_path, stat, record.digest, None, (), problem, (), root)
+    shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
+    return CatalogEntry.made(record.relative_path, stat, record.digest, shared, literal_sets, None, literal_filter, root)
+
+
+def keep_catalog(kb: KnowledgeBase, cache: Cache, literals: Callable[[RecordFile], tuple[tuple[frozenset[str], ...], LiteralFilter]]) -> None:
+    """Keep in `cache` the catalog of `kb`, every file of which was just read from its root (a full
+    lint), so that the next `match` or `lint --changed-since` reads the catalog instead of every file.
+    `literals` tells what a record's regex requires (its literal sets and filter)."""
+    below = ENTRIES_DIR + "/"
+    if not cache.enabled or not kb.read_ns or any(not record.relative_path.startswith(below) for record in kb.files):
+        return
+    entries = [_entry_of(record, record.stat, *(literals(record) if isinstance((record.data or {}).get("regex"), str)
+                                                 else ((), ())), kb.root) for record in kb.files]
+    _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 
 
 def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -37,6 +38,7 @@ class KnowledgeBase:
     files: list[RecordFile]
     by_id: dict[str, list[RecordFile]] = field(default_factory=dict)
     by_path: dict[str, RecordFile] = field(default_factory=dict)
+    read_ns: int = 0  # when reading its files from disk began (time.time_ns), when they were all read then
 
     def __post_init__(self) -> None:
         for record in self.files:
@@ -61,9 +63,10 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
             if absolute not in seen:
                 seen.add(absolute)
                 paths.append(Path(absolute))
+    read_ns = time.time_ns()
     read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths]
     parse_read_files(read, cache if cache is not None else Cache(None))
-    return KnowledgeBase(root=root, files=[record for record, _ in read])
+    return KnowledgeBase(root=root, files=[record for record, _ in read], read_ns=read_ns)
 
 
 def parse_read_files(read: list[tuple[RecordFile, bytes | None]], cache: Cache) -> None:

@@ -20,7 +20,7 @@ from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
-from kbtool.catalog import shared_knowledge_base
+from kbtool.catalog import keep_catalog, shared_knowledge_base
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -98,12 +98,15 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
                          left_out: dict[str, int] | None = None, cache: Cache | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
     Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule;
-    `cache` holds regex results of earlier runs."""
+    `cache` holds regex results of earlier runs, and, after a lint of the whole KB as read from its
+    root, the KB's catalog (for the next `match` or `lint --changed-since`)."""
     rules = active_rules(settings)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
-        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root),
-                              regex=RegexFacts(kb, searcher, cache, focus=targets), base=base)
+        facts = RegexFacts(kb, searcher, cache, focus=targets)
+        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts, base=base)
         findings = run_rules(rules, context, targets, progress)
+    if cache is not None and targets is None:
+        keep_catalog(kb, cache, lambda record: (facts.analysis(record).literal_sets, facts.analysis(record).literal_filter))
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)

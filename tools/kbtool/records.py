@@ -14,6 +14,7 @@ import bisect
 import hashlib
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class RecordFile:
     data: dict[str, Any] | None = None
     problems: list[ParseProblem] = field(default_factory=list)
     digest: str = ""  # a hash of the file's bytes ("" when unread)
+    stat: tuple[int, int, int, int] = (-1, -1, -1, -1)  # size, modification and change times (ns), inode, before reading
     literal_sets: tuple[frozenset[str], ...] | None = None  # what the regex requires, when the catalog knows it
     _line_starts: list[int] | None = field(default=None, repr=False)
     _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
@@ -468,7 +470,12 @@ def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]
         relative = path.as_posix()
     record = RecordFile(path=path, relative_path=relative)
     try:
-        raw = read_capped(path, MAX_FILE_BYTES, "record")
+        try:
+            info = os.lstat(path)
+        except OSError as error:
+            raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+        record.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        raw = read_capped(path, MAX_FILE_BYTES, "record", info=info)
     except UnreadableFile as error:
         record.problems.append(ParseProblem(INVALID_JSON, str(error)))
         return record, None
