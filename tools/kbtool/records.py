@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -56,7 +57,7 @@ class RecordFile:
     digest: str = ""  # a hash of the file's bytes ("" when unread)
     stat: tuple[int, int, int, int] = (-1, -1, -1, -1)  # size, modification and change times (ns), inode, before reading
     literal_sets: tuple[frozenset[str], ...] | None = None  # what the regex requires, when the catalog knows it
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _line_starts: array | None = field(default=None, repr=False)
     _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
 
     @property
@@ -85,8 +86,9 @@ class RecordFile:
 
     def _line_column(self, index: int) -> tuple[int, int]:
         # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
+        # Kept as machine integers (8 bytes a line, not a Python int each): every record of a large KB holds them.
         if self._line_starts is None:
-            self._line_starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
+            self._line_starts = array("q", [0, *(match.end() for match in re.finditer("\n", self.text))])
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
 
