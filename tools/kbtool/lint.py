@@ -22,6 +22,7 @@ from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, shared_knowledge_base
 from kbtool.kb import KnowledgeBase, load_knowledge_base
+from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
@@ -43,6 +44,12 @@ class LintContext:
     schema: RecordSchema
     regex: RegexFacts  # what the records' regexes do, computed once per run
     base: BaseRevision | None = None  # the base revision's records, with --changed-since (history rules)
+    targets: set[str] | None = None  # the files reported on (None: every file)
+
+    def reported(self, records: Iterable[RecordFile]) -> Iterable[RecordFile]:
+        """Of `records`, those reported on: a KB rule whose findings fall on the record it examines
+        need examine no other (the filters would drop their findings)."""
+        return records if self.targets is None else (record for record in records if record.relative_path in self.targets)
 
 
 #: Told (rules done, rules to run) as each rule starts and at the end, e.g. to draw a progress bar.
@@ -103,7 +110,8 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     rules = active_rules(settings)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         facts = RegexFacts(kb, searcher, cache, focus=targets)
-        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts, base=base)
+        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts, base=base,
+                              targets=targets)
         findings = run_rules(rules, context, targets, progress)
     if cache is not None and targets is None:
         keep_catalog(kb, cache, lambda record: (facts.analysis(record).literal_sets, facts.analysis(record).literal_filter))

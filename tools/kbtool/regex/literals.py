@@ -431,7 +431,14 @@ def literal_sets_to_json(sets: tuple[frozenset[str], ...]) -> list[list[str]]:
 
 def literal_sets_from_json(value: list) -> tuple[frozenset[str], ...]:
     """Literal sets from their JSON form; ValueError when `value` is not one."""
-    if type(value) is not list or not set(map(type, value)) <= {list} \
-            or not set(map(type, (literal for literals in value for literal in literals))) <= {str}:
+    if type(value) is not list:
         raise ValueError("not a list of literal sets")
-    return tuple(map(frozenset, value))
+    sets = []
+    for literals in value:  # a plain loop: the catalog decodes one of these for every record
+        if type(literals) is not list:
+            raise ValueError("not a list of literal sets")
+        for literal in literals:
+            if type(literal) is not str:
+                raise ValueError("not a list of literal sets")
+        sets.append(frozenset(literals))
+    return tuple(sets)

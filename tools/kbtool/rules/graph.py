@@ -53,14 +53,15 @@ def _leads_to(error_id: str) -> dict:
                      record=_leads_to("tensorflow/tflite-converter-unsupported-op"), others=(_OTHER_RECORD,)))
 def dangling_reference(kb, context):
     known = kb.by_id
-    ids_by_domain: dict[str, list[str]] = {}
-    for entry_id in known:
-        ids_by_domain.setdefault(entry_id.split("/", 1)[0], []).append(entry_id)
-    for record in kb.records:
+    ids_by_domain: dict[str, list[str]] = {}  # made when the first dangling edge is found
+    for record in context.reported(kb.records):
         for edge in id_edges(record.data):
             pointer, target = edge.pointer, edge.target
             if target in known or target == record.entry_id:
                 continue
+            if not ids_by_domain:
+                for entry_id in known:
+                    ids_by_domain.setdefault(entry_id.split("/", 1)[0], []).append(entry_id)
             candidates = ids_by_domain.get(target.split("/", 1)[0], [])
             similar = (difflib.get_close_matches(target, candidates, n=1, cutoff=0.8)
                        if len(candidates) <= MAX_SUGGESTION_CANDIDATES else [])
