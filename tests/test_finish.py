@@ -296,3 +296,17 @@ def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):
     assert number.returncode == 0 and number.stderr.endswith("pydantic imported")
     wrong = run("lint", "--stale-days", "many")
     assert wrong.returncode == 2 and "--stale-days" in wrong.stderr and "integer" in wrong.stderr
+
+
+def test_a_kbtool_process_leaves_the_oldest_objects_to_the_end(tmp_path):
+    """A run holds every record of the KB for its whole length: the cycle collector still collects
+    young objects but does not traverse the old ones again and again (see COLLECTOR_THRESHOLDS)."""
+    root = tmp_path / "kb"
+    write_record(root, clean_record())
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: sys.stderr.write(repr(gc.get_threshold())))\n"
+            "from kbtool.cli import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
+    from kbtool.cli import COLLECTOR_THRESHOLDS
+    completed = subprocess.run([sys.executable, "-c", code, "lint", "--today", TODAY], capture_output=True, text=True, cwd=root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stderr.endswith(repr(COLLECTOR_THRESHOLDS)) and COLLECTOR_THRESHOLDS[0] > 700
