@@ -56,11 +56,11 @@ class LintContext:
 Progress = Callable[[int, int], None]
 
 
-def run_rules(rules: list[Rule], context: LintContext, targets: set[str] | None,
-              progress: Progress | None = None) -> list[Finding]:
-    """The findings of every file, record and KB rule. Record rules run only on `targets` (None: all
-    files); KB rules run once over everything, and the filters keep what concerns the targets."""
+def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None = None) -> list[Finding]:
+    """The findings of every file, record and KB rule. Record rules run only on the context's targets
+    (None: all files); KB rules run once over everything, and the filters keep what concerns the targets."""
     findings: list[Finding] = []
+    files = list(context.reported(context.kb.files))
     for done, rule in enumerate(rules):
         if progress is not None:
             progress(done, len(rules))
@@ -69,8 +69,8 @@ def run_rules(rules: list[Rule], context: LintContext, targets: set[str] | None,
         if rule.scope == "kb":
             findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context))
             continue
-        for record in context.kb.files:
-            if (targets is not None and record.relative_path not in targets) or (rule.scope == "record" and record.data is None):
+        for record in files:
+            if rule.scope == "record" and record.data is None:
                 continue
             findings.extend(_capped(rule, record, rule.check(record, context)))
     if progress is not None:
@@ -112,7 +112,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
         facts = RegexFacts(kb, searcher, cache, focus=targets)
         context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts, base=base,
                               targets=targets)
-        findings = run_rules(rules, context, targets, progress)
+        findings = run_rules(rules, context, progress)
     if cache is not None and targets is None:
         keep_catalog(kb, cache, lambda record: (facts.analysis(record).literal_sets, facts.analysis(record).literal_filter))
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,

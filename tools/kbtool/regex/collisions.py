@@ -150,7 +150,7 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
 
 
 def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], texts: list[Text], values: list[str],
-            matcher: BoundedMatcher, result: CrossMatch, cache: Cache, text_hashes: list[str],
+            matcher: BoundedMatcher, result: CrossMatch, cache: Cache, text_hashes: dict[int, str],
             whole_keys: dict[int, str]) -> list[tuple[int, int]]:
     """Step 3: search the candidate pairs in rounds (`search_in_rounds`): a regex that overran its time
     bound is not tried again, and the texts it was searching are kept to name them. A regex whose
@@ -191,6 +191,10 @@ def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], t
     return matched_pairs
 
 
+def _text_hash(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
 def _hash_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
@@ -217,13 +221,14 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
     values = [text_value(text) for text in texts]
-    text_hashes = [hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest() for value in values]
+    # Text number -> hash of its text: of every text for the whole KB's key; with `focus`, of the candidates' only (below).
+    text_hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(values)} if focus is None else {}
     result = CrossMatch()
     matched_pairs: list[tuple[int, int]] = []
     whole_keys: dict[int, str] = {}
     remaining = list(range(len(regex_records)))
     if cache.enabled and focus is None:
-        messages = hashlib.blake2b("\n".join(sorted(text_hashes)).encode(), digest_size=20).hexdigest()
+        messages = hashlib.blake2b("\n".join(sorted(text_hashes.values())).encode(), digest_size=20).hexdigest()
         unchecked = set(_over_budget([n for n, found in enumerate(sets) if not indexable(found)], len(texts), fallback_budget))
         own: dict[int, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
         for number, text in enumerate(texts):
@@ -233,7 +238,7 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
                       for number, record in enumerate(regex_records) if number not in unchecked}
         stored = cache.get_many(whole_keys.values())
         by_hash: dict[str, list[int]] = {}
-        for number, value in enumerate(text_hashes):
+        for number, value in text_hashes.items():
             by_hash.setdefault(value, []).append(number)
         for number, key in whole_keys.items():
             if _hash_list(stored.get(key)):
@@ -253,6 +258,7 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())
+    text_hashes.update((t, _text_hash(values[t])) for found in candidates.values() for t in found if t not in text_hashes)
     matched_pairs += _search(candidates, regex_records, texts, values, matcher, result, cache, text_hashes, whole_keys)
     result.collisions = [Collision(regex_records[number], texts[t]) for number, t in sorted(set(matched_pairs))]
     result.collisions = [collision for collision in result.collisions if not excused(collision)]
