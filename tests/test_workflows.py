@@ -82,5 +82,7 @@ def test_pr_checks_fetch_full_history_and_run_changed_lint_full_lint_and_tests()
     commands = [step.get("run", "") for step in workflow_steps]
     assert "kbtool lint --changed-since auto --format github" in commands
     assert "kbtool lint" in commands
+    # the full lint keeps the catalog that the lint of the changed records reads: it comes first
+    assert commands.index("kbtool lint") < commands.index("kbtool lint --changed-since auto --format github")
     assert "bash .ci/run" in commands
     assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif@") for step in workflow_steps)
