@@ -30,6 +30,7 @@ from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, parse_rea
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
+from kbtool.regex.shapes import RegexAnalysis
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
 #: clock tick: its modification time proves nothing, and it is read again.
@@ -245,15 +246,18 @@ def _entry_of(record: RecordFile, stat: tuple, literal_sets: tuple[frozenset[str
     return CatalogEntry.made(record.relative_path, stat, record.digest, shared, literal_sets, None, literal_filter, root)
 
 
-def keep_catalog(kb: KnowledgeBase, cache: Cache, literals: Callable[[RecordFile], tuple[tuple[frozenset[str], ...], LiteralFilter]]) -> None:
+def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile], RegexAnalysis]) -> None:
     """Keep in `cache` the catalog of `kb`, every file of which was just read from its root (a full
     lint), so that the next `match` or `lint --changed-since` reads the catalog instead of every file.
-    `literals` tells what a record's regex requires (its literal sets and filter)."""
+    `analysis` is the analysis of a record's regex (what it requires), as the lint worked it out."""
     below = ENTRIES_DIR + "/"
     if not cache.enabled or not kb.read_ns or any(not record.relative_path.startswith(below) for record in kb.files):
         return
-    entries = [_entry_of(record, record.stat, *(literals(record) if isinstance((record.data or {}).get("regex"), str)
-                                                 else ((), ())), kb.root) for record in kb.files]
+    entries = []
+    for record in kb.files:
+        found = analysis(record) if isinstance((record.data or {}).get("regex"), str) else None
+        entries.append(_entry_of(record, record.stat, found.literal_sets if found else (), found.literal_filter if found else (),
+                                 kb.root))
     _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 
 

@@ -11,18 +11,23 @@ class UnreadableFile(Exception):
     """The file was not read; the message says why, starting with a verb ("is a symbolic link; ...")."""
 
 
+def file_status(path: Path) -> os.stat_result:
+    """`os.lstat(path)` (a link is not followed); UnreadableFile when there is none."""
+    try:
+        return os.lstat(path)
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+
+
 def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused", info: os.stat_result | None = None) -> bytes:
     """The bytes of `path`, a regular file of at most `max_bytes`; else UnreadableFile.
 
     `kind` names what the file should be ("record", "article") and `refused` what happens to a
-    file that is not ("refused", "skipped") in the messages; `info` is the file's `os.lstat`, when
+    file that is not ("refused", "skipped") in the messages; `info` is the file's `file_status`, when
     the caller has taken it.
     """
     if info is None:
-        try:
-            info = os.lstat(path)
-        except OSError as error:
-            raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+        info = file_status(path)
     if stat.S_ISLNK(info.st_mode):
         raise UnreadableFile(f"is a symbolic link; {kind}s must be regular files inside the KB (links are not followed)")
     if stat.S_ISDIR(info.st_mode) and not path.name.endswith((".json", ".md", ".markdown")):

@@ -38,7 +38,7 @@ class KnowledgeBase:
     files: list[RecordFile]
     by_id: dict[str, list[RecordFile]] = field(default_factory=dict)
     by_path: dict[str, RecordFile] = field(default_factory=dict)
-    read_ns: int = 0  # when reading its files from disk began (time.time_ns), when they were all read then
+    read_ns: int = 0  # time.time_ns() just before every file was read (0: the files were not all read then)
 
     def __post_init__(self) -> None:
         for record in self.files:

@@ -114,7 +114,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
                               targets=targets)
         findings = run_rules(rules, context, progress)
     if cache is not None and targets is None:
-        keep_catalog(kb, cache, lambda record: (facts.analysis(record).literal_sets, facts.analysis(record).literal_filter))
+        keep_catalog(kb, cache, facts.analysis)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)

@@ -14,14 +14,13 @@ import bisect
 import hashlib
 import json
 import math
-import os
 import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from kbtool.files import UnreadableFile, read_capped
+from kbtool.files import UnreadableFile, file_status, read_capped
 
 #: Files larger than this are refused without being read into memory.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -472,10 +471,7 @@ def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]
         relative = path.as_posix()
     record = RecordFile(path=path, relative_path=relative)
     try:
-        try:
-            info = os.lstat(path)
-        except OSError as error:
-            raise UnreadableFile(f"cannot be read: {error.strerror}") from None
+        info = file_status(path)
         record.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         raw = read_capped(path, MAX_FILE_BYTES, "record", info=info)
     except UnreadableFile as error:
