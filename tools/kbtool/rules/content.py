@@ -209,6 +209,7 @@ PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net", "example.inval
 #: Placeholder text: an upper-case TODO/TBD/FIXME, a run of x's, an ellipsis standing for a path part, <url>, {link}.
 PLACEHOLDER_WORDS = re.compile(r"\b(?:TODO|TBD|FIXME)\b|(?<!\w)[xX]{3,}(?!\w)|(?:^|/)\.\.\.(?:/|$)|…|<[^>]*>|\{[^}]*\}")
 PLACEHOLDER_VALUES = {"todo", "tbd", "fixme", "n/a", "na", "none", "null", "url", "link", "placeholder", "-", "?"}
+_WHITESPACE = re.compile(r"\s")  # what str.isspace() calls a space (the same Unicode table)
 #: A repository-relative path of an article (sources may name one), with an optional `:line` or `#fragment`.
 ARTICLE_PATH = re.compile(r"(?![./])(?!.*(?:^|/)\.\.(?:/|$))[\w.-]+(?:/[\w.-]+)*\.(?:md|markdown)(?::\d+|#[\w.-]*)?")
 
@@ -225,7 +226,7 @@ def url_problem(value: str, allow_article_path: bool) -> str | None:
         return f"is a placeholder ({placeholder.group(0)!r})"
     if allow_article_path and ARTICLE_PATH.fullmatch(text):
         return None
-    if text != value or any(char.isspace() for char in text):
+    if text != value or _WHITESPACE.search(text):
         return "contains spaces"
     try:
         parts = urlsplit(text)
