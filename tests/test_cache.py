@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
 from kbtool.catalog import RACY_NANOSECONDS
-from kbtool.lint import lint
+from kbtool.kb import load_knowledge_base
+from kbtool.lint import check_knowledge_base, lint
 from kbtool.settings import build_settings
 
 
@@ -246,3 +247,18 @@ def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
     assert again.keys() == kept.keys()
     assert [key for key in kept if again[key] != kept[key]] == [key for key in kept if any(
         entry[0] == edited.relative_to(root).as_posix() for entry in kept[key]["entries"])]  # only its part is written
+
+
+def test_the_catalog_a_full_lint_keeps_is_dated_from_before_its_files_were_read(scene):
+    """A file changed within two seconds of the catalog's date is read again: every part a full lint keeps
+    carries the time the KB's reading began (a later date would let a file changed in the same clock
+    tick as its read pass as unchanged)."""
+    root, cache_dir = scene
+    settings = build_settings(root=root, today=TODAY)
+    started = time.time_ns()
+    kb = load_knowledge_base(root)
+    assert started <= kb.read_ns <= time.time_ns()
+    with Cache(cache_dir) as cache:
+        check_knowledge_base(kb, settings, cache=cache)
+    parts = _catalog_rows(cache_dir).values()
+    assert parts and {part["written_ns"] for part in parts} == {kb.read_ns}
