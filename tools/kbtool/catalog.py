@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kbtool.cache import Cache
-from kbtool.files import walk_file_names
+from kbtool.files import status_key, walk_file_names
 from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, parse_read_files
 from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
@@ -190,12 +190,11 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
     paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
     started_ns = time.time_ns()
     entries: list[CatalogEntry] = []
-    fresh: list[tuple[int, RecordFile, bytes | None, int, int]] = []
+    fresh: list[tuple[int, RecordFile, bytes | None]] = []
     for path in paths:
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
         try:
-            info = os.lstat(path)
-            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            stat = status_key(os.lstat(path))
         except OSError:
             stat = (-1, -1, -1, -1)
         entry, written_ns = known.get(relative, (None, 0))
@@ -207,7 +206,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
             entries.append(replace(entry, stat=stat))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
-        fresh.append((len(entries) - 1, record, raw, stat))
+        fresh.append((len(entries) - 1, record, raw))
     _fill(entries, fresh, cache, root)
     now = [0] * PARTS
     changed = set()
@@ -222,28 +221,29 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
     return Catalog(root, entries)
 
 
-def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None, tuple]], cache: Cache, root: Path) -> None:
+def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cache: Cache, root: Path) -> None:
     """Parse the files read again and make their entries (the literals of their regexes through the cache)."""
-    parse_read_files([(record, raw) for _, record, raw, _ in fresh], cache)
-    patterns = [record.data["regex"] for _, record, _, _ in fresh
+    parse_read_files([(record, raw) for _, record, raw in fresh], cache)
+    patterns = [record.data["regex"] for _, record, _ in fresh
                 if record.data is not None and isinstance(record.data.get("regex"), str)]
     literal_sets = dict(zip(patterns, cached_literal_sets(patterns, cache)))
     filters = dict(zip(patterns, cached_literal_filters(patterns, cache)))
-    for number, record, _, stat in fresh:
+    for number, record, _ in fresh:
         regex = (record.data or {}).get("regex")
-        entries[number] = _entry_of(record, stat, literal_sets.get(regex, ()) if isinstance(regex, str) else (),
+        entries[number] = _entry_of(record, literal_sets.get(regex, ()) if isinstance(regex, str) else (),
                                     filters.get(regex, ()) if isinstance(regex, str) else (), root)
 
 
-def _entry_of(record: RecordFile, stat: tuple, literal_sets: tuple[frozenset[str], ...], literal_filter: LiteralFilter,
+def _entry_of(record: RecordFile, literal_sets: tuple[frozenset[str], ...], literal_filter: LiteralFilter,
               root: Path) -> CatalogEntry:
-    """The catalog entry of a record file read and parsed, with what its regex requires."""
+    """The catalog entry of a record file read and parsed (with its status as it was read), with what its
+    regex requires."""
     data = record.data
     if data is None:
         problem = record.problems[0].message if record.problems else "not a record"
-        return CatalogEntry.made(record.relative_path, stat, record.digest, None, (), problem, (), root)
+        return CatalogEntry.made(record.relative_path, record.stat, record.digest, None, (), problem, (), root)
     shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-    return CatalogEntry.made(record.relative_path, stat, record.digest, shared, literal_sets, None, literal_filter, root)
+    return CatalogEntry.made(record.relative_path, record.stat, record.digest, shared, literal_sets, None, literal_filter, root)
 
 
 def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile], RegexAnalysis]) -> None:
@@ -256,7 +256,7 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     entries = []
     for record in kb.files:
         found = analysis(record) if isinstance((record.data or {}).get("regex"), str) else None
-        entries.append(_entry_of(record, record.stat, found.literal_sets if found else (), found.literal_filter if found else (),
+        entries.append(_entry_of(record, found.literal_sets if found else (), found.literal_filter if found else (),
                                  kb.root))
     _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 

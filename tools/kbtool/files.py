@@ -19,6 +19,11 @@ def file_status(path: Path) -> os.stat_result:
         raise UnreadableFile(f"cannot be read: {error.strerror}") from None
 
 
+def status_key(info: os.stat_result) -> tuple[int, int, int, int]:
+    """(size, modification and change times in ns, inode): what tells that a file may have changed."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused", info: os.stat_result | None = None) -> bytes:
     """The bytes of `path`, a regular file of at most `max_bytes`; else UnreadableFile.
 

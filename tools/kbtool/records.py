@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from kbtool.files import UnreadableFile, file_status, read_capped
+from kbtool.files import UnreadableFile, file_status, read_capped, status_key
 
 #: Files larger than this are refused without being read into memory.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -472,7 +472,7 @@ def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]
     record = RecordFile(path=path, relative_path=relative)
     try:
         info = file_status(path)
-        record.stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        record.stat = status_key(info)
         raw = read_capped(path, MAX_FILE_BYTES, "record", info=info)
     except UnreadableFile as error:
         record.problems.append(ParseProblem(INVALID_JSON, str(error)))

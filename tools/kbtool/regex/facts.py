@@ -104,9 +104,11 @@ class RegexFacts:
             unsure = result.timed_out or result.cut_short or (again is not None and (again.timed_out or again.cut_short))
             outcome.append(Uncached((check, analysis)) if unsure else (check, analysis))
         if self.cache.enabled:
+            kept = {}
             for job, analysis in zip(jobs, analyses):
-                self.cache.put_many({self.cache.key("regex-literals", job.pattern): literal_sets_to_json(analysis.literal_sets),
-                                     self.cache.key("regex-filter", job.pattern): literal_filter_to_json(analysis.literal_filter)})
+                kept[self.cache.key("regex-literals", job.pattern)] = literal_sets_to_json(analysis.literal_sets)
+                kept[self.cache.key("regex-filter", job.pattern)] = literal_filter_to_json(analysis.literal_filter)
+            self.cache.put_many(kept)
         return outcome
 
     def check(self, record: RecordFile) -> RegexCheck | None:
