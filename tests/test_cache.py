@@ -3,6 +3,7 @@ new kbtool version or a corrupt cache file, lint's findings equal those of `--no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,9 +16,12 @@ import pytest
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
 from kbtool.catalog import RACY_NANOSECONDS
-from kbtool.kb import load_knowledge_base
+from kbtool.findings import Severity
+from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.lint import check_knowledge_base, lint
-from kbtool.settings import build_settings
+from kbtool.remembered import recall, run_key
+from kbtool.schema import record_schema
+from kbtool.settings import Settings, Suppression, build_settings
 
 
 def _scene(root: Path) -> None:
@@ -262,3 +266,90 @@ def test_the_catalog_a_full_lint_keeps_is_dated_from_before_its_files_were_read(
         check_knowledge_base(kb, settings, cache=cache)
     parts = _catalog_rows(cache_dir).values()
     assert parts and {part["written_ns"] for part in parts} == {kb.read_ns}
+
+
+def _recalled(root: Path, cache_dir: Path) -> tuple[KnowledgeBase, dict]:
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(cache_dir) as cache:
+        known = recall(root, run_key(settings, record_schema(root)), cache)
+    assert known is not None
+    return known
+
+
+def test_a_full_lint_remembers_each_files_findings_and_the_next_one_reads_only_what_changed(scene):
+    """The findings of the rules of one file are remembered per file; the next lint of the whole KB reads
+    whole only the files that changed, and rules across records still see every record: an edit shows on
+    the records it concerns, whether they changed or not."""
+    root, cache_dir = scene
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
+    assert _findings(root, cache_dir) == _findings(root, None)
+    kb, recalled = _recalled(root, cache_dir)
+    paths = sorted(path.relative_to(root).as_posix() for path in (root / "entries").rglob("*.json"))
+    assert sorted(recalled) == paths
+    assert all(record.text is None for record in kb.files)  # none was read whole
+    assert any(recalled.values())
+    base = root / "entries" / "tensorflow" / "broad.json"
+    record = json.loads(base.read_text(encoding="utf-8"))
+    write_record(root, changed(record, {"id": clean_record()["id"]}), "entries/tensorflow/broad.json")
+    expected = _findings(root, None)
+    duplicates = {finding["path"] for finding in expected if finding["name"] == "duplicate-id"}
+    assert len(duplicates) == 2  # the edited record and the unchanged one whose id it took
+    assert _findings(root, cache_dir) == expected
+    write_record(root, changed(clean_record(), {"id": "tensorflow/added", "signature": "KeyError: 'added'",
+                                                 "regex": "KeyError: 'added'", "signature_zh": None}))
+    (root / "entries" / "tensorflow" / "dupe.json").unlink()
+    assert _findings(root, cache_dir) == _findings(root, None)
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    assert _findings(root, cache_dir) == _findings(root, None)
+    kb, recalled = _recalled(root, cache_dir)
+    assert sorted(recalled) == sorted(path.relative_to(root).as_posix() for path in (root / "entries").rglob("*.json"))
+
+
+@pytest.mark.parametrize("change", ["today", "stale-days", "schema", "remembered entry damaged"])
+def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_were_found_with(scene, change):
+    root, cache_dir = scene
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    before = _findings(root, None)
+    assert _findings(root, cache_dir) == before
+    extra: list[str] = []
+    if change == "today":
+        extra = ["--today", "2031-01-01"]  # every record is stale by then
+    elif change == "stale-days":
+        (root / "pyproject.toml").write_text("[tool.kbtool]\nstale-days = 1\n", encoding="utf-8")
+    elif change == "schema":
+        schema = json.loads((REPO_ROOT / "schema" / "error-record.schema.json").read_text(encoding="utf-8"))
+        schema["properties"]["signature"]["maxLength"] = 20
+        (root / "schema").mkdir()
+        (root / "schema" / "error-record.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    else:
+        with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+            for key, value in db.execute("SELECT key, value FROM entries").fetchall():
+                data = json.loads(value)
+                if isinstance(data, dict) and "findings" in data:
+                    data["findings"] = [["KB999", "/", 1, 1, "planted", ""]] if data["findings"] else [["KB201"]]
+                    db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(data), key))
+    expected = _findings(root, None, *extra)
+    assert (expected == before) == (change == "remembered entry damaged")
+    assert _findings(root, cache_dir, *extra) == expected
+    assert _findings(root, cache_dir, *extra) == expected
+
+
+def test_the_run_key_covers_every_setting():
+    """Remembered findings are keyed by every setting: a setting added later is covered, or this fails."""
+    root = REPO_ROOT
+    base = build_settings(root=root, today=TODAY)
+    schema = record_schema(root)
+    variants = {
+        "root": {"root": root / "entries"},
+        "today": {"today": base.today.replace(year=2030)},
+        "stale_days": {"stale_days": 7},
+        "select": {"select": frozenset({"KB101"})},
+        "ignore": {"ignore": frozenset({"KB101"})},
+        "strict": {"strict": True},
+        "severities": {"severities": {"KB101": Severity.WARNING}},
+        "suppressions": {"suppressions": (Suppression(0, ("a/*",), ("KB101",), ("invalid-json",), "why"),)},
+    }
+    assert set(variants) == {field.name for field in dataclasses.fields(Settings)}
+    keys = {run_key(dataclasses.replace(base, **change), schema) for change in variants.values()}
+    assert len(keys) == len(variants) and run_key(base, schema) not in keys
+    assert run_key(dataclasses.replace(base), schema) == run_key(base, schema)

@@ -1,6 +1,7 @@
 """A content-addressed cache of per-record work: whether a file's bytes parse cleanly, what a regex
 does with its record's own messages and its static analysis, whether it is too broad, which messages
-it matches, the literals it requires, and the catalog of a KB (`kbtool.catalog`).
+it matches, the literals it requires, the catalog of a KB (`kbtool.catalog`), and each file's findings
+under the rules of one file (`kbtool.remembered`).
 
 Every entry is keyed by a hash of what it was computed from (the file's bytes, the regex and its
 texts) together with kbtool's fingerprint: its version and the hash of its own code and data files.
@@ -110,6 +111,18 @@ class Cache:
             self._db = None  # unusable from here on: compute everything
             return {}
         return found
+
+    def has_any(self, keys: Sequence[str]) -> bool:
+        """Whether the store holds a value under one of `keys` (up to 500), without reading it."""
+        wanted = list(keys[:_CHUNK])
+        if self._db is None or not wanted:
+            return False
+        try:
+            return self._db.execute(f"SELECT 1 FROM entries WHERE key IN ({','.join('?' * len(wanted))}) LIMIT 1",
+                                    wanted).fetchone() is not None
+        except sqlite3.Error:
+            self._db = None
+            return False
 
     def put_many(self, items: dict[str, Any]) -> None:
         """Keep `items` (key -> JSON-serialisable value) to be written by `flush`."""

@@ -121,10 +121,11 @@ def _dumps(value: Any) -> str:
 class Catalog:
     root: Path
     entries: list[CatalogEntry]
+    read: dict[str, RecordFile] = field(default_factory=dict)  # the files read whole to make their entries, by path
 
     def record(self, entry: CatalogEntry) -> RecordFile:
-        """The whole record of `entry`, read now (strictly, as lint reads it)."""
-        return read_record_file(self.root / entry.path, self.root)
+        """The whole record of `entry` (strictly read, as lint reads it): as read to make its entry, else read now."""
+        return self.read.get(entry.path) or read_record_file(self.root / entry.path, self.root)
 
     def shared_record(self, entry: CatalogEntry) -> RecordFile:
         """The record of `entry` as far as rules across records need it: its CROSS_RECORD_FIELDS, no text."""
@@ -181,8 +182,9 @@ def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], part
     cache.put_many({keys[number]: {"written_ns": written_ns, "entries": part} for number, part in grouped.items()})
 
 
-def load_catalog(root: Path, cache: Cache) -> Catalog:
-    """The catalog of the KB at `root`: from the cache, with the files that changed read again."""
+def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
+    """The catalog of the KB at `root`: from the cache, with the files that changed read again (and,
+    with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole)."""
     keys = _part_keys(root, cache)
     known, counts = _stored_entries(root, cache, keys)
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
@@ -218,7 +220,7 @@ def load_catalog(root: Path, cache: Cache) -> Catalog:
     changed.update(number for number in range(PARTS) if now[number] != counts[number])
     if changed:
         _keep_parts(cache, keys, entries, changed, started_ns)
-    return Catalog(root, entries)
+    return Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
 
 
 def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cache: Cache, root: Path) -> None:
@@ -267,3 +269,8 @@ def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> Knowledg
     catalog = load_catalog(root, cache)
     files = [catalog.record(entry) if entry.path in whole else catalog.shared_record(entry) for entry in catalog.entries]
     return KnowledgeBase(root=root, files=files)
+
+
+def catalog_kept(root: Path, cache: Cache) -> bool:
+    """Whether the cache holds a catalog of the KB at `root` (some part of it), without reading it."""
+    return cache.has_any(_part_keys(root, cache))

@@ -13,7 +13,7 @@ import os
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from kbtool.baseline import Baseline
 from kbtool.cache import Cache
@@ -25,6 +25,7 @@ from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
+from kbtool.remembered import recall, remember, run_key
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
 from kbtool.schema import RecordSchema, record_schema
@@ -56,11 +57,15 @@ class LintContext:
 Progress = Callable[[int, int], None]
 
 
-def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None = None) -> list[Finding]:
+def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None = None,
+              recalled: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
     """The findings of every file, record and KB rule. Record rules run only on the context's targets
-    (None: all files); KB rules run once over everything, and the filters keep what concerns the targets."""
+    (None: all files); KB rules run once over everything, and the filters keep what concerns the targets.
+    The rules of one file do not run on a file whose findings are `recalled` (kbtool.remembered): those are used."""
+    recalled = recalled or {}
     findings: list[Finding] = []
     files = list(context.reported(context.kb.files))
+    unknown = [record for record in files if record.relative_path not in recalled]
     for done, rule in enumerate(rules):
         if progress is not None:
             progress(done, len(rules))
@@ -69,10 +74,12 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
         if rule.scope == "kb":
             findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context))
             continue
-        for record in files:
+        for record in unknown if rule.of_one_file else files:
             if rule.scope == "record" and record.data is None:
                 continue
             findings.extend(_capped(rule, record, rule.check(record, context)))
+    for record in files:
+        findings.extend(recalled.get(record.relative_path, ()))
     if progress is not None:
         progress(len(rules), len(rules))
     return findings
@@ -102,19 +109,23 @@ def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:
 def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str] | None = None,
                          base: BaseRevision | None = None, baseline: Baseline | None = None,
                          matcher: BoundedMatcher | None = None, progress: Progress | None = None,
-                         left_out: dict[str, int] | None = None, cache: Cache | None = None) -> list[Finding]:
+                         left_out: dict[str, int] | None = None, cache: Cache | None = None,
+                         recalled: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
     Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule;
-    `cache` holds regex results of earlier runs, and, after a lint of the whole KB as read from its
-    root, the KB's catalog (for the next `match` or `lint --changed-since`)."""
+    `cache` holds regex results of earlier runs, and, after a lint of the whole KB, its catalog (for
+    the next `match` or `lint --changed-since`) and the findings of the rules of one file in each file
+    (for the next lint of the whole KB, which passes those it recalls as `recalled`)."""
     rules = active_rules(settings)
+    schema = record_schema(settings.root)
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         facts = RegexFacts(kb, searcher, cache, focus=targets)
-        context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts, base=base,
-                              targets=targets)
-        findings = run_rules(rules, context, progress)
-    if cache is not None and targets is None:
+        context = LintContext(settings=settings, kb=kb, schema=schema, regex=facts, base=base, targets=targets)
+        findings = run_rules(rules, context, progress, recalled)
+    if cache is not None and targets is None and base is None:
         keep_catalog(kb, cache, facts.analysis)
+        remember(cache, run_key(settings, schema), kb, findings, rules, recalled or {},
+                 {path for path, check in facts.checks.items() if check.timed_out or check.cut_short})
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)
@@ -159,8 +170,11 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
+    recalled = None
     if changes is not None and not paths:
         kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
+    elif not paths and cache is not None and (known := recall(settings.root, run_key(settings, record_schema(settings.root)), cache)):
+        kb, recalled = known
     else:
         kb = load_knowledge_base(settings.root, paths, cache)
     targets: set[str] | None = None
@@ -175,7 +189,7 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
         targets = changed if targets is None else targets & changed
     left_out: dict[str, int] = {}
     findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None, baseline=baseline,
-                                    progress=progress, left_out=left_out, cache=cache)
+                                    progress=progress, left_out=left_out, cache=cache, recalled=recalled)
     linted = [record for record in kb.files if targets is None or record.relative_path in targets]
     return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
                       root=settings.root, baselined=left_out.get("baseline", 0))

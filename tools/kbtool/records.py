@@ -56,6 +56,7 @@ class RecordFile:
     digest: str = ""  # a hash of the file's bytes ("" when unread)
     stat: tuple[int, int, int, int] = (-1, -1, -1, -1)  # size, modification and change times (ns), inode, before reading
     literal_sets: tuple[frozenset[str], ...] | None = None  # what the regex requires, when the catalog knows it
+    placed: dict[str, tuple[int, int]] | None = field(default=None, repr=False)  # (line, column) by pointer, known without the text
     _line_starts: array | None = field(default=None, repr=False)
     _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
 
@@ -72,6 +73,10 @@ class RecordFile:
         Falls back to the nearest existing parent when the pointer names a
         value that is absent (e.g. a missing required key).
         """
+        if self.placed is not None and pointer in self.placed:
+            return self.placed[pointer]
+        if self.text is None and self.data is not None and self.digest:
+            self.text = self._text_as_hashed()
         if self.text is None or self.data is None:
             return (1, 1)
         try:
@@ -82,6 +87,17 @@ class RecordFile:
                 pointer = pointer.rsplit("/", 1)[0]
             offset = offsets.get(pointer, 0)
         return self._line_column(offset)
+
+    def _text_as_hashed(self) -> str | None:
+        """The file's text, read now, for a record taken from the catalog without it (None when the file's
+        bytes are no longer those its digest was made of)."""
+        try:
+            raw = read_capped(self.path, MAX_FILE_BYTES, "record")
+        except UnreadableFile:
+            return None
+        if content_digest(raw) != self.digest:
+            return None
+        return raw.decode("utf-8")
 
     def _line_column(self, index: int) -> tuple[int, int]:
         # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
@@ -462,6 +478,11 @@ def read_record_file(path: Path, root: Path) -> RecordFile:
     return record
 
 
+def content_digest(raw: bytes) -> str:
+    """The hash a record file's bytes are known by (`RecordFile.digest`)."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+
+
 def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]:
     """The record file at `path`, not parsed yet, and its bytes (None, with the problem noted, when
     they cannot be read)."""
@@ -477,7 +498,7 @@ def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]
     except UnreadableFile as error:
         record.problems.append(ParseProblem(INVALID_JSON, str(error)))
         return record, None
-    record.digest = hashlib.blake2b(raw, digest_size=20).hexdigest()
+    record.digest = content_digest(raw)
     return record, raw
 
 

@@ -25,7 +25,7 @@ def lint_command(
     statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule produced (most first) instead of the findings, to decide when a warning can become an error. Works with --format text or json; the exit status is the same."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Report only on record files changed since the merge base of REF and HEAD (commits, staged, unstaged and untracked changes; a renamed record under its new path), plus records whose graph points at a record the change removed. Of the other records only what rules across records need is read (from the cache when it is up to date). Turns on the history rules (KB7xx), which compare each changed record with its base version. 'auto' uses origin/$GITHUB_BASE_REF in a pull-request workflow. Needs the full history (actions/checkout with fetch-depth: 0).", show_default=False),
     color: str = color_option(),
-    no_cache: bool = no_cache_option("per-record work: parse results, regex checks and analyses, regex-text answers"),
+    no_cache: bool = no_cache_option("per-record work: parse results, regex checks and analyses, regex-text answers, each file's findings"),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Leave out the findings listed in FILE (written by 'kbtool baseline write FILE'), so only new problems count; entries of FILE that no longer occur are reported as unused-baseline-entry.", show_default=False),
 ) -> None:
     """Check records and report every problem with its file, line, field and what to do.

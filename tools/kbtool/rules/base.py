@@ -62,13 +62,22 @@ class Rule:
     passes: Example  # the near miss that does not
     scope: Scope
     check: Callable[..., Iterable[Any]]
+    # A record rule whose findings on a record also depend on other records (it reads only their
+    # CROSS_RECORD_FIELDS). The findings of the other file and record rules depend on the file, the
+    # settings and the schema alone, and a lint of the whole KB remembers them (kbtool.remembered).
+    looks_across: bool = False
+
+    @property
+    def of_one_file(self) -> bool:
+        """Its findings on a file depend on that file alone (with the settings and the schema)."""
+        return self.scope in ("file", "record") and not self.looks_across
 
 
 RULES: dict[str, Rule] = {}  # by code, in registration order
 
 
 def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
-         explanation: str, fails: Example, passes: Example, scope: Scope = "record") -> Callable:
+         explanation: str, fails: Example, passes: Example, scope: Scope = "record", looks_across: bool = False) -> Callable:
     """Register the decorated check function as a rule."""
 
     def register(check: Callable) -> Callable:
@@ -78,7 +87,7 @@ def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
             code=code, name=name, family=family, severity=severity, summary=summary,
             explanation=textwrap.dedent(explanation).strip(),
             fails=_dedented(fails), passes=_dedented(passes),
-            scope=scope, check=check)
+            scope=scope, check=check, looks_across=looks_across)
         return check
 
     return register

@@ -151,7 +151,7 @@ def regex_too_broad(record, context):
                       "include the words of the message that identify this particular error")
 
 
-@rule(code="KB205", name="regex-redos", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB205", name="regex-redos", family=FAMILY, severity=Severity.ERROR, looks_across=True,
       summary="`regex` can backtrack catastrophically, or searching a signature with it overran the time bound.",
       explanation="""
       Python's `re` backtracks: some regexes take exponential time (nested or overlapping

@@ -1,0 +1,137 @@
+"""Findings remembered per file between lint runs of the whole KB.
+
+A file's findings under the rules that look at one file only (`Rule.of_one_file`: every file and
+record rule but those that also read other records) depend on the file's bytes, its path, the
+settings and the schema, and nothing else. After a lint of the whole KB they are kept in the cache,
+each file's under a key made of all of these (and kbtool's fingerprint, in every key of the cache).
+
+The next lint of the whole KB reads the KB's catalog (`kbtool.catalog`): each file whose size, times
+and inode are those the catalog holds, and whose findings are remembered under this run's settings
+and schema, is taken as the catalog holds it (what rules across records read) with its remembered
+findings; every other file is read whole and checked by every rule. Rules across records always run
+over every record, so a change to one record shows wherever it matters (a new collision, a duplicate
+id, a dangling reference). A file whose regex search overran its time bound is not remembered: what
+it found depends on the machine's load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from kbtool.cache import Cache
+from kbtool.catalog import catalog_kept, load_catalog
+from kbtool.findings import Finding
+from kbtool.kb import KnowledgeBase, parse_read_files
+from kbtool.records import RecordFile, read_record_bytes
+from kbtool.rules import RULES, Rule
+from kbtool.schema import RecordSchema
+from kbtool.settings import Settings
+
+NAMESPACE = "findings"
+
+
+def run_key(settings: Settings, schema: RecordSchema) -> str:
+    """A hash of what, besides a file, the findings of rules of one file depend on: every setting and the schema."""
+    text = json.dumps([_canonical(settings), schema.document], ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """`value` as JSON data that is the same in every run for equal values (sets sorted, dates as text)."""
+    if dataclasses.is_dataclass(value):
+        return {field.name: _canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return sorted([str(key), _canonical(item)] for key, item in value.items())
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (Path, dt.date)):
+        return str(value)
+    raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+def recall(root: Path, key: str, cache: Cache) -> tuple[KnowledgeBase, dict[str, list[Finding]]] | None:
+    """The whole KB at `root` as its catalog and the findings remembered under `key` (`run_key`) give it:
+    the files whose findings are remembered as far as rules across records need them, the others read
+    whole; and the remembered findings by file. None when the cache holds no catalog of the KB (then
+    the caller reads every file)."""
+    if not cache.enabled or not catalog_kept(root, cache):
+        return None
+    catalog = load_catalog(root, cache, keep_read=True)
+    keys = {entry.path: cache.key(NAMESPACE, key, entry.path, entry.digest) for entry in catalog.entries if entry.digest}
+    stored = cache.get_many(keys.values())
+    files: list[RecordFile] = []
+    recalled: dict[str, list[Finding]] = {}
+    unread: list[int] = []
+    for entry in catalog.entries:
+        value = stored.get(keys.get(entry.path, ""))
+        record = catalog.shared_record(entry) if value is not None else None
+        findings = _findings_from_json(value, record) if record is not None else None
+        if findings is not None:
+            recalled[entry.path] = findings
+        else:
+            record = catalog.read.get(entry.path)
+            if record is None:
+                unread.append(len(files))
+        files.append(record)
+    read = [read_record_bytes(root / catalog.entries[number].path, root) for number in unread]
+    parse_read_files(read, cache)
+    for number, (record, _) in zip(unread, read):
+        files[number] = record
+    return KnowledgeBase(root=root, files=files), recalled
+
+
+def remember(cache: Cache, key: str, kb: KnowledgeBase, findings: list[Finding], rules: list[Rule],
+             recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
+    """Keep under `key` (`run_key`) the findings of `rules` of one file for every file of `kb` that was
+    read whole (not `recalled`), had bytes to hash, and is not in `unsure` (its regex search overran a
+    time bound)."""
+    if not cache.enabled:
+        return
+    of_one_file = {rule.code for rule in rules if rule.of_one_file}
+    kept: dict[str, dict[str, list]] = {record.relative_path: {"findings": [], "placed": []} for record in kb.files
+                                        if record.digest and record.relative_path not in recalled and record.relative_path not in unsure}
+    for finding in findings:
+        value = kept.get(finding.path)
+        if value is None:
+            continue
+        if finding.code in of_one_file:
+            value["findings"].append([finding.code, finding.pointer, finding.line, finding.column, finding.message, finding.hint])
+        else:  # where the rules across records placed their findings, to place them again without reading the file
+            value["placed"].append([finding.pointer, *kb.by_path[finding.path].locate(finding.pointer)])
+    cache.put_many({cache.key(NAMESPACE, key, path, kb.by_path[path].digest): value for path, value in kept.items()})
+
+
+def _findings_from_json(value: Any, record: RecordFile) -> list[Finding] | None:
+    """The findings stored as `value` for `record`, whose `placed` it fills (None when `value` is not
+    what `remember` stores: then the file is read)."""
+    if not (isinstance(value, dict) and isinstance(value.get("findings"), list) and isinstance(value.get("placed"), list)):
+        return None
+    for item in value["placed"]:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                and all(type(number) is int and number >= 1 for number in item[1:])):
+            return None
+    record.placed = {pointer: (line, column) for pointer, line, column in value["placed"]} or None
+    findings = []
+    for item in value["findings"]:
+        if not (isinstance(item, list) and len(item) == 6):
+            return None
+        code, pointer, line, column, message, hint = item
+        rule = RULES.get(code) if isinstance(code, str) else None
+        if rule is None or not rule.of_one_file or not all(isinstance(text, str) for text in (pointer, message, hint)) \
+                or not all(type(number) is int and number >= 1 for number in (line, column)):
+            return None
+        findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=record.relative_path,
+                                entry_id=record.entry_id, pointer=pointer, line=line, column=column, message=message, hint=hint))
+    return findings
