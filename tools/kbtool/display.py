@@ -11,6 +11,7 @@ inert in markdown (no link, no image, no HTML) for the GitHub step summary.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -41,8 +42,21 @@ def visible(text: object, keep: str = "") -> str:
 
 
 def json_text(document: Any, **options: Any) -> str:
-    """`json.dumps(document)` (non-ASCII kept), with no raw control character and valid UTF-8."""
-    text = json.dumps(document, ensure_ascii=False, **options)
+    """`json.dumps(document)` (non-ASCII kept), with no raw control character and valid UTF-8.
+
+    With `indent=2` alone, documents of dicts with string keys, lists, strings, integers, booleans
+    and None are written here, faster (a report of a million findings): `json.dumps` goes through its
+    slow Python encoder whenever it indents. Other documents are left to `json.dumps`."""
+    text = None
+    if options == {"indent": 2}:
+        parts: list[str] = []
+        try:
+            _indented(document, "\n", parts)
+            text = "".join(parts)
+        except (_Unsupported, RecursionError):
+            pass
+    if text is None:
+        text = json.dumps(document, ensure_ascii=False, **options)
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
@@ -57,3 +71,63 @@ def markdown_text(text: object) -> str:
     text = _MARKDOWN.sub(r"\\\1", text)
     text = re.sub(r"(?i)(:)(//)", "\\1\u200b\\2", text)
     return re.sub(r"(?i)\b(www)(\\?\.)", "\\1\u200b\\2", text)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_encode_string = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _indented(value: Any, newline: str, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        parts.append(_scalar(value))
+        return
+    if not value:
+        parts.append("{}" if kind is dict else "[]")
+        return
+    inner = newline + "  "
+    if kind is dict:
+        try:  # a dict of scalars (a finding) in one join
+            parts.append("{" + inner + ("," + inner).join([_key_text(key) + _scalar(item) for key, item in value.items()])
+                         + newline + "}")
+            return
+        except _Container:
+            pass
+    parts.append("{" if kind is dict else "[")
+    separator = inner
+    for item in value.items() if kind is dict else value:
+        parts.append(separator)
+        separator = "," + inner
+        if kind is dict:
+            parts.append(_key_text(item[0]))
+            item = item[1]
+        _indented(item, inner, parts)
+    parts.append(newline + ("}" if kind is dict else "]"))
+
+
+class _Container(Exception):
+    pass
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return _CONSTANTS[value]
+    if kind is dict or kind is list:
+        raise _Container
+    raise _Unsupported
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_text(key: Any) -> str:
+    if type(key) is not str:
+        raise _Unsupported
+    return _encode_string(key) + ": "
