@@ -71,8 +71,9 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
             progress(done, len(rules))
         if rule.scope in ("config", "baseline"):
             continue  # they judge what the filters did: kbtool.filters runs them
-        if rule.scope == "kb":
-            findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context))
+        if rule.scope == "kb":  # placed only where reported (placing a record taken from the catalog reads its file)
+            findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context)
+                            if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets)
             continue
         for record in unknown if rule.of_one_file else files:
             if rule.scope == "record" and record.data is None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -118,20 +119,30 @@ def _findings_from_json(value: Any, record: RecordFile) -> list[Finding] | None:
     what `remember` stores: then the file is read)."""
     if not (isinstance(value, dict) and isinstance(value.get("findings"), list) and isinstance(value.get("placed"), list)):
         return None
+    placed = {}
     for item in value["placed"]:
-        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-                and all(type(number) is int and number >= 1 for number in item[1:])):
+        if not (type(item) is list and len(item) == 3 and type(item[0]) is str and _position(item[1], item[2])):
             return None
-    record.placed = {pointer: (line, column) for pointer, line, column in value["placed"]} or None
+        placed[item[0]] = (item[1], item[2])
     findings = []
+    rules = _rules_of_one_file()
     for item in value["findings"]:
-        if not (isinstance(item, list) and len(item) == 6):
+        if not (type(item) is list and len(item) == 6):
             return None
         code, pointer, line, column, message, hint = item
-        rule = RULES.get(code) if isinstance(code, str) else None
-        if rule is None or not rule.of_one_file or not all(isinstance(text, str) for text in (pointer, message, hint)) \
-                or not all(type(number) is int and number >= 1 for number in (line, column)):
+        rule = rules.get(code) if type(code) is str else None
+        if rule is None or not (type(pointer) is str and type(message) is str and type(hint) is str and _position(line, column)):
             return None
         findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=record.relative_path,
                                 entry_id=record.entry_id, pointer=pointer, line=line, column=column, message=message, hint=hint))
+    record.placed = placed or None
     return findings
+
+
+def _position(line: Any, column: Any) -> bool:
+    return type(line) is int and type(column) is int and line >= 1 and column >= 1
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_of_one_file() -> dict[str, Rule]:
+    return {code: rule for code, rule in RULES.items() if rule.of_one_file}
