@@ -18,7 +18,7 @@ from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
 from kbtool.catalog import RACY_NANOSECONDS
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
-from kbtool.lint import check_knowledge_base, lint
+from kbtool.lint import _named_knowledge_base, check_knowledge_base, lint
 from kbtool.remembered import recall, run_key
 from kbtool.schema import record_schema
 from kbtool.settings import Settings, Suppression, build_settings
@@ -353,3 +353,33 @@ def test_the_run_key_covers_every_setting():
     keys = {run_key(dataclasses.replace(base, **change), schema) for change in variants.values()}
     assert len(keys) == len(variants) and run_key(base, schema) not in keys
     assert run_key(dataclasses.replace(base), schema) == run_key(base, schema)
+
+
+def test_a_lint_of_some_files_reads_the_others_from_the_catalog_and_finds_what_no_cache_finds(scene):
+    """`kbtool lint PATHS` (the pre-commit hook passes the staged files) reads whole only the files under
+    PATHS when the cache holds the KB's catalog; rules across records still see every record."""
+    root, cache_dir = scene
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    _findings(root, cache_dir)  # keeps the catalog
+    base = root / "entries" / "tensorflow" / "broad.json"
+    write_record(root, changed(json.loads(base.read_text(encoding="utf-8")), {"id": clean_record()["id"]}),
+                 "entries/tensorflow/broad.json")  # now a duplicate id of an unchanged record
+    for paths in (["entries/tensorflow/broad.json"], ["entries/tensorflow"], ["entries"],
+                  ["entries/tensorflow/broad.json", "entries/tensorflow/mismatch.json"]):
+        named = [str(root / path) for path in paths]
+        expected = _findings(root, None, *named)
+        assert expected and all(any(finding["path"] == path or finding["path"].startswith(path + "/") for path in paths)
+                                for finding in expected)
+        assert _findings(root, cache_dir, *named) == expected
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(cache_dir) as cache:
+        result = lint(settings, [base], cache=cache)
+    assert [finding.name for finding in result.findings if finding.name == "duplicate-id"] == ["duplicate-id"]
+    kb_read = load_knowledge_base(root)
+    with Cache(cache_dir) as cache:
+        kb = _named_knowledge_base(root, [base], cache)
+    assert kb is not None and len(kb.files) == len(kb_read.files)
+    assert [record.relative_path for record in kb.files if record.text is not None] == ["entries/tensorflow/broad.json"]
+    with Cache(cache_dir) as cache:
+        assert _named_knowledge_base(root, [root / "outside.json"], cache) is None
+        assert _named_knowledge_base(root, [], cache) is None  # no path: the whole KB, which lint reads otherwise

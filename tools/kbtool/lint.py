@@ -21,7 +21,7 @@ from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, shared_knowledge_base
-from kbtool.kb import KnowledgeBase, load_knowledge_base
+from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -162,6 +162,19 @@ def _changed_knowledge_base(root: Path, changes: ChangeSet, cache: Cache) -> Kno
     return shared_knowledge_base(root, cache, set(changes.changed) | more) if more else kb
 
 
+def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> KnowledgeBase | None:
+    """The KB for a lint of the record files under `paths` (e.g. the staged files, from the pre-commit hook):
+    those read whole, the others from the catalog as far as rules across records need them. None when
+    there is no cache, or a path lies outside `root/entries/` or names a file the catalog does not hold
+    (then every file is read)."""
+    entries = os.path.join(str(root), ENTRIES_DIR)
+    if not cache.enabled or not paths or not all(str(path) == entries or str(path).startswith(entries + os.sep) for path in paths):
+        return None
+    named = {Path(os.path.abspath(found)).relative_to(root).as_posix() for path in paths for found in discover_record_files(path)}
+    kb = shared_knowledge_base(root, cache, named)
+    return kb if named <= kb.by_path.keys() else None
+
+
 def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,
          baseline: Baseline | None = None, progress: Progress | None = None, cache: Cache | None = None) -> LintResult:
     """Load the KB at `settings.root` and lint it, or only the files under `paths`, or (with
@@ -176,6 +189,8 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
         kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
     elif not paths and cache is not None and (known := recall(settings.root, run_key(settings, record_schema(settings.root)), cache)):
         kb, recalled = known
+    elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
+        kb = named
     else:
         kb = load_knowledge_base(settings.root, paths, cache)
     targets: set[str] | None = None
