@@ -18,7 +18,10 @@ from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
 from kbtool.catalog import RACY_NANOSECONDS
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
-from kbtool.lint import _named_knowledge_base, check_knowledge_base, lint
+from kbtool.lint import LintContext, _named_knowledge_base, check_knowledge_base, lint
+from kbtool.records import RecordFile
+from kbtool.rules import RULES
+from kbtool.rules.freshness import dated_fields
 from kbtool.remembered import recall, run_key
 from kbtool.schema import record_schema
 from kbtool.settings import Settings, Suppression, build_settings
@@ -268,10 +271,10 @@ def test_the_catalog_a_full_lint_keeps_is_dated_from_before_its_files_were_read(
     assert parts and {part["written_ns"] for part in parts} == {kb.read_ns}
 
 
-def _recalled(root: Path, cache_dir: Path) -> tuple[KnowledgeBase, dict]:
-    settings = build_settings(root=root, today=TODAY)
+def _recalled(root: Path, cache_dir: Path, today: str = TODAY) -> tuple[KnowledgeBase, dict]:
+    settings = build_settings(root=root, today=today)
     with Cache(cache_dir) as cache:
-        known = recall(root, run_key(settings, record_schema(root)), cache)
+        known = recall(settings, record_schema(root), cache)
     assert known is not None
     return known
 
@@ -332,16 +335,18 @@ def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_we
     assert (expected == before) == (change == "remembered entry damaged")
     assert _findings(root, cache_dir, *extra) == expected
     assert _findings(root, cache_dir, *extra) == expected
+    if change == "today":  # the findings remembered on one day serve the next: only the rules of the date run again
+        assert len(_recalled(root, cache_dir, "2031-01-01")[1]) == len(list((root / "entries").rglob("*.json")))
 
 
-def test_the_run_key_covers_every_setting():
-    """Remembered findings are keyed by every setting: a setting added later is covered, or this fails."""
+def test_the_run_key_covers_every_setting_but_the_date():
+    """Remembered findings are keyed by every setting but the date of the run (the rules that depend on it
+    run on every file): a setting added later is covered, or this fails."""
     root = REPO_ROOT
     base = build_settings(root=root, today=TODAY)
     schema = record_schema(root)
     variants = {
         "root": {"root": root / "entries"},
-        "today": {"today": base.today.replace(year=2030)},
         "stale_days": {"stale_days": 7},
         "select": {"select": frozenset({"KB101"})},
         "ignore": {"ignore": frozenset({"KB101"})},
@@ -349,7 +354,8 @@ def test_the_run_key_covers_every_setting():
         "severities": {"severities": {"KB101": Severity.WARNING}},
         "suppressions": {"suppressions": (Suppression(0, ("a/*",), ("KB101",), ("invalid-json",), "why"),)},
     }
-    assert set(variants) == {field.name for field in dataclasses.fields(Settings)}
+    assert set(variants) | {"today"} == {field.name for field in dataclasses.fields(Settings)}
+    assert run_key(dataclasses.replace(base, today=base.today.replace(year=2030)), schema) == run_key(base, schema)
     keys = {run_key(dataclasses.replace(base, **change), schema) for change in variants.values()}
     assert len(keys) == len(variants) and run_key(base, schema) not in keys
     assert run_key(dataclasses.replace(base), schema) == run_key(base, schema)
@@ -383,3 +389,24 @@ def test_a_lint_of_some_files_reads_the_others_from_the_catalog_and_finds_what_n
     with Cache(cache_dir) as cache:
         assert _named_knowledge_base(root, [root / "outside.json"], cache) is None
         assert _named_knowledge_base(root, [], cache) is None  # no path: the whole KB, which lint reads otherwise
+
+
+def test_the_rules_of_the_date_read_only_the_date_fields():
+    """The rules that depend on the date of the run run again on every file whose other findings are
+    remembered, with only its date fields (`dated_fields`) at hand: each gives, on its own examples, the
+    findings it gives with the whole record."""
+    root = REPO_ROOT
+    schema = record_schema(root)
+    dated = [rule for rule in RULES.values() if rule.dated]
+    assert {rule.name for rule in dated} == {"stale-entry", "stale-soon", "future-date"}
+    for rule in dated:
+        for example in (rule.fails, rule.passes):
+            data = changed(clean_record(), example.record)
+            settings = build_settings(root=root, today=example.today or TODAY)
+            context = LintContext(settings=settings, kb=KnowledgeBase(root=root, files=[]), schema=schema, regex=None)
+            whole = RecordFile(path=root / "entries" / "x.json", relative_path="entries/x.json", data=data)
+            dates = RecordFile(path=whole.path, relative_path=whole.relative_path,
+                               data={field: data[field] for field in dated_fields(schema) if field in data})
+            problems = list(rule.check(whole, context))
+            assert bool(problems) == (example is rule.fails)
+            assert list(rule.check(dates, context)) == problems

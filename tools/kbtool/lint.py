@@ -25,7 +25,7 @@ from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_kn
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
-from kbtool.remembered import recall, remember, run_key
+from kbtool.remembered import recall, remember
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
 from kbtool.schema import RecordSchema, record_schema
@@ -125,7 +125,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
         findings = run_rules(rules, context, progress, recalled)
     if cache is not None and targets is None and base is None:
         keep_catalog(kb, cache, facts.analysis)
-        remember(cache, run_key(settings, schema), kb, findings, rules, recalled or {},
+        remember(cache, settings, schema, kb, findings, rules, recalled or {},
                  {path for path, check in facts.checks.items() if check.timed_out or check.cut_short})
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
@@ -187,7 +187,7 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     recalled = None
     if changes is not None and not paths:
         kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
-    elif not paths and cache is not None and (known := recall(settings.root, run_key(settings, record_schema(settings.root)), cache)):
+    elif not paths and cache is not None and (known := recall(settings, record_schema(settings.root), cache)):
         kb, recalled = known
     elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
         kb = named

@@ -1,17 +1,19 @@
 """Findings remembered per file between lint runs of the whole KB.
 
 A file's findings under the rules that look at one file only (`Rule.of_one_file`: every file and
-record rule but those that also read other records) depend on the file's bytes, its path, the
-settings and the schema, and nothing else. After a lint of the whole KB they are kept in the cache,
-each file's under a key made of all of these (and kbtool's fingerprint, in every key of the cache).
+record rule but those that also read other records, and those that depend on the date of the run)
+depend on the file's bytes, its path, the settings but the date, and the schema, and nothing else.
+After a lint of the whole KB they are kept in the cache, with the file's date fields, each file's
+under a key made of all of these (and kbtool's fingerprint, in every key of the cache).
 
-The next lint of the whole KB reads the KB's catalog (`kbtool.catalog`): each file whose size, times
-and inode are those the catalog holds, and whose findings are remembered under this run's settings
-and schema, is taken as the catalog holds it (what rules across records read) with its remembered
-findings; every other file is read whole and checked by every rule. Rules across records always run
-over every record, so a change to one record shows wherever it matters (a new collision, a duplicate
-id, a dangling reference). A file whose regex search overran its time bound is not remembered: what
-it found depends on the machine's load.
+The next lint of the whole KB, on any day, reads the KB's catalog (`kbtool.catalog`): each file whose
+size, times and inode are those the catalog holds, and whose findings are remembered under this run's
+settings and schema, is taken as the catalog holds it (what rules across records read) with its date
+fields and remembered findings; every other file is read whole and checked by every rule. The rules
+of the date run on every file's date fields, and the rules across records over every record, so a
+change to one record shows wherever it matters (a new collision, a duplicate id, a dangling
+reference). A file whose regex search overran its time bound is not remembered: what it found depends
+on the machine's load.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from kbtool.findings import Finding
 from kbtool.kb import KnowledgeBase, parse_read_files
 from kbtool.records import RecordFile, read_record_bytes
 from kbtool.rules import RULES, Rule
+from kbtool.rules.freshness import dated_fields
 from kbtool.schema import RecordSchema
 from kbtool.settings import Settings
 
@@ -38,8 +41,11 @@ NAMESPACE = "findings"
 
 
 def run_key(settings: Settings, schema: RecordSchema) -> str:
-    """A hash of what, besides a file, the findings of rules of one file depend on: every setting and the schema."""
-    text = json.dumps([_canonical(settings), schema.document], ensure_ascii=False, sort_keys=True)
+    """A hash of what, besides a file, the findings of rules of one file depend on: every setting but the
+    date of the run (the rules that depend on it run on every file: `Rule.dated`), and the schema."""
+    canonical = _canonical(settings)
+    del canonical["today"]
+    text = json.dumps([canonical, schema.document], ensure_ascii=False, sort_keys=True)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
@@ -62,13 +68,16 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
-def recall(root: Path, key: str, cache: Cache) -> tuple[KnowledgeBase, dict[str, list[Finding]]] | None:
-    """The whole KB at `root` as its catalog and the findings remembered under `key` (`run_key`) give it:
-    the files whose findings are remembered as far as rules across records need them, the others read
-    whole; and the remembered findings by file. None when the cache holds no catalog of the KB (then
-    the caller reads every file)."""
+def recall(settings: Settings, schema: RecordSchema, cache: Cache) -> tuple[KnowledgeBase, dict[str, list[Finding]]] | None:
+    """The whole KB at `settings.root` as its catalog and the findings remembered for these settings and
+    schema give it: the files whose findings are remembered as far as rules across records and the rules
+    depending on the date of the run need them, the others read whole; and the remembered findings by
+    file. None when the cache holds no catalog of the KB (then the caller reads every file)."""
+    root = settings.root
     if not cache.enabled or not catalog_kept(root, cache):
         return None
+    key = run_key(settings, schema)
+    dates = set(dated_fields(schema))
     catalog = load_catalog(root, cache, keep_read=True)
     keys = {entry.path: cache.key(NAMESPACE, key, entry.path, entry.digest) for entry in catalog.entries if entry.digest}
     stored = cache.get_many(keys.values())
@@ -78,7 +87,7 @@ def recall(root: Path, key: str, cache: Cache) -> tuple[KnowledgeBase, dict[str,
     for entry in catalog.entries:
         value = stored.get(keys.get(entry.path, ""))
         record = catalog.shared_record(entry) if value is not None else None
-        findings = _findings_from_json(value, record) if record is not None else None
+        findings = _findings_from_json(value, record, dates) if record is not None else None
         if findings is not None:
             recalled[entry.path] = findings
         else:
@@ -93,16 +102,20 @@ def recall(root: Path, key: str, cache: Cache) -> tuple[KnowledgeBase, dict[str,
     return KnowledgeBase(root=root, files=files), recalled
 
 
-def remember(cache: Cache, key: str, kb: KnowledgeBase, findings: list[Finding], rules: list[Rule],
-             recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
-    """Keep under `key` (`run_key`) the findings of `rules` of one file for every file of `kb` that was
-    read whole (not `recalled`), had bytes to hash, and is not in `unsure` (its regex search overran a
-    time bound)."""
+def remember(cache: Cache, settings: Settings, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
+             rules: list[Rule], recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
+    """Keep, for these settings and schema, the findings of `rules` of one file, and the date fields, of every
+    file of `kb` that was read whole (not `recalled`), had bytes to hash, and is not in `unsure` (its regex
+    search overran a time bound)."""
     if not cache.enabled:
         return
     of_one_file = {rule.code for rule in rules if rule.of_one_file}
-    kept: dict[str, dict[str, list]] = {record.relative_path: {"findings": [], "placed": []} for record in kb.files
-                                        if record.digest and record.relative_path not in recalled and record.relative_path not in unsure}
+    kept: dict[str, dict[str, Any]] = {}
+    for record in kb.files:
+        if record.digest and record.relative_path not in recalled and record.relative_path not in unsure:
+            dates = {field: record.data[field] for field in dated_fields(schema) if field in record.data} if record.data else {}
+            kept[record.relative_path] = {"findings": [], "dates": dates,
+                                          "placed": [["/" + field, *record.locate("/" + field)] for field in dates]}
     for finding in findings:
         value = kept.get(finding.path)
         if value is None:
@@ -111,13 +124,15 @@ def remember(cache: Cache, key: str, kb: KnowledgeBase, findings: list[Finding],
             value["findings"].append([finding.code, finding.pointer, finding.line, finding.column, finding.message, finding.hint])
         else:  # where the rules across records placed their findings, to place them again without reading the file
             value["placed"].append([finding.pointer, *kb.by_path[finding.path].locate(finding.pointer)])
+    key = run_key(settings, schema)
     cache.put_many({cache.key(NAMESPACE, key, path, kb.by_path[path].digest): value for path, value in kept.items()})
 
 
-def _findings_from_json(value: Any, record: RecordFile) -> list[Finding] | None:
-    """The findings stored as `value` for `record`, whose `placed` it fills (None when `value` is not
-    what `remember` stores: then the file is read)."""
-    if not (isinstance(value, dict) and isinstance(value.get("findings"), list) and isinstance(value.get("placed"), list)):
+def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list[Finding] | None:
+    """The findings stored as `value` for `record`, whose `placed` and date fields (of `dates`) it fills
+    (None when `value` is not what `remember` stores: then the file is read)."""
+    if not (isinstance(value, dict) and isinstance(value.get("findings"), list) and isinstance(value.get("placed"), list)
+            and isinstance(value.get("dates"), dict) and value["dates"].keys() <= dates):
         return None
     placed = {}
     for item in value["placed"]:
@@ -136,6 +151,8 @@ def _findings_from_json(value: Any, record: RecordFile) -> list[Finding] | None:
         findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=record.relative_path,
                                 entry_id=record.entry_id, pointer=pointer, line=line, column=column, message=message, hint=hint))
     record.placed = placed or None
+    if record.data is not None:  # what the rules depending on the date of the run read
+        record.data.update(value["dates"])
     return findings
 
 

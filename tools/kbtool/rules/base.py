@@ -63,21 +63,25 @@ class Rule:
     scope: Scope
     check: Callable[..., Iterable[Any]]
     # A record rule whose findings on a record also depend on other records (it reads only their
-    # CROSS_RECORD_FIELDS). The findings of the other file and record rules depend on the file, the
-    # settings and the schema alone, and a lint of the whole KB remembers them (kbtool.remembered).
+    # CROSS_RECORD_FIELDS).
     looks_across: bool = False
+    # A record rule whose findings depend on the date of the run (`settings.today`); it reads only the
+    # record's date fields (`kbtool.rules.freshness.dated_fields`).
+    dated: bool = False
 
     @property
     def of_one_file(self) -> bool:
-        """Its findings on a file depend on that file alone (with the settings and the schema)."""
-        return self.scope in ("file", "record") and not self.looks_across
+        """Its findings on a file depend on that file alone, the settings but the date, and the schema: a lint
+        of the whole KB remembers them (kbtool.remembered)."""
+        return self.scope in ("file", "record") and not self.looks_across and not self.dated
 
 
 RULES: dict[str, Rule] = {}  # by code, in registration order
 
 
 def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
-         explanation: str, fails: Example, passes: Example, scope: Scope = "record", looks_across: bool = False) -> Callable:
+         explanation: str, fails: Example, passes: Example, scope: Scope = "record", looks_across: bool = False,
+         dated: bool = False) -> Callable:
     """Register the decorated check function as a rule."""
 
     def register(check: Callable) -> Callable:
@@ -87,7 +91,7 @@ def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
             code=code, name=name, family=family, severity=severity, summary=summary,
             explanation=textwrap.dedent(explanation).strip(),
             fails=_dedented(fails), passes=_dedented(passes),
-            scope=scope, check=check, looks_across=looks_across)
+            scope=scope, check=check, looks_across=looks_across, dated=dated)
         return check
 
     return register

@@ -11,6 +11,11 @@ from kbtool.rules.base import Example, rule
 FAMILY = "freshness"
 
 
+def dated_fields(schema) -> tuple[str, ...]:
+    """The fields that the rules depending on the date of the run (`Rule.dated`) read: the record's dates."""
+    return tuple(dict.fromkeys((*schema.date_keys, "last_confirmed")))
+
+
 def record_date(data: dict, key: str) -> dt.date | None:
     """The date in `data[key]`, or None when absent or malformed (the schema reports that)."""
     text = as_text(data.get(key))
@@ -22,7 +27,7 @@ def record_date(data: dict, key: str) -> dt.date | None:
         return None
 
 
-@rule(code="KB401", name="stale-entry", family=FAMILY, severity=Severity.WARNING,
+@rule(code="KB401", name="stale-entry", family=FAMILY, severity=Severity.WARNING, dated=True,
       summary="`last_confirmed` is older than the stale threshold (`--stale-days`, default 365).",
       explanation="""
       Errors change with versions: a record nobody has re-verified for a year may describe a bug
@@ -79,7 +84,7 @@ def date_order(record, context):
                           f"correct the date, or set {later_key} to {earlier.isoformat()} or later")
 
 
-@rule(code="KB403", name="future-date", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB403", name="future-date", family=FAMILY, severity=Severity.ERROR, dated=True,
       summary="A date (`first_seen`, `last_confirmed`, `last_updated`) lies after today.",
       explanation="""
       Nothing can have been seen, confirmed or updated tomorrow: a date in the future is a typo
@@ -100,7 +105,7 @@ def future_date(record, context):
                           "correct the date; it cannot lie in the future")
 
 
-@rule(code="KB404", name="stale-soon", family=FAMILY, severity=Severity.INFO,
+@rule(code="KB404", name="stale-soon", family=FAMILY, severity=Severity.INFO, dated=True,
       summary=f"`last_confirmed` will pass the stale threshold within {STALE_SOON_DAYS} days.",
       explanation=f"""
       A reminder, before `stale-entry` turns into a warning: the record is not stale yet, but it will
