@@ -110,10 +110,11 @@ def remember(cache: Cache, settings: Settings, schema: RecordSchema, kb: Knowled
     if not cache.enabled:
         return
     of_one_file = {rule.code for rule in rules if rule.of_one_file}
+    fields = dated_fields(schema)
     kept: dict[str, dict[str, Any]] = {}
     for record in kb.files:
         if record.digest and record.relative_path not in recalled and record.relative_path not in unsure:
-            dates = {field: record.data[field] for field in dated_fields(schema) if field in record.data} if record.data else {}
+            dates = {field: record.data[field] for field in fields if field in record.data} if record.data else {}
             kept[record.relative_path] = {"findings": [], "dates": dates,
                                           "placed": [["/" + field, *record.locate("/" + field)] for field in dates]}
     for finding in findings:
