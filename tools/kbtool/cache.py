@@ -4,11 +4,13 @@ it matches, the literals it requires, the catalog of a KB (`kbtool.catalog`), an
 under the rules of one file (`kbtool.remembered`).
 
 Every entry is keyed by a hash of what it was computed from (the file's bytes, the regex and its
-texts) together with kbtool's fingerprint: its version and the hash of its own code and data files.
+texts) together with kbtool's fingerprint: its version and the hash of its own code and data files,
+Python's version and the installed files of the libraries whose answers are kept (`FINGERPRINTED_LIBRARIES`).
 So an entry can never be served for different input or by a different kbtool: editing a record or
-upgrading kbtool simply misses. The schema check and language detection are not cached: they cost
-less than looking an entry up (jsonschema-rs confirms a valid record in microseconds; langdetect
-runs only on the few `*_zh` texts without Chinese characters).
+upgrading kbtool, Python, jsonschema or langdetect simply misses. The schema check and language
+detection are cached only within a file's remembered findings: on their own they cost less than
+looking an entry up (jsonschema-rs confirms a valid record in microseconds; langdetect runs only on
+the few `*_zh` texts without Chinese characters).
 
 The store is one SQLite file in the user's cache directory (`platformdirs.user_cache_dir`, or
 `$KBTOOL_CACHE_DIR`), never inside the KB, so a pull request cannot plant entries. Values are JSON,
@@ -20,9 +22,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -43,12 +47,28 @@ class Uncached:
         self.value = value
 
 
+#: Libraries whose answers the cache keeps: schema violations and their messages, language decisions,
+#: what regexes (re2's and Python's) match.
+FINGERPRINTED_LIBRARIES = ("jsonschema", "jsonschema_rs", "referencing", "langdetect", "re2")
+
+
 @functools.lru_cache(maxsize=4)
-def kbtool_fingerprint(version: str = kbtool.__version__) -> str:
+def kbtool_fingerprint(version: str = kbtool.__version__, python: str = sys.version,
+                       libraries: tuple[str, ...] = FINGERPRINTED_LIBRARIES) -> str:
     """kbtool's version and a hash of the names, sizes and modification times of its package files (code
-    and data; the test Python applies to its own bytecode cache): any change to kbtool misses, and
-    a run does not read 3 MB of code and data to know it."""
+    and data; the test Python applies to its own bytecode cache), with Python's version and the size and
+    modification time of each of `libraries`' main file (a new version installs it again): any change to
+    kbtool, Python or those libraries misses, and a run does not read 3 MB of code and data to know it."""
     digest = hashlib.blake2b(version.encode(), digest_size=16)
+    digest.update(f"\0{python}\0".encode(errors="surrogateescape"))
+    for library in libraries:
+        spec = importlib.util.find_spec(library)
+        try:
+            info = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except OSError:
+            info = None
+        shown = f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}" if info is not None else "absent"
+        digest.update(f"{library}\0{shown}\0".encode(errors="surrogateescape"))
     package = str(Path(kbtool.__file__).parent)
     for name in walk_file_names(package, (".py", ".json", ".jsonl", ".txt", ".md")):
         try:
