@@ -266,7 +266,7 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
 def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:
     """The KB at `root` with only the files in `whole` (relative paths) read whole; of the others, what the
     catalog holds for rules across records (their CROSS_RECORD_FIELDS)."""
-    catalog = load_catalog(root, cache)
+    catalog = load_catalog(root, cache, keep_read=True)
     files = [catalog.record(entry) if entry.path in whole else catalog.shared_record(entry) for entry in catalog.entries]
     return KnowledgeBase(root=root, files=files)
 

@@ -126,7 +126,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     if cache is not None and targets is None and base is None:
         keep_catalog(kb, cache, facts.analysis)
         remember(cache, settings, schema, kb, findings, rules, recalled or {},
-                 {path for path, check in facts.checks.items() if check.timed_out or check.cut_short})
+                 {path for path, check in facts.checks.items() if check.unsure})
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)
@@ -164,9 +164,9 @@ def _changed_knowledge_base(root: Path, changes: ChangeSet, cache: Cache) -> Kno
 
 def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> KnowledgeBase | None:
     """The KB for a lint of the record files under `paths` (e.g. the staged files, from the pre-commit hook):
-    those read whole, the others from the catalog as far as rules across records need them. None when
-    there is no cache, or a path lies outside `root/entries/` or names a file the catalog does not hold
-    (then every file is read)."""
+    those read whole, the others from the catalog (made now when the cache has none) as far as rules
+    across records need them. None when the cache is off, or a path lies outside `root/entries/` or names
+    a file the catalog does not hold (then every file is read)."""
     entries = os.path.join(str(root), ENTRIES_DIR)
     if not cache.enabled or not paths or not all(str(path) == entries or str(path).startswith(entries + os.sep) for path in paths):
         return None

@@ -97,7 +97,10 @@ class RecordFile:
             return None
         if content_digest(raw) != self.digest:
             return None
-        return raw.decode("utf-8")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:  # a damaged catalog entry: the file was never a record
+            return None
 
     def _line_column(self, index: int) -> tuple[int, int]:
         # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.

@@ -14,7 +14,7 @@ from kbtool.errors import UsageError
 
 
 def lint_command(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Record files or folders to report on. Default: every entries/**/*.json. Some rules look across records: of the other records, what they need is read (from the cache when it holds the KB's catalog).", show_default=False),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Record files or folders to report on. Default: every entries/**/*.json. Some rules look across records: of the other records, what they need is read (from the KB's catalog in the cache, which the first run makes).", show_default=False),
     root: Optional[Path] = root_option(),
     output_format: str = format_option("Output format: text (one line per finding), json (the version-1 contract for tools), github (annotations on the pull request's diff via GitHub Actions workflow commands, plus a table of every finding in $GITHUB_STEP_SUMMARY), sarif (SARIF 2.1.0 for code-scanning upload).", ("text", "json", "github", "sarif")),
     today: Optional[str] = today_option("The date to lint as of."),

@@ -31,6 +31,7 @@ class RegexCheck:
     alias_matches: tuple[bool | None, ...]
     signature_matches_ignoring_case: bool | None = None
     cut_short: bool = False  # not searched to the end: the run's time budget for slow regexes was used up
+    unsure: bool = False  # a search (the first, or the one ignoring case) overran a bound: the answer depends on the machine's load
 
 
 def pattern_of(record: RecordFile) -> str:
@@ -99,9 +100,9 @@ class RegexFacts:
         outcome = []
         for number, (result, analysis) in enumerate(zip(results, analyses)):
             again = ignoring_case.get(number)
-            check = RegexCheck(result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]),
-                               again.matches[0] if again is not None else None, result.cut_short)
             unsure = result.timed_out or result.cut_short or (again is not None and (again.timed_out or again.cut_short))
+            check = RegexCheck(result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]),
+                               again.matches[0] if again is not None else None, result.cut_short, unsure)
             outcome.append(Uncached((check, analysis)) if unsure else (check, analysis))
         if self.cache.enabled:
             kept = {}

@@ -72,7 +72,8 @@ class Rule:
     @property
     def of_one_file(self) -> bool:
         """Its findings on a file depend on that file alone, the settings but the date, and the schema: a lint
-        of the whole KB remembers them (kbtool.remembered)."""
+        of the whole KB remembers them (kbtool.remembered). The rules that compare a record with its base
+        revision (kbtool.rules.history) find nothing without one, and runs with one remember nothing."""
         return self.scope in ("file", "record") and not self.looks_across and not self.dated
 
 
