@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
-from kbtool.cache import CACHE_FILE, Cache, kbtool_fingerprint
+from kbtool.cache import CACHE_FILE, FINGERPRINTED_LIBRARIES, Cache, kbtool_fingerprint
 from kbtool.catalog import RACY_NANOSECONDS
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
@@ -308,17 +308,29 @@ def test_a_full_lint_remembers_each_files_findings_and_the_next_one_reads_only_w
     assert sorted(recalled) == sorted(path.relative_to(root).as_posix() for path in (root / "entries").rglob("*.json"))
 
 
-@pytest.mark.parametrize("change", ["today", "stale-days", "schema", "remembered entry damaged"])
+#: Damage done to every remembered entry: each leaves a value of the right kind that is not what was stored.
+DAMAGE = {
+    "findings planted": lambda value: {**value, "findings": [["KB999", "/", 1, 1, "planted", ""]]},
+    "finding cut short": lambda value: {**value, "findings": [["KB201"]]},
+    "a field planted among the dates": lambda value: {**value, "dates": {**value["dates"], "id": "someone/else"}},
+    "positions broken": lambda value: {**value, "placed": [["/id", 0, "1"]]},
+    "not an object": lambda value: [value["findings"]],
+}
+
+
+@pytest.mark.parametrize("change", ["today", "ignore lifted", "schema", *DAMAGE])
 def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_were_found_with(scene, change):
     root, cache_dir = scene
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    if change == "ignore lifted":  # remembered without the schema rule's findings, which must come back
+        (root / "pyproject.toml").write_text('[tool.kbtool]\nignore = ["schema"]\n', encoding="utf-8")
     before = _findings(root, None)
     assert _findings(root, cache_dir) == before
     extra: list[str] = []
     if change == "today":
         extra = ["--today", "2031-01-01"]  # every record is stale by then
-    elif change == "stale-days":
-        (root / "pyproject.toml").write_text("[tool.kbtool]\nstale-days = 1\n", encoding="utf-8")
+    elif change == "ignore lifted":
+        (root / "pyproject.toml").unlink()
     elif change == "schema":
         schema = json.loads((REPO_ROOT / "schema" / "error-record.schema.json").read_text(encoding="utf-8"))
         schema["properties"]["signature"]["maxLength"] = 20
@@ -326,17 +338,33 @@ def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_we
         (root / "schema" / "error-record.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     else:
         with sqlite3.connect(cache_dir / CACHE_FILE) as db:
+            damaged = 0
             for key, value in db.execute("SELECT key, value FROM entries").fetchall():
                 data = json.loads(value)
-                if isinstance(data, dict) and "findings" in data:
-                    data["findings"] = [["KB999", "/", 1, 1, "planted", ""]] if data["findings"] else [["KB201"]]
-                    db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(data), key))
+                if isinstance(data, dict) and {"findings", "dates", "placed"} <= data.keys():
+                    db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(DAMAGE[change](data)), key))
+                    damaged += 1
+        assert damaged == len(list((root / "entries").rglob("*.json")))
     expected = _findings(root, None, *extra)
-    assert (expected == before) == (change == "remembered entry damaged")
+    assert (expected == before) == (change in DAMAGE)
     assert _findings(root, cache_dir, *extra) == expected
     assert _findings(root, cache_dir, *extra) == expected
     if change == "today":  # the findings remembered on one day serve the next: only the rules of the date run again
         assert len(_recalled(root, cache_dir, "2031-01-01")[1]) == len(list((root / "entries").rglob("*.json")))
+
+
+def test_a_file_whose_regex_search_overran_its_time_bound_is_not_remembered(scene):
+    """What such a search found depends on the machine's load: the file is checked again next time."""
+    root, cache_dir = scene
+    write_record(root, changed(clean_record(), {"id": "tensorflow/slow", "signature": "a" * 40 + "!",
+                                                 "regex": "(a+)+$", "signature_zh": None}))
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    findings = _findings(root, cache_dir)
+    assert any(finding["name"] == "regex-redos" and finding["path"] == "entries/tensorflow/slow.json" for finding in findings)
+    kb, recalled = _recalled(root, cache_dir)
+    assert "entries/tensorflow/slow.json" not in recalled
+    assert sorted(recalled) == sorted(path.relative_to(root).as_posix() for path in (root / "entries").rglob("*.json")
+                                      if path.name != "slow.json")
 
 
 def test_the_run_key_covers_every_setting_but_the_date():
@@ -410,3 +438,14 @@ def test_the_rules_of_the_date_read_only_the_date_fields():
             problems = list(rule.check(whole, context))
             assert bool(problems) == (example is rule.fails)
             assert list(rule.check(dates, context)) == problems
+
+
+def test_the_fingerprint_covers_python_and_the_libraries_whose_answers_are_kept():
+    """Remembered findings hold schema messages (jsonschema), language decisions (langdetect) and regex
+    answers: a new Python or a new version of those libraries must miss, as a new kbtool does."""
+    assert set(FINGERPRINTED_LIBRARIES) >= {"jsonschema", "jsonschema_rs", "langdetect", "re2"}
+    now = kbtool_fingerprint()
+    assert kbtool_fingerprint(python="3.99.0 (another build)") != now
+    assert kbtool_fingerprint(libraries=FINGERPRINTED_LIBRARIES[:-1]) != now
+    assert kbtool_fingerprint(libraries=(*FINGERPRINTED_LIBRARIES, "no_such_library_here")) != now
+    assert kbtool_fingerprint() == now
