@@ -124,8 +124,21 @@ class Catalog:
     read: dict[str, RecordFile] = field(default_factory=dict)  # the files read whole to make their entries, by path
 
     def record(self, entry: CatalogEntry) -> RecordFile:
-        """The whole record of `entry` (strictly read, as lint reads it): as read to make its entry, else read now."""
-        return self.read.get(entry.path) or read_record_file(self.root / entry.path, self.root)
+        """The whole record of `entry`, read now (strictly, as lint reads it)."""
+        return read_record_file(self.root / entry.path, self.root)
+
+    def knowledge_base(self, whole: set[str], cache: Cache, made: dict[str, RecordFile] | None = None) -> KnowledgeBase:
+        """The KB with only the files in `whole` (relative paths) read whole (as read to make their entries, else
+        now, through `cache`'s parse results); of the others, the record `made` holds for it, else what the
+        catalog holds for rules across records (their CROSS_RECORD_FIELDS)."""
+        made = made or {}
+        unread = [entry for entry in self.entries if entry.path in whole and entry.path not in self.read]
+        read = [read_record_bytes(self.root / entry.path, self.root) for entry in unread]
+        parse_read_files(read, cache)
+        whole_records = {**self.read, **{entry.path: record for entry, (record, _) in zip(unread, read)}}
+        files = [whole_records[entry.path] if entry.path in whole else made.get(entry.path) or self.shared_record(entry)
+                 for entry in self.entries]
+        return KnowledgeBase(root=self.root, files=files)
 
     def shared_record(self, entry: CatalogEntry) -> RecordFile:
         """The record of `entry` as far as rules across records need it: its CROSS_RECORD_FIELDS, no text."""
@@ -263,12 +276,6 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 
 
-def shared_knowledge_base(root: Path, cache: Cache, whole: set[str]) -> KnowledgeBase:
-    """The KB at `root` with only the files in `whole` (relative paths) read whole; of the others, what the
-    catalog holds for rules across records (their CROSS_RECORD_FIELDS)."""
-    catalog = load_catalog(root, cache, keep_read=True)
-    files = [catalog.record(entry) if entry.path in whole else catalog.shared_record(entry) for entry in catalog.entries]
-    return KnowledgeBase(root=root, files=files)
 
 
 def catalog_kept(root: Path, cache: Cache) -> bool:

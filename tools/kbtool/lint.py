@@ -20,7 +20,7 @@ from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
-from kbtool.catalog import keep_catalog, shared_knowledge_base
+from kbtool.catalog import keep_catalog, load_catalog
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
@@ -157,9 +157,10 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
 def _changed_knowledge_base(root: Path, changes: ChangeSet, cache: Cache) -> KnowledgeBase:
     """The KB for a change set: the records to report on read whole, the others only as far as rules
     across records need them (from the catalog in the cache, when it is up to date)."""
-    kb = shared_knowledge_base(root, cache, set(changes.changed))
+    catalog = load_catalog(root, cache, keep_read=True)
+    kb = catalog.knowledge_base(set(changes.changed), cache)
     more = changed_targets(kb, changes) - set(changes.changed)  # records pointing at a removed id
-    return shared_knowledge_base(root, cache, set(changes.changed) | more) if more else kb
+    return catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb
 
 
 def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> KnowledgeBase | None:
@@ -171,7 +172,7 @@ def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> Knowle
     if not cache.enabled or not paths or not all(str(path) == entries or str(path).startswith(entries + os.sep) for path in paths):
         return None
     named = {Path(os.path.abspath(found)).relative_to(root).as_posix() for path in paths for found in discover_record_files(path)}
-    kb = shared_knowledge_base(root, cache, named)
+    kb = load_catalog(root, cache, keep_read=True).knowledge_base(named, cache)
     return kb if named <= kb.by_path.keys() else None
 
 

@@ -30,8 +30,8 @@ from typing import Any, Mapping
 from kbtool.cache import Cache
 from kbtool.catalog import catalog_kept, load_catalog
 from kbtool.findings import Finding
-from kbtool.kb import KnowledgeBase, parse_read_files
-from kbtool.records import RecordFile, read_record_bytes
+from kbtool.kb import KnowledgeBase
+from kbtool.records import RecordFile
 from kbtool.rules import RULES, Rule
 from kbtool.rules.freshness import dated_fields
 from kbtool.schema import RecordSchema
@@ -81,25 +81,18 @@ def recall(settings: Settings, schema: RecordSchema, cache: Cache) -> tuple[Know
     catalog = load_catalog(root, cache, keep_read=True)
     keys = {entry.path: cache.key(NAMESPACE, key, entry.path, entry.digest) for entry in catalog.entries if entry.digest}
     stored = cache.get_many(keys.values())
-    files: list[RecordFile] = []
+    made: dict[str, RecordFile] = {}
     recalled: dict[str, list[Finding]] = {}
-    unread: list[int] = []
     for entry in catalog.entries:
         value = stored.get(keys.get(entry.path, ""))
-        record = catalog.shared_record(entry) if value is not None else None
-        findings = _findings_from_json(value, record, dates) if record is not None else None
+        if value is None:
+            continue
+        record = catalog.shared_record(entry)
+        findings = _findings_from_json(value, record, dates)
         if findings is not None:
-            recalled[entry.path] = findings
-        else:
-            record = catalog.read.get(entry.path)
-            if record is None:
-                unread.append(len(files))
-        files.append(record)
-    read = [read_record_bytes(root / catalog.entries[number].path, root) for number in unread]
-    parse_read_files(read, cache)
-    for number, (record, _) in zip(unread, read):
-        files[number] = record
-    return KnowledgeBase(root=root, files=files), recalled
+            made[entry.path], recalled[entry.path] = record, findings
+    kb = catalog.knowledge_base({entry.path for entry in catalog.entries if entry.path not in recalled}, cache, made)
+    return kb, recalled
 
 
 def remember(cache: Cache, settings: Settings, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
