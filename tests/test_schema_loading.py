@@ -1,0 +1,69 @@
+"""The record schema is checked against its metaschema by jsonschema-rs first; jsonschema, slow to
+import, is loaded only to name what is wrong: with a schema that does not pass, or a record that does not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from jsonschema.validators import Draft202012Validator
+
+from conftest import REPO_ROOT, curated_record, write_record
+
+SCHEMA = json.loads((REPO_ROOT / "schema" / "error-record.schema.json").read_text(encoding="utf-8"))
+
+
+def _kb_with_schema(root, signature_schema=None):
+    write_record(root, curated_record())
+    document = json.loads(json.dumps(SCHEMA))
+    if signature_schema is not None:
+        document["properties"]["signature"] = signature_schema
+    (root / "schema").mkdir(parents=True, exist_ok=True)
+    (root / "schema" / "error-record.schema.json").write_text(json.dumps(document), encoding="utf-8")
+    return document
+
+
+def _lint(root, *options):
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "kbtool", "lint", "--root", str(root), "--no-cache", *options],
+                          capture_output=True, text=True, cwd=root)
+
+
+def _imported(run) -> set[str]:
+    return {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("signature_schema", [
+    {"type": 5},
+    {"type": "string", "minLength": -1},
+    {"type": "string", "pattern": "("},       # no regex at all
+    {"type": "string", "pattern": "\\pN"},    # RE2 takes it, Python's re (jsonschema's "regex" format) does not
+    {"type": "object", "required": ["a", "a"]},
+    {"type": "object", "patternProperties": {"[z-a]": {}}},
+], ids=["type", "minLength", "unbalanced", "re2-only", "required-twice", "pattern-property"])
+def test_a_schema_that_fails_its_metaschema_is_refused_with_jsonschemas_message(tmp_path, signature_schema):
+    document = _kb_with_schema(tmp_path, signature_schema)
+    with pytest.raises(Exception) as expected:
+        Draft202012Validator.check_schema(document)
+    run = _lint(tmp_path)
+    assert run.returncode == 2, run.stderr[-2000:]
+    message = run.stderr.splitlines()[-1]
+    assert "the record schema is not a valid JSON Schema" in message
+    assert expected.value.message in message
+
+
+def test_a_lint_of_valid_records_never_imports_jsonschema_and_one_invalid_record_does(tmp_path):
+    _kb_with_schema(tmp_path)
+    run = _lint(tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "jsonschema_rs" in _imported(run) and "jsonschema" not in _imported(run)
+
+    broken = curated_record()
+    broken["id"] = "tensorflow/another"
+    broken["no_such_field"] = 1
+    write_record(tmp_path, broken)
+    run = _lint(tmp_path, "--format", "json")
+    assert "jsonschema" in _imported(run)
+    schema_findings = [finding for finding in json.loads(run.stdout)["findings"] if finding["name"] == "schema"]
+    assert [finding["path"] for finding in schema_findings] == ["entries/tensorflow/another.json"]
