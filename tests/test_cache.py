@@ -22,7 +22,7 @@ from kbtool.lint import LintContext, _named_knowledge_base, check_knowledge_base
 from kbtool.records import RecordFile
 from kbtool.rules import RULES
 from kbtool.rules.freshness import dated_fields
-from kbtool.remembered import recall, run_key
+from kbtool.remembered import ACROSS, kb_key, recall, recall_across, run_key
 from kbtool.schema import record_schema
 from kbtool.settings import Settings, Suppression, build_settings
 
@@ -353,8 +353,18 @@ def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_we
         assert len(_recalled(root, cache_dir, "2031-01-01")[1]) == len(list((root / "entries").rglob("*.json")))
 
 
+def _across(root: Path, cache_dir: Path) -> list | None:
+    """The findings of the rules across records remembered for the KB at `root` as it is now."""
+    settings = build_settings(root=root, today=TODAY)
+    schema = record_schema(root)
+    kb = load_knowledge_base(root)
+    with Cache(cache_dir) as cache:
+        return recall_across(cache, kb_key(settings, schema, kb), kb)
+
+
 def test_a_file_whose_regex_search_overran_its_time_bound_is_not_remembered(scene):
-    """What such a search found depends on the machine's load: the file is checked again next time."""
+    """What such a search found depends on the machine's load: the file is checked again next time, and
+    so are the rules across records."""
     root, cache_dir = scene
     write_record(root, changed(clean_record(), {"id": "tensorflow/slow", "signature": "a" * 40 + "!",
                                                  "regex": "(a+)+$", "signature_zh": None}))
@@ -365,6 +375,62 @@ def test_a_file_whose_regex_search_overran_its_time_bound_is_not_remembered(scen
     assert "entries/tensorflow/slow.json" not in recalled
     assert sorted(recalled) == sorted(path.relative_to(root).as_posix() for path in (root / "entries").rglob("*.json")
                                       if path.name != "slow.json")
+    assert _across(root, cache_dir) is None
+    (root / "entries" / "tensorflow" / "slow.json").unlink()
+    _findings(root, cache_dir)
+    assert _across(root, cache_dir) is not None
+
+
+def _set_across(root: Path, cache_dir: Path, value) -> None:
+    settings = build_settings(root=root, today=TODAY)
+    with Cache(cache_dir) as cache:
+        cache.put_many({cache.key(ACROSS, kb_key(settings, record_schema(root), load_knowledge_base(root))): value})
+
+
+def _across_rows(findings: list[dict]) -> list[tuple]:
+    """(rule, path, line, column) of the findings of rules across records, from lint's JSON output."""
+    across = {code for code, rule in RULES.items() if rule.across_records}
+    return sorted((finding["rule"], finding["path"], finding["line"], finding["column"])
+                  for finding in findings if finding["rule"] in across)
+
+
+def test_the_findings_across_records_are_remembered_for_the_kb_as_it_is_and_only_for_it(scene):
+    """A lint of the whole KB remembers the findings of the rules across records under a key made of every
+    file's path and bytes: the next lint of the same KB takes them (a finding planted there shows), and any
+    edit, added or deleted file makes the rules run again."""
+    root, cache_dir = scene
+    expected = _findings(root, None)
+    assert _findings(root, cache_dir) == expected
+    remembered = _across(root, cache_dir)
+    assert remembered is not None and len(remembered) >= 2  # the collision, the duplicate key's record...
+    assert sorted((finding.code, finding.path, finding.line, finding.column) for finding in remembered) == _across_rows(expected)
+    planted = ["KB105", "entries/tensorflow/broad.json", "/id", 1, 1, "planted", ""]
+    _set_across(root, cache_dir, [planted])
+    assert "planted" in [finding["message"] for finding in _findings(root, cache_dir)]
+    base = root / "entries" / "tensorflow" / "broad.json"
+    base.write_text(base.read_text(encoding="utf-8").replace("went wrong", "went wrong again"), encoding="utf-8")
+    assert _findings(root, cache_dir) == _findings(root, None)  # the edit: the rules ran again
+    for change in ("added", "deleted"):  # each time to a KB never linted before
+        _set_across(root, cache_dir, [planted])
+        if change == "added":
+            write_record(root, changed(clean_record(), {"id": "tensorflow/extra", "signature": "KeyError: 'extra'",
+                                                         "regex": "KeyError: 'extra'", "signature_zh": None}))
+        else:
+            (root / "entries" / "tensorflow" / "dupe.json").unlink()
+        findings = _findings(root, cache_dir)
+        assert findings == _findings(root, None) and "planted" not in [finding["message"] for finding in findings]
+
+
+@pytest.mark.parametrize("damage", [
+    {"not": "a list"}, [["KB105"]], [["KB201", "entries/tensorflow/broad.json", "/id", 1, 1, "of one file", ""]],
+    [["KB105", "entries/nowhere.json", "/id", 1, 1, "no such file", ""]], [["KB105", "entries/tensorflow/broad.json", "/id", 0, 1, "m", ""]],
+], ids=["not a list", "cut short", "a rule of one file", "no such file", "line 0"])
+def test_damaged_findings_across_records_are_not_used(scene, damage):
+    root, cache_dir = scene
+    expected = _findings(root, None)
+    assert _findings(root, cache_dir) == expected
+    _set_across(root, cache_dir, damage)
+    assert _findings(root, cache_dir) == expected
 
 
 def test_the_run_key_covers_every_setting_but_the_date():

@@ -25,7 +25,7 @@ from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_kn
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
-from kbtool.remembered import recall, remember
+from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
 from kbtool.schema import RecordSchema, record_schema
@@ -58,19 +58,20 @@ Progress = Callable[[int, int], None]
 
 
 def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None = None,
-              recalled: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
+              recalled: Mapping[str, list[Finding]] | None = None, across: list[Finding] | None = None) -> list[Finding]:
     """The findings of every file, record and KB rule. Record rules run only on the context's targets
     (None: all files); KB rules run once over everything, and the filters keep what concerns the targets.
-    The rules of one file do not run on a file whose findings are `recalled` (kbtool.remembered): those are used."""
+    The rules of one file do not run on a file whose findings are `recalled` (kbtool.remembered): those are used;
+    nor do the rules across records when their findings are known (`across`)."""
     recalled = recalled or {}
-    findings: list[Finding] = []
+    findings: list[Finding] = list(across or ())
     files = list(context.reported(context.kb.files))
     unknown = [record for record in files if record.relative_path not in recalled]
     for done, rule in enumerate(rules):
         if progress is not None:
             progress(done, len(rules))
-        if rule.scope in ("config", "baseline"):
-            continue  # they judge what the filters did: kbtool.filters runs them
+        if rule.scope in ("config", "baseline") or across is not None and rule.across_records:
+            continue  # they judge what the filters did (kbtool.filters runs them), or their findings are known
         if rule.scope == "kb":  # placed only where reported (placing a record taken from the catalog reads its file)
             findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context)
                             if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets)
@@ -119,14 +120,19 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     (for the next lint of the whole KB, which passes those it recalls as `recalled`)."""
     rules = active_rules(settings)
     schema = record_schema(settings.root)
+    whole = cache is not None and targets is None and base is None
+    key = kb_key(settings, schema, kb) if whole else None
+    across = recall_across(cache, key, kb) if key is not None else None
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         facts = RegexFacts(kb, searcher, cache, focus=targets)
         context = LintContext(settings=settings, kb=kb, schema=schema, regex=facts, base=base, targets=targets)
-        findings = run_rules(rules, context, progress, recalled)
-    if cache is not None and targets is None and base is None:
+        findings = run_rules(rules, context, progress, recalled, across)
+    if whole:
         keep_catalog(kb, cache, facts.analysis)
         remember(cache, settings, schema, kb, findings, rules, recalled or {},
                  {path for path, check in facts.checks.items() if check.unsure})
+        if key is not None and across is None and not facts.overran:
+            remember_across(cache, key, findings, rules)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})
     return filter_findings(findings, plan, context)

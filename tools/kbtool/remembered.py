@@ -38,6 +38,7 @@ from kbtool.schema import RecordSchema
 from kbtool.settings import Settings
 
 NAMESPACE = "findings"
+ACROSS = "findings-across"
 
 
 def run_key(settings: Settings, schema: RecordSchema) -> str:
@@ -148,6 +149,59 @@ def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list
     if record.data is not None:  # what the rules depending on the date of the run read
         record.data.update(value["dates"])
     return findings
+
+
+# --- the findings of the rules across records, for the whole KB as it is -----------------------------
+
+
+def kb_key(settings: Settings, schema: RecordSchema, kb: KnowledgeBase) -> str | None:
+    """A hash of what the findings of the rules across records (`Rule.across_records`) depend on: the
+    settings but the date (none of them depends on it), the schema, and every file's path and bytes
+    (by their hash). None when a file has no bytes to hash (it could not be read)."""
+    if any(not record.digest for record in kb.files):
+        return None
+    digest = hashlib.blake2b(run_key(settings, schema).encode("ascii"), digest_size=20)
+    for path, file_digest in sorted((record.relative_path, record.digest) for record in kb.files):
+        digest.update(f"\n{path}\0{file_digest}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def recall_across(cache: Cache, key: str, kb: KnowledgeBase) -> list[Finding] | None:
+    """The findings of the rules across records that a lint of the whole KB found for `key` (`kb_key`);
+    None when none are remembered, or what is stored is not what `remember_across` stores."""
+    stored_key = cache.key(ACROSS, key)
+    findings = _across_from_json(cache.get_many([stored_key]).get(stored_key), kb)
+    cache.hits += findings is not None
+    cache.misses += findings is None
+    return findings
+
+
+def _across_from_json(value: Any, kb: KnowledgeBase) -> list[Finding] | None:
+    if not isinstance(value, list):
+        return None
+    rules = {code: rule for code, rule in RULES.items() if rule.across_records}
+    findings = []
+    for item in value:
+        if not (type(item) is list and len(item) == 7):
+            return None
+        code, path, pointer, line, column, message, hint = item
+        rule = rules.get(code) if type(code) is str else None
+        record = kb.by_path.get(path) if type(path) is str else None
+        if rule is None or (record is None and path != "") or not (
+                type(pointer) is str and type(message) is str and type(hint) is str and _position(line, column)):
+            return None
+        findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=path,
+                                entry_id=record.entry_id if record is not None else None, pointer=pointer, line=line,
+                                column=column, message=message, hint=hint))
+    return findings
+
+
+def remember_across(cache: Cache, key: str, findings: list[Finding], rules: list[Rule]) -> None:
+    """Keep, under `key` (`kb_key`), the findings of the rules across records among `findings` (of a lint of
+    the whole KB with `rules` active, in which no search overran its time bound)."""
+    across = {rule.code for rule in rules if rule.across_records}
+    cache.put_many({cache.key(ACROSS, key): [[finding.code, finding.path, finding.pointer, finding.line, finding.column,
+                                        finding.message, finding.hint] for finding in findings if finding.code in across]})
 
 
 def _position(line: Any, column: Any) -> bool:

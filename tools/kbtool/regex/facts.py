@@ -64,7 +64,20 @@ class RegexFacts:
         self.analyses: dict[str, RegexAnalysis] = {}
         self._broad: dict[str, str | None] = {}
         self._cross: CrossMatch | None = None
-        self._check_own_texts([record for record in kb.records if focus is None or record.relative_path in focus])
+        #: The records checked in one batch when a rule first asks (a run whose rules across records are
+        #: remembered, and whose files' findings are too, asks nothing).
+        self._unchecked: list[RecordFile] | None = [record for record in kb.records if focus is None or record.relative_path in focus]
+
+    def _settle(self) -> None:
+        if self._unchecked is not None:
+            records, self._unchecked = self._unchecked, None
+            self._check_own_texts(records)
+
+    @property
+    def overran(self) -> bool:
+        """Whether a search of this run overran its time bound: what it found depends on the machine's load."""
+        return (self.matcher.budget.spent > 0 or any(check.unsure for check in self.checks.values())
+                or self._cross is not None and bool(self._cross.timeouts))
 
     @property
     def seconds_per_job(self) -> float:
@@ -114,6 +127,7 @@ class RegexFacts:
 
     def check(self, record: RecordFile) -> RegexCheck | None:
         """What the record's regex does with its own texts; None when it has no regex."""
+        self._settle()
         if record.relative_path not in self.checks and isinstance(as_dict(record.data).get("regex"), str):
             self._check_own_texts([record])
         return self.checks.get(record.relative_path)
@@ -125,6 +139,7 @@ class RegexFacts:
 
     def analysis(self, record: RecordFile) -> RegexAnalysis:
         """The static analysis of the record's regex (shape and required literals)."""
+        self._settle()
         if record.relative_path not in self.analyses:
             self.analyses[record.relative_path] = (analyse_regex(pattern_of(record)) if self.compiles(record)
                                                    else RegexAnalysis(None, ()))
@@ -133,6 +148,7 @@ class RegexFacts:
     def _literal_sets(self, records: list[RecordFile]) -> list[tuple[frozenset[str], ...]]:
         """The required literals of each record's regex: known from the catalog, from this run's analysis,
         or worked out (through the cache)."""
+        self._settle()
         known = [record.literal_sets if record.literal_sets is not None else
                  self.analyses[record.relative_path].literal_sets if record.relative_path in self.analyses else None
                  for record in records]
@@ -143,12 +159,14 @@ class RegexFacts:
 
     def _searchable(self, records: list[RecordFile]) -> list[RecordFile]:
         """Of `records`, those whose regex compiles, finished on its own texts and has no catastrophic shape."""
+        self._settle()
         self._check_own_texts(records)
         return [record for record in records if self.compiles(record) and self.analysis(record).shape is None]
 
     def broad_reason(self, record: RecordFile) -> str | None:
         """Why the record's regex is too broad (None when it is not, or when it does not compile or has
         a catastrophic shape: other rules report those)."""
+        self._settle()
         if record.relative_path not in self._broad:
             first = self.focus is None or record.relative_path in self.focus
             self._judge_broadness([other for other in self.kb.records
@@ -169,6 +187,7 @@ class RegexFacts:
 
     def cross_match(self) -> CrossMatch:
         """Which regexes (that compile, are safe and not too broad) match other records' messages."""
+        self._settle()
         if self._cross is None:
             regexes = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
             if self.focus is not None:  # only the regexes that may match a message of the focus, and the focus's own

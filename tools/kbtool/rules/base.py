@@ -76,6 +76,12 @@ class Rule:
         revision (kbtool.rules.history) find nothing without one, and runs with one remember nothing."""
         return self.scope in ("file", "record") and not self.looks_across and not self.dated
 
+    @property
+    def across_records(self) -> bool:
+        """Its findings depend on other records too (a KB rule, or a record rule that looks across): a lint
+        of the whole KB remembers them for the whole KB as it is (kbtool.remembered)."""
+        return self.scope == "kb" or self.looks_across
+
 
 RULES: dict[str, Rule] = {}  # by code, in registration order
 
