@@ -53,6 +53,7 @@ def _references_of(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             stack.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
 
 
+@functools.lru_cache(maxsize=1)
 def _packaged_id() -> str | None:
     try:
         identifier = json.loads(PACKAGED_SCHEMA.read_text(encoding="utf-8")).get("$id")
@@ -186,15 +187,26 @@ def load_record_schema(path: Path) -> RecordSchema:
                                if key.endswith("_zh") and key[: -len("_zh")] in properties))
 
 
+#: The metaschema jsonschema-rs is trusted to check a schema against: the one jsonschema applies to a
+#: schema that names it, or names none. (jsonschema-rs knows spellings of other drafts' URIs that
+#: jsonschema does not, and would check such a schema against another draft than jsonschema does.)
+FAST_CHECKED_METASCHEMAS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")
+#: A schema nested deeper than this is left to jsonschema's check (which refuses what it cannot walk).
+FAST_CHECKED_DEPTH = 64
+
+
 def _passes_metaschema_fast(schema: dict[str, Any]) -> bool:
-    """Whether jsonschema-rs finds `schema` valid against its metaschema and every pattern in it
-    compiles with Python's re (the "regex" format jsonschema checks and jsonschema-rs does not).
-    False means "not known": jsonschema's own check then decides and names what is wrong."""
+    """Whether jsonschema-rs finds `schema`, of draft 2020-12 and nested at most FAST_CHECKED_DEPTH deep,
+    valid against its metaschema, and every pattern in it compiles with Python's re (the "regex" format
+    jsonschema checks and jsonschema-rs does not). False means "not known": jsonschema's own check then
+    decides and names what is wrong."""
+    if schema.get("$schema", FAST_CHECKED_METASCHEMAS[0]) not in FAST_CHECKED_METASCHEMAS or _deeper_than(schema, FAST_CHECKED_DEPTH):
+        return False
     try:
         import jsonschema_rs
         if not jsonschema_rs.meta.is_valid(schema):
             return False
-    except Exception:  # not installed, or a $schema it does not know
+    except Exception:  # not installed, or a document it cannot take
         return False
     try:
         for _, pattern in _patterns_of(schema):
@@ -202,6 +214,19 @@ def _passes_metaschema_fast(schema: dict[str, Any]) -> bool:
     except (re.error, RecursionError, OverflowError, ValueError):
         return False
     return True
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    stack = [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
+    return False
 
 
 def record_schema(root: Path) -> RecordSchema:
