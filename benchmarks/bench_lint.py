@@ -67,6 +67,9 @@ def breakdown(root: Path, today: str) -> list[tuple[str, float]]:
     with BoundedMatcher() as matcher:
         started = time.perf_counter()
         facts = RegexFacts(kb, matcher)
+        for record in kb.records:  # the batch of every record runs on the first question
+            facts.check(record)
+            break
         stages.append(("regex vs own signature and aliases (batch)", time.perf_counter() - started))
         context = LintContext(settings=settings, kb=kb, schema=record_schema(settings.root), regex=facts)
         for rule in active_rules(settings):

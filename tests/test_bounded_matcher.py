@@ -82,3 +82,18 @@ def _running(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_search_that_breaks_or_overruns_makes_the_matcher_say_it_overran():
+    """What such a search found depends on the machine, not the pattern: a run that met one remembers
+    nothing across records (kbtool.remembered). A pattern that does not compile is not such a search."""
+    with BoundedMatcher(seconds_per_job=5) as matcher:
+        first, second = matcher.run([SearchJob("(", ("a",)), SearchJob("a", ("a",))])
+        assert first.error and not first.broke and second.matches == (True,)
+        assert not matcher.overran
+        broken, = matcher.run([SearchJob("a", (b"a",))])  # the search itself raises (a bytes text)
+        assert broken.error and broken.broke
+        assert matcher.overran
+    with BoundedMatcher(seconds_per_job=0.2) as matcher:
+        slow, = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",))])
+        assert slow.timed_out and matcher.overran

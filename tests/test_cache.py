@@ -359,7 +359,7 @@ def _across(root: Path, cache_dir: Path) -> list | None:
     schema = record_schema(root)
     kb = load_knowledge_base(root)
     with Cache(cache_dir) as cache:
-        return recall_across(cache, kb_key(settings, schema, kb), kb)
+        return recall_across(cache, kb_key(run_key(settings, schema), kb), kb)
 
 
 def test_a_file_whose_regex_search_overran_its_time_bound_is_not_remembered(scene):
@@ -384,7 +384,7 @@ def test_a_file_whose_regex_search_overran_its_time_bound_is_not_remembered(scen
 def _set_across(root: Path, cache_dir: Path, value) -> None:
     settings = build_settings(root=root, today=TODAY)
     with Cache(cache_dir) as cache:
-        cache.put_many({cache.key(ACROSS, kb_key(settings, record_schema(root), load_knowledge_base(root))): value})
+        cache.put_many({cache.key(ACROSS, kb_key(run_key(settings, record_schema(root)), load_knowledge_base(root))): value})
 
 
 def _across_rows(findings: list[dict]) -> list[tuple]:
@@ -404,7 +404,7 @@ def test_the_findings_across_records_are_remembered_for_the_kb_as_it_is_and_only
     remembered = _across(root, cache_dir)
     assert remembered is not None and len(remembered) >= 2  # the collision, the duplicate key's record...
     assert sorted((finding.code, finding.path, finding.line, finding.column) for finding in remembered) == _across_rows(expected)
-    planted = ["KB105", "entries/tensorflow/broad.json", "/id", 1, 1, "planted", ""]
+    planted = ["entries/tensorflow/broad.json", "KB105", "/id", 1, 1, "planted", ""]
     _set_across(root, cache_dir, [planted])
     assert "planted" in [finding["message"] for finding in _findings(root, cache_dir)]
     base = root / "entries" / "tensorflow" / "broad.json"
@@ -422,8 +422,10 @@ def test_the_findings_across_records_are_remembered_for_the_kb_as_it_is_and_only
 
 
 @pytest.mark.parametrize("damage", [
-    {"not": "a list"}, [["KB105"]], [["KB201", "entries/tensorflow/broad.json", "/id", 1, 1, "of one file", ""]],
-    [["KB105", "entries/nowhere.json", "/id", 1, 1, "no such file", ""]], [["KB105", "entries/tensorflow/broad.json", "/id", 0, 1, "m", ""]],
+    {"not": "a list"}, [["entries/tensorflow/broad.json", "KB105"]],
+    [["entries/tensorflow/broad.json", "KB201", "/id", 1, 1, "of one file", ""]],
+    [["entries/nowhere.json", "KB105", "/id", 1, 1, "no such file", ""]],
+    [["entries/tensorflow/broad.json", "KB105", "/id", 0, 1, "m", ""]],
 ], ids=["not a list", "cut short", "a rule of one file", "no such file", "line 0"])
 def test_damaged_findings_across_records_are_not_used(scene, damage):
     root, cache_dir = scene

@@ -25,7 +25,7 @@ from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_kn
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
-from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across
+from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across, run_key
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
 from kbtool.schema import RecordSchema, record_schema
@@ -120,8 +120,9 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     (for the next lint of the whole KB, which passes those it recalls as `recalled`)."""
     rules = active_rules(settings)
     schema = record_schema(settings.root)
-    whole = cache is not None and targets is None and base is None
-    key = kb_key(settings, schema, kb) if whole else None
+    whole = cache is not None and cache.enabled and targets is None and base is None
+    run = run_key(settings, schema) if whole else ""
+    key = kb_key(run, kb) if whole else None
     across = recall_across(cache, key, kb) if key is not None else None
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
         facts = RegexFacts(kb, searcher, cache, focus=targets)
@@ -129,9 +130,9 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
         findings = run_rules(rules, context, progress, recalled, across)
     if whole:
         keep_catalog(kb, cache, facts.analysis)
-        remember(cache, settings, schema, kb, findings, rules, recalled or {},
+        remember(cache, run, schema, kb, findings, rules, recalled or {},
                  {path for path, check in facts.checks.items() if check.unsure})
-        if key is not None and across is None and not facts.overran:
+        if key is not None and across is None and not searcher.overran:
             remember_across(cache, key, findings, rules)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})

@@ -96,11 +96,11 @@ def recall(settings: Settings, schema: RecordSchema, cache: Cache) -> tuple[Know
     return kb, recalled
 
 
-def remember(cache: Cache, settings: Settings, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
+def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
              rules: list[Rule], recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
-    """Keep, for these settings and schema, the findings of `rules` of one file, and the date fields, of every
-    file of `kb` that was read whole (not `recalled`), had bytes to hash, and is not in `unsure` (its regex
-    search overran a time bound)."""
+    """Keep, under the run key `run` (`run_key` of the settings and `schema`), the findings of `rules` of one
+    file, and the date fields, of every file of `kb` that was read whole (not `recalled`), had bytes to
+    hash, and is not in `unsure` (its regex search overran a time bound)."""
     if not cache.enabled:
         return
     of_one_file = {rule.code for rule in rules if rule.of_one_file}
@@ -116,11 +116,10 @@ def remember(cache: Cache, settings: Settings, schema: RecordSchema, kb: Knowled
         if value is None:
             continue
         if finding.code in of_one_file:
-            value["findings"].append([finding.code, finding.pointer, finding.line, finding.column, finding.message, finding.hint])
+            value["findings"].append(_row(finding))
         else:  # where the rules across records placed their findings, to place them again without reading the file
             value["placed"].append([finding.pointer, *kb.by_path[finding.path].locate(finding.pointer)])
-    key = run_key(settings, schema)
-    cache.put_many({cache.key(NAMESPACE, key, path, kb.by_path[path].digest): value for path, value in kept.items()})
+    cache.put_many({cache.key(NAMESPACE, run, path, kb.by_path[path].digest): value for path, value in kept.items()})
 
 
 def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list[Finding] | None:
@@ -135,16 +134,12 @@ def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list
             return None
         placed[item[0]] = (item[1], item[2])
     findings = []
-    rules = _rules_of_one_file()
+    rules = _rules(of_one_file=True)
     for item in value["findings"]:
-        if not (type(item) is list and len(item) == 6):
+        finding = _finding_of(item, rules, record.relative_path, record.entry_id)
+        if finding is None:
             return None
-        code, pointer, line, column, message, hint = item
-        rule = rules.get(code) if type(code) is str else None
-        if rule is None or not (type(pointer) is str and type(message) is str and type(hint) is str and _position(line, column)):
-            return None
-        findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=record.relative_path,
-                                entry_id=record.entry_id, pointer=pointer, line=line, column=column, message=message, hint=hint))
+        findings.append(finding)
     record.placed = placed or None
     if record.data is not None:  # what the rules depending on the date of the run read
         record.data.update(value["dates"])
@@ -154,13 +149,13 @@ def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list
 # --- the findings of the rules across records, for the whole KB as it is -----------------------------
 
 
-def kb_key(settings: Settings, schema: RecordSchema, kb: KnowledgeBase) -> str | None:
-    """A hash of what the findings of the rules across records (`Rule.across_records`) depend on: the
-    settings but the date (none of them depends on it), the schema, and every file's path and bytes
-    (by their hash). None when a file has no bytes to hash (it could not be read)."""
+def kb_key(run: str, kb: KnowledgeBase) -> str | None:
+    """A hash of what the findings of the rules across records (`Rule.across_records`) depend on: the run
+    key `run` (`run_key`: the settings but the date, on which none of them depends, and the schema), and
+    every file's path and bytes (by their hash). None when a file has no bytes to hash (it could not be read)."""
     if any(not record.digest for record in kb.files):
         return None
-    digest = hashlib.blake2b(run_key(settings, schema).encode("ascii"), digest_size=20)
+    digest = hashlib.blake2b(run.encode("ascii"), digest_size=20)
     for path, file_digest in sorted((record.relative_path, record.digest) for record in kb.files):
         digest.update(f"\n{path}\0{file_digest}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -179,20 +174,16 @@ def recall_across(cache: Cache, key: str, kb: KnowledgeBase) -> list[Finding] | 
 def _across_from_json(value: Any, kb: KnowledgeBase) -> list[Finding] | None:
     if not isinstance(value, list):
         return None
-    rules = {code: rule for code, rule in RULES.items() if rule.across_records}
+    rules = _rules(of_one_file=False)
     findings = []
     for item in value:
-        if not (type(item) is list and len(item) == 7):
+        if not (type(item) is list and item and type(item[0]) is str):
             return None
-        code, path, pointer, line, column, message, hint = item
-        rule = rules.get(code) if type(code) is str else None
-        record = kb.by_path.get(path) if type(path) is str else None
-        if rule is None or (record is None and path != "") or not (
-                type(pointer) is str and type(message) is str and type(hint) is str and _position(line, column)):
+        record = kb.by_path.get(item[0])
+        finding = _finding_of(item[1:], rules, item[0], record.entry_id if record is not None else None)
+        if finding is None or (record is None and item[0] != ""):
             return None
-        findings.append(Finding(code=code, name=rule.name, severity=rule.severity, path=path,
-                                entry_id=record.entry_id if record is not None else None, pointer=pointer, line=line,
-                                column=column, message=message, hint=hint))
+        findings.append(finding)
     return findings
 
 
@@ -200,14 +191,31 @@ def remember_across(cache: Cache, key: str, findings: list[Finding], rules: list
     """Keep, under `key` (`kb_key`), the findings of the rules across records among `findings` (of a lint of
     the whole KB with `rules` active, in which no search overran its time bound)."""
     across = {rule.code for rule in rules if rule.across_records}
-    cache.put_many({cache.key(ACROSS, key): [[finding.code, finding.path, finding.pointer, finding.line, finding.column,
-                                        finding.message, finding.hint] for finding in findings if finding.code in across]})
+    cache.put_many({cache.key(ACROSS, key): [[finding.path, *_row(finding)] for finding in findings if finding.code in across]})
+
+
+def _row(finding: Finding) -> list:
+    """A finding as it is kept (its path, and its rule's name and severity, are known where it is read)."""
+    return [finding.code, finding.pointer, finding.line, finding.column, finding.message, finding.hint]
+
+
+def _finding_of(row: Any, rules: Mapping[str, Rule], path: str, entry_id: str | None) -> Finding | None:
+    """The finding kept as `row` (`_row`) in the file at `path`; None when `row` is not one, of a rule of `rules`."""
+    if not (type(row) is list and len(row) == 6):
+        return None
+    code, pointer, line, column, message, hint = row
+    rule = rules.get(code) if type(code) is str else None
+    if rule is None or not (type(pointer) is str and type(message) is str and type(hint) is str and _position(line, column)):
+        return None
+    return Finding(code=code, name=rule.name, severity=rule.severity, path=path, entry_id=entry_id, pointer=pointer,
+                   line=line, column=column, message=message, hint=hint)
 
 
 def _position(line: Any, column: Any) -> bool:
     return type(line) is int and type(column) is int and line >= 1 and column >= 1
 
 
-@functools.lru_cache(maxsize=1)
-def _rules_of_one_file() -> dict[str, Rule]:
-    return {code: rule for code, rule in RULES.items() if rule.of_one_file}
+@functools.lru_cache(maxsize=2)
+def _rules(of_one_file: bool) -> dict[str, Rule]:
+    """The rules of one file (`Rule.of_one_file`), or those across records (`Rule.across_records`), by code."""
+    return {code: rule for code, rule in RULES.items() if (rule.of_one_file if of_one_file else rule.across_records)}

@@ -73,11 +73,6 @@ class RegexFacts:
             records, self._unchecked = self._unchecked, None
             self._check_own_texts(records)
 
-    @property
-    def overran(self) -> bool:
-        """Whether a search of this run overran its time bound: what it found depends on the machine's load."""
-        return (self.matcher.budget.spent > 0 or any(check.unsure for check in self.checks.values())
-                or self._cross is not None and bool(self._cross.timeouts))
 
     @property
     def seconds_per_job(self) -> float:
@@ -166,7 +161,6 @@ class RegexFacts:
     def broad_reason(self, record: RecordFile) -> str | None:
         """Why the record's regex is too broad (None when it is not, or when it does not compile or has
         a catastrophic shape: other rules report those)."""
-        self._settle()
         if record.relative_path not in self._broad:
             first = self.focus is None or record.relative_path in self.focus
             self._judge_broadness([other for other in self.kb.records
@@ -187,7 +181,6 @@ class RegexFacts:
 
     def cross_match(self) -> CrossMatch:
         """Which regexes (that compile, are safe and not too broad) match other records' messages."""
-        self._settle()
         if self._cross is None:
             regexes = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
             if self.focus is not None:  # only the regexes that may match a message of the focus, and the focus's own

@@ -360,6 +360,7 @@ class BoundedMatcher:
                  run_budget: float = RUN_BUDGET_SECONDS) -> None:
         self.seconds_per_job = seconds_per_job
         self.budget = _Budget(run_budget)
+        self._broke = False
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
         self._workers = [_Worker(seconds_per_job, self.budget) for _ in range(max(1, count))]
 
@@ -378,13 +379,22 @@ class BoundedMatcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @property
+    def overran(self) -> bool:
+        """Whether a search of this matcher overran its time bound (or was cut short) or broke (`SearchResult.broke`):
+        what such a search found depends on the machine's load."""
+        return self.budget.spent > 0 or self._broke
+
     def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
         shares = min(len(self._workers), max(1, len(jobs) // _MIN_JOBS_PER_SHARE))
         if shares == 1:
-            return self._workers[0].run(jobs)
-        size = -(-len(jobs) // shares)
-        chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
-        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-            parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
-        return [result for part in parts for result in part]
+            results = self._workers[0].run(jobs)
+        else:
+            size = -(-len(jobs) // shares)
+            chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
+            with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+                parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
+            results = [result for part in parts for result in part]
+        self._broke = self._broke or any(result.broke for result in results)
+        return results

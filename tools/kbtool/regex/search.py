@@ -80,6 +80,9 @@ class SearchResult:
     cut_short: bool = False
     #: With `SearchJob.spans`: (start, end) of the match in each text, None where it did not match.
     spans: tuple[tuple[int, int] | None, ...] | None = None
+    #: The search failed for a reason other than the pattern (running out of memory, say): its `error`
+    #: depends on the machine, not on the pattern.
+    broke: bool = False
 
 
 def compile_error(pattern: str, flags: int = 0) -> str | None:
@@ -192,7 +195,7 @@ def run_limited(job: SearchJob | PairsJob, cpu_seconds: float, catastrophic_seco
     except _CpuLimit:
         return SearchResult(tuple(None for _ in job.texts), timed_out=True)
     except Exception as error:  # a broken pattern must not kill the worker silently
-        return SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}")
+        return SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}", broke=True)
 
 
 def frame(payload: bytes) -> bytes:
