@@ -517,3 +517,21 @@ def test_the_fingerprint_covers_python_and_the_libraries_whose_answers_are_kept(
     assert kbtool_fingerprint(libraries=FINGERPRINTED_LIBRARIES[:-1]) != now
     assert kbtool_fingerprint(libraries=(*FINGERPRINTED_LIBRARIES, "no_such_library_here")) != now
     assert kbtool_fingerprint() == now
+
+
+def test_a_file_name_that_is_not_utf8_keeps_nothing_out_of_the_cache(scene):
+    """Python reads such a name with lone surrogates, which the store cannot hold as text: the values that
+    name it are kept escaped, and the rest of the run's work is kept as always."""
+    root, cache_dir = scene
+    name = os.fsdecode(b"caf\xe9.json")
+    (root / "entries" / "tensorflow" / name).write_text(
+        json.dumps(changed(clean_record(), {"id": "tensorflow/cafe", "signature_zh": None}), ensure_ascii=False), encoding="utf-8")
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    expected = _findings(root, None)
+    assert any(finding["path"] == "entries/tensorflow/" + name for finding in expected)
+    assert _findings(root, cache_dir) == expected
+    kb, recalled = _recalled(root, cache_dir)
+    assert "entries/tensorflow/" + name in recalled
+    assert len(recalled) == len(list((root / "entries").rglob("*.json")))
+    assert _findings(root, cache_dir) == expected
+

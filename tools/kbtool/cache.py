@@ -147,8 +147,7 @@ class Cache:
     def put_many(self, items: dict[str, Any]) -> None:
         """Keep `items` (key -> JSON-serialisable value) to be written by `flush`."""
         if self._db is not None:
-            self._pending.update((key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-                                 for key, value in items.items())
+            self._pending.update((key, _stored_text(value)) for key, value in items.items())
 
     def through(self, namespace: str, inputs: Sequence[tuple[str | bytes, ...]],
                 compute: Callable[[list[int]], Sequence[Any]], valid: Callable[[Any], bool],
@@ -259,3 +258,15 @@ def _open_store(directory: Path) -> sqlite3.Connection | None:
             except OSError:
                 return None
     return None
+
+
+def _stored_text(value: Any) -> str:
+    """`value` as the JSON text the store keeps. A lone surrogate (a file name that is not UTF-8, as Python
+    reads it) cannot be stored as text: such a value is kept with every non-ASCII character escaped, which
+    reads back the same."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
