@@ -14,6 +14,12 @@ of the date run on every file's date fields, and the rules across records over e
 change to one record shows wherever it matters (a new collision, a duplicate id, a dangling
 reference). A file whose regex search overran its time bound is not remembered: what it found depends
 on the machine's load.
+
+The findings of the rules across records (`Rule.across_records`) are remembered too, for the KB as it
+is: under a key made of every file's path and bytes besides the settings and schema (`kb_key`). A lint
+of the whole KB in which no file changed takes them: it runs no rule across records (and, when every
+file's findings are remembered, no regex).
+Nothing is remembered across records from a run in which a search overran its time bound or broke.
 """
 
 from __future__ import annotations
@@ -189,7 +195,7 @@ def _across_from_json(value: Any, kb: KnowledgeBase) -> list[Finding] | None:
 
 def remember_across(cache: Cache, key: str, findings: list[Finding], rules: list[Rule]) -> None:
     """Keep, under `key` (`kb_key`), the findings of the rules across records among `findings` (of a lint of
-    the whole KB with `rules` active, in which no search overran its time bound)."""
+    the whole KB with `rules` active, in which no search overran its time bound or broke)."""
     across = {rule.code for rule in rules if rule.across_records}
     cache.put_many({cache.key(ACROSS, key): [[finding.path, *_row(finding)] for finding in findings if finding.code in across]})
 

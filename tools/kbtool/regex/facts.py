@@ -73,7 +73,6 @@ class RegexFacts:
             records, self._unchecked = self._unchecked, None
             self._check_own_texts(records)
 
-
     @property
     def seconds_per_job(self) -> float:
         return self.matcher.seconds_per_job
