@@ -97,3 +97,21 @@ def test_a_search_that_breaks_or_overruns_makes_the_matcher_say_it_overran():
     with BoundedMatcher(seconds_per_job=0.2) as matcher:
         slow, = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",))])
         assert slow.timed_out and matcher.overran
+
+
+def test_a_worker_started_ahead_and_left_waiting_past_its_start_bound_still_runs_the_jobs():
+    """`kbtool match` starts its worker while it reads the catalog, which takes minutes for a large KB
+    read for the first time; a spare started after a kill may wait as long. The worker's start bound
+    counts from when a run begins to wait for it, and its ready signal is read however late."""
+    import threading
+    import time
+
+    outcome: list = []
+    with BoundedMatcher(start_seconds=2) as matcher:
+        matcher.start()
+        time.sleep(3)  # longer than the start bound: the worker has long been ready
+        runner = threading.Thread(target=lambda: outcome.extend(matcher.run([SearchJob("b+", ("abc", "xyz"))])), daemon=True)
+        runner.start()
+        runner.join(60)  # not a speed limit: without the fix the run never ends
+        assert not runner.is_alive(), "the run did not end"
+    assert [result.matches for result in outcome] == [(True, False)]

@@ -61,7 +61,9 @@ _CHECKPOINT = 0.25  # fraction of the bound after which a job's CPU use starts t
 RUN_BUDGET_SECONDS = 20.0
 #: The bound of each job once the budget is used up: ample for a regex that is not slow.
 EXHAUSTED_SECONDS = 0.05
-_START_SECONDS = 60.0  # a worker that is not ready after this long (an overloaded machine) is an error
+#: A worker that is not ready this long after it started, or after a run began to wait for it (a worker
+#: started ahead, or a spare, may wait long unused), is an error: an overloaded machine.
+START_SECONDS = 60.0
 try:
     _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 except (AttributeError, ValueError, OSError):
@@ -192,9 +194,10 @@ _SPAWNER = _Spawner()
 class _Worker:
     """One worker at a time, with a spare started after each kill, running a stream of jobs within their bounds."""
 
-    def __init__(self, seconds_per_job: float, budget: _Budget) -> None:
+    def __init__(self, seconds_per_job: float, budget: _Budget, start_seconds: float = START_SECONDS) -> None:
         self.seconds_per_job = seconds_per_job  # CPU seconds where the platform can tell, else wall-clock
         self.budget = budget
+        self.start_seconds = start_seconds
         self._process: _Process | None = None
         self._spare: _Process | None = None
 
@@ -241,6 +244,7 @@ class _Worker:
         """Stream jobs from `first` on through one worker until all are done (returns len(jobs)) or
         one overruns (it is reported, the worker killed; returns the index to go on from)."""
         process = self._ensure_started()
+        waiting_since = time.monotonic()
         outstanding: deque[tuple[int, float, bool]] = deque()  # (job, its CPU bound, sent after the budget ran out)
         buffer = bytearray()
         next_to_send = first
@@ -272,7 +276,8 @@ class _Worker:
                     head_clock = now
                 # The head job's clock runs from when the worker could start reading it: the worker
                 # is reading or running it, and nothing else, so writing it cannot stop the clock.
-                deadline = head_clock + head_seconds * WALL_FACTOR if process.ready else process.started + _START_SECONDS
+                deadline = (head_clock + head_seconds * WALL_FACTOR if process.ready
+                            else max(process.started, waiting_since) + self.start_seconds)
                 # A quarter into the bound, note the worker's CPU time (one read of /proc, only for
                 # slow jobs): at the deadline it tells a starved worker from a busy one.
                 checkpoint = head_clock + head_seconds * _CHECKPOINT if process.ready and head_cpu is None else deadline
@@ -280,7 +285,7 @@ class _Worker:
                     head_cpu, checkpoint = process.cpu_seconds(), deadline
                     head_cpu = head_cpu if head_cpu is not None else float("nan")
                 wake = min(deadline, checkpoint)
-                events = selector.select(max(0.0, wake - now)) if wake > now else []
+                events = selector.select(max(0.0, wake - now))  # past the wake-up time, a look without waiting
                 progressed = False
                 for key, mask in events:
                     if key.fd == process.jobs:
@@ -315,10 +320,10 @@ class _Worker:
                                 result = SearchResult(result.matches, result.error, True, result.analysis, cut_short=True)
                         results[index] = result
                         head_clock, head_cpu = finished, None
-                if progressed or time.monotonic() < deadline or head_cpu is None:
+                if progressed or time.monotonic() < deadline or process.ready and head_cpu is None:
                     continue
                 if not process.ready:
-                    raise RuntimeError(f"a regex worker did not start within {_START_SECONDS:g} s")
+                    raise RuntimeError(f"a regex worker did not start within {self.start_seconds:g} s")
                 if self._waiting_for_a_cpu(process, head_clock, head_cpu, head_seconds):
                     continue
                 return self._overran(jobs, results, outstanding, head_clock)
@@ -357,12 +362,12 @@ class BoundedMatcher:
     """
 
     def __init__(self, seconds_per_job: float = DEFAULT_SECONDS_PER_JOB, workers: int | None = None,
-                 run_budget: float = RUN_BUDGET_SECONDS) -> None:
+                 run_budget: float = RUN_BUDGET_SECONDS, start_seconds: float = START_SECONDS) -> None:
         self.seconds_per_job = seconds_per_job
         self.budget = _Budget(run_budget)
         self._broke = False
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
-        self._workers = [_Worker(seconds_per_job, self.budget) for _ in range(max(1, count))]
+        self._workers = [_Worker(seconds_per_job, self.budget, start_seconds) for _ in range(max(1, count))]
 
     def start(self) -> None:
         """Start the first worker now (it starts up while this process goes on), not at the first job."""
