@@ -61,8 +61,9 @@ _CHECKPOINT = 0.25  # fraction of the bound after which a job's CPU use starts t
 RUN_BUDGET_SECONDS = 20.0
 #: The bound of each job once the budget is used up: ample for a regex that is not slow.
 EXHAUSTED_SECONDS = 0.05
-#: A worker that is not ready this long after it started, or after a run began to wait for it (a worker
-#: started ahead, or a spare, may wait long unused), is an error: an overloaded machine.
+#: A worker that is not ready this long after a run began to wait for it is an error: an overloaded
+#: machine. (Counted from then, not from the worker's start: one started ahead, or a spare, may wait
+#: long unused.)
 START_SECONDS = 60.0
 try:
     _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -107,7 +108,6 @@ class _Process:
         self.results = self.popen.stdout.fileno()
         os.set_blocking(self.jobs, False)
         self.ready = False
-        self.started = time.monotonic()
         self._incoming = bytearray()
 
     def cpu_seconds(self) -> float | None:
@@ -276,8 +276,7 @@ class _Worker:
                     head_clock = now
                 # The head job's clock runs from when the worker could start reading it: the worker
                 # is reading or running it, and nothing else, so writing it cannot stop the clock.
-                deadline = (head_clock + head_seconds * WALL_FACTOR if process.ready
-                            else max(process.started, waiting_since) + self.start_seconds)
+                deadline = head_clock + head_seconds * WALL_FACTOR if process.ready else waiting_since + self.start_seconds
                 # A quarter into the bound, note the worker's CPU time (one read of /proc, only for
                 # slow jobs): at the deadline it tells a starved worker from a busy one.
                 checkpoint = head_clock + head_seconds * _CHECKPOINT if process.ready and head_cpu is None else deadline
