@@ -276,8 +276,6 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 
 
-
-
 def catalog_kept(root: Path, cache: Cache) -> bool:
     """Whether the cache holds a catalog of the KB at `root` (some part of it), without reading it."""
     return cache.has_any(_part_keys(root, cache))

@@ -94,13 +94,14 @@ def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
     def register(check: Callable) -> Callable:
         if code in RULES or any(existing.name == name for existing in RULES.values()):
             raise ValueError(f"rule {code} {name} registered twice")
-        if dated and (scope == "kb" or looks_across):  # remembered across days for the KB as it is (kbtool.remembered)
-            raise ValueError(f"rule {code} {name}: a rule across records cannot depend on the date of the run")
-        RULES[code] = Rule(
+        made = Rule(
             code=code, name=name, family=family, severity=severity, summary=summary,
             explanation=textwrap.dedent(explanation).strip(),
             fails=_dedented(fails), passes=_dedented(passes),
             scope=scope, check=check, looks_across=looks_across, dated=dated)
+        if made.dated and made.across_records:  # remembered across days for the KB as it is (kbtool.remembered)
+            raise ValueError(f"rule {code} {name}: a rule across records cannot depend on the date of the run")
+        RULES[code] = made
         return check
 
     return register
