@@ -202,29 +202,39 @@ def _match(root: Path, cache_dir: Path | None, message: str) -> dict:
 
 
 def test_a_catalog_with_damaged_parts_is_read_from_the_files_again(scene):
-    """The catalog keeps each record's shared fields and literal filter as JSON text, decoded when asked
-    for; text that does not decode (or decodes to something else) is taken from the record file again."""
+    """The catalog keeps its parts as columns; a part holding a value of the wrong kind, shared fields that
+    do not go with the regex, or a column of the wrong length is taken from the record files again, and a
+    filter that does not decode only rules nothing out."""
     root, cache_dir = scene
     message = clean_record()["signature"]
     expected = _match(root, None, message)
     assert expected["matches"]
     assert _match(root, cache_dir, message) == expected  # writes the catalog
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
-        rows = [(key, json.loads(value)) for key, value in db.execute("SELECT key, value FROM entries")]
-        catalogs = [(key, value) for key, value in rows if isinstance(value, dict) and "entries" in value]
+        catalogs = [(key, value) for key, value in _catalog_rows(cache_dir).items()]
         assert catalogs
         for key, value in catalogs:
-            for number, entry in enumerate(value["entries"]):
-                entry[6] = ['{"id": "someone/else", "regex": null}', "{broken", "[1, 2]", "null"][number % 4]
-                entry[7] = ['[["literal", 2]]', "[[1", "{}", '[{"any": 3}]'][number % 4]
+            for number in range(len(value["paths"])):
+                value["shared"][number] = [{"id": "someone/else", "regex": None}, "{broken", [1, 2], None][number % 4]
+                value["filters"][number] = ['[["literal", 2]]', "[[1", "{}", '[{"any": 3}]'][number % 4]
+            value["literals"][:1] = [[[1]]] if value["literals"] else []
             db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+        damaged = [(key, value) for key, value in catalogs if len(value["paths"]) > 1]
+        if damaged:
+            key, value = damaged[0]
+            value["stats"].pop()  # a column of the wrong length: the whole part
+            db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+    assert _match(root, cache_dir, message) == expected
+    repaired = _catalog_rows(cache_dir)
+    assert all(isinstance(shared, dict) or problem is not None
+               for part in repaired.values() for shared, problem in zip(part["shared"], part["problems"]))
     assert _match(root, cache_dir, message) == expected
 
 
 def _catalog_rows(cache_dir: Path) -> dict[str, dict]:
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
         rows = {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM entries")}
-    return {key: value for key, value in rows.items() if isinstance(value, dict) and "entries" in value}
+    return {key: value for key, value in rows.items() if isinstance(value, dict) and "paths" in value}
 
 
 def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
@@ -234,12 +244,12 @@ def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
     _findings(root, cache_dir)
     kept = _catalog_rows(cache_dir)
-    entries = [entry for part in kept.values() for entry in part["entries"]]
+    entries = [(path, part["stats"][4 * number:4 * number + 4]) for part in kept.values() for number, path in enumerate(part["paths"])]
     files = sorted(path for path in (root / "entries").rglob("*.json"))
-    assert sorted(entry[0] for entry in entries) == sorted(path.relative_to(root).as_posix() for path in files)
-    for entry in entries:
-        info = os.lstat(root / entry[0])
-        assert entry[1] == [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    assert sorted(path for path, _ in entries) == sorted(path.relative_to(root).as_posix() for path in files)
+    for path, stat in entries:
+        info = os.lstat(root / path)
+        assert stat == [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     message = clean_record()["signature"]
     expected = _match(root, None, message)
     assert expected["matches"]
@@ -252,8 +262,24 @@ def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
     assert _match(root, cache_dir, message) == _match(root, None, message)
     again = _catalog_rows(cache_dir)
     assert again.keys() == kept.keys()
-    assert [key for key in kept if again[key] != kept[key]] == [key for key in kept if any(
-        entry[0] == edited.relative_to(root).as_posix() for entry in kept[key]["entries"])]  # only its part is written
+    assert [key for key in kept if again[key] != kept[key]] == [key for key in kept if
+                                                                edited.relative_to(root).as_posix() in kept[key]["paths"]]  # only its part is written
+
+
+def test_a_catalog_of_records_of_every_shape_is_read_as_kept(scene):
+    """A record whose regex is not a string, one whose regex is null and files that are no records are
+    kept in the catalog as they are: the next run reads no file again and rewrites no part."""
+    root, cache_dir = scene
+    base = clean_record()
+    write_record(root, changed(base, {"id": "tensorflow/number", "signature": "ZeroDivisionError: number", "regex": 5}))
+    write_record(root, changed(base, {"id": "tensorflow/null", "signature": "ZeroDivisionError: null", "regex": None}))
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
+    _findings(root, cache_dir)
+    kept = _catalog_rows(cache_dir)
+    assert {json.dumps(shared.get("regex")) for part in kept.values() for shared in part["shared"] if shared} >= {"5", "null"}
+    message = clean_record()["signature"]
+    assert _match(root, cache_dir, message) == _match(root, None, message)
+    assert _catalog_rows(cache_dir) == kept
 
 
 def test_the_catalog_a_full_lint_keeps_is_dated_from_before_its_files_were_read(scene):

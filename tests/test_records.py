@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, make_pointer,
-                            read_record_file, value_offsets, value_start)
+from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, graph_edges,
+                            graph_targets, make_pointer, read_record_file, value_offsets, value_start)
 
 
 def read(tmp_path, raw: bytes) -> RecordFile:
@@ -154,3 +154,26 @@ def test_the_path_walker_takes_the_last_of_duplicate_keys():
     text = '{"a": 1, "b": {"c": 2}, "a": [3, 4]}'
     assert value_start(text, "/a/1") == text.rindex("4")
     assert value_start(text, "/b/c/d") == text.index("2")
+
+
+GRAPHS = [
+    {"leads_to": [{"error_id": "a/b", "probability": 0.5, "condition": "x"}, {"probability": 1}, "not an edge",
+                  {"error_id": 7}, {"error_id": "c/d"}],
+     "preceded_by": "not a list", "frequently_confused_with": [{"error_id": "e/f", "distinguishing_feature": "y"}],
+     "made_up_kind": [None, {"error_id": "g/h"}]},
+    {"leads_to": []},
+    {},
+    "not a graph",
+    None,
+]
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+def test_the_graph_the_catalog_keeps_has_every_edge_in_its_place(graph):
+    """What the catalog keeps of another record's graph yields the very edges of the whole graph: the same
+    kinds, indexes and targets, so that a finding placed on one of them points where it would."""
+    data = {"transition_graph": graph}
+    kept = graph_targets(data)
+    assert list(graph_edges({"transition_graph": kept})) == list(graph_edges(data))
+    assert json.loads(json.dumps(kept)) == kept
+    assert all(set(edge) == {"error_id"} for edges in kept.values() for edge in edges if edge is not None)

@@ -27,7 +27,8 @@ from typing import Any, Callable
 from kbtool.cache import Cache
 from kbtool.files import status_key, walk_file_names
 from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, parse_read_files
-from kbtool.records import INVALID_JSON, ParseProblem, RecordFile, as_list, as_text, read_record_bytes, read_record_file
+from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, graph_targets,
+                            read_record_bytes, read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
 from kbtool.regex.shapes import RegexAnalysis
@@ -37,15 +38,13 @@ from kbtool.regex.shapes import RegexAnalysis
 RACY_NANOSECONDS = 2_000_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class CatalogEntry:
     """What lookups and rules across records need of one record file.
 
-    The regex and its required literals are read with the catalog; the rest (`shared`, the literal
-    filter) is kept as JSON text and decoded when first asked for: a lookup of one message needs it
-    for the few records whose required literals the message holds. A part that cannot be decoded
-    (a damaged cache) is taken from the record file again, or, for the filter, left out (a filter
-    only rules regexes out)."""
+    The literal filter is kept as JSON text and decoded when first asked for: a lookup of one message
+    needs it for the few records whose required literals the message holds (a filter that cannot be
+    decoded, from a damaged cache, is left out: a filter only rules regexes out)."""
 
     path: str  # relative to the KB root, with "/" separators
     stat: tuple[int, int, int, int]  # size, modification and change times (ns), inode; all -1 when unknown
@@ -53,27 +52,14 @@ class CatalogEntry:
     regex: str | None  # the record's regex (None when it has none, or the file is not a record)
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
-    shared_json: str  # JSON of the record's CROSS_RECORD_FIELDS ("null" when the file is not a record)
+    shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
     filter_json: str  # JSON of the regex's `literal_filter`
-    root: str = field(default="", compare=False)  # the KB root, to read the file again
 
     @classmethod
     def made(cls, path: str, stat: tuple, digest: str, shared: dict[str, Any] | None,
-             literal_sets: tuple[frozenset[str], ...], problem: str | None, literal_filter: LiteralFilter, root: Path) -> "CatalogEntry":
-        return cls(path, stat, digest, _regex_of(shared), literal_sets, problem,
-                   _dumps(shared), _dumps(literal_filter_to_json(literal_filter)), str(root))
-
-    @functools.cached_property
-    def shared(self) -> dict[str, Any] | None:
-        """The record's CROSS_RECORD_FIELDS (None when the file is not a record)."""
-        try:
-            value = json.loads(self.shared_json)
-        except ValueError:
-            value = ...
-        if value is None and self.problem is not None or isinstance(value, dict) and _regex_of(value) == self.regex:
-            return value
-        data = read_record_file(Path(self.root) / self.path, Path(self.root)).data  # damaged: from the file
-        return {key: data[key] for key in CROSS_RECORD_FIELDS if key in data} if data is not None else None
+             literal_sets: tuple[frozenset[str], ...], problem: str | None, literal_filter: LiteralFilter) -> "CatalogEntry":
+        return cls(path, stat, digest, _regex_of(shared), literal_sets, problem, shared,
+                   _dumps(literal_filter_to_json(literal_filter)))
 
     @functools.cached_property
     def literal_filter(self) -> LiteralFilter:
@@ -93,19 +79,47 @@ class CatalogEntry:
         shared = self.shared or {}
         return (as_text(shared.get("signature")), *(alias for alias in as_list(shared.get("aliases")) if isinstance(alias, str)))
 
-    def to_json(self) -> list:
-        return [self.path, list(self.stat), self.digest, self.regex, literal_sets_to_json(self.literal_sets), self.problem,
-                self.shared_json, self.filter_json]
 
-    @classmethod
-    def from_json(cls, value: Any, root: Path) -> "CatalogEntry":
-        path, stat, digest, regex, literal_sets, problem, shared_json, filter_json = value
-        if not (isinstance(path, str) and isinstance(stat, list) and len(stat) == 4 and set(map(type, stat)) == {int}
-                and isinstance(digest, str) and (regex is None or isinstance(regex, str))
-                and (problem is None or isinstance(problem, str)) and isinstance(shared_json, str) and isinstance(filter_json, str)):
-            raise ValueError("not a catalog entry")
-        return cls(path, tuple(stat), digest, regex, literal_sets_from_json(literal_sets), problem, shared_json, filter_json,
-                   str(root))
+#: The columns of a stored part of the catalog, one item per record file (`stats` holds four integers per
+#: file; `shared` leaves out the regex, which `regexes` holds).
+COLUMNS = ("paths", "stats", "digests", "regexes", "literals", "problems", "shared", "filters")
+
+
+def _to_columns(entries: list[CatalogEntry]) -> dict[str, list]:
+    return {"paths": [entry.path for entry in entries], "stats": [number for entry in entries for number in entry.stat],
+            "digests": [entry.digest for entry in entries], "regexes": [entry.regex for entry in entries],
+            "literals": [literal_sets_to_json(entry.literal_sets) for entry in entries],
+            "problems": [entry.problem for entry in entries],
+            "shared": [entry.shared if entry.regex is None else {key: value for key, value in entry.shared.items() if key != "regex"}
+                       for entry in entries],
+            "filters": [entry.filter_json for entry in entries]}
+
+
+def _from_columns(part: dict) -> list[CatalogEntry] | None:
+    """The entries of a stored part (one JSON value: decoding it is one call into the JSON parser's C code,
+    not one per record); None for a damaged part, whose files are then read again. The checks go column
+    by column: a part holds about 1,600 entries."""
+    columns = [part.get(name) for name in COLUMNS]
+    if not all(type(column) is list for column in columns):
+        return None
+    paths, stats, digests, regexes, literals, problems, shared, filters = columns
+    if any(len(column) != len(paths) for column in columns if column is not stats) or len(stats) != 4 * len(paths) \
+            or not all(type(item) is str for column in (paths, digests, filters) for item in column) \
+            or not all(item is None or type(item) is str for column in (regexes, problems) for item in column) \
+            or not all(type(number) is int for number in stats) \
+            or not all(type(data) is dict and (regex is None or "regex" not in data) if problem is None else data is None
+                       for data, regex, problem in zip(shared, regexes, problems)):
+        return None
+    try:
+        literal_sets = [literal_sets_from_json(value) for value in literals]
+    except ValueError:
+        return None
+    for data, regex in zip(shared, regexes):
+        if regex is not None:
+            data["regex"] = regex
+    numbers = iter(stats)
+    return list(map(CatalogEntry, paths, zip(numbers, numbers, numbers, numbers), digests, regexes, literal_sets, problems,
+                    shared, filters))
 
 
 def _regex_of(shared: dict[str, Any] | None) -> str | None:
@@ -142,12 +156,8 @@ class Catalog:
 
     def shared_record(self, entry: CatalogEntry) -> RecordFile:
         """The record of `entry` as far as rules across records need it: its CROSS_RECORD_FIELDS, no text."""
-        record = RecordFile(path=self.root / entry.path, relative_path=entry.path, digest=entry.digest,
-                            data=dict(entry.shared) if entry.shared is not None else None,
-                            literal_sets=entry.literal_sets if entry.regex is not None else None)
-        if entry.problem is not None:
-            record.problems.append(ParseProblem(INVALID_JSON, entry.problem))
-        return record
+        return SharedRecord(self.root, entry.path, entry.digest, entry.shared, entry.literal_sets if entry.regex is not None else None,
+                            [ParseProblem(INVALID_JSON, entry.problem)] if entry.problem is not None else [])
 
 
 #: The catalog is kept in this many parts (by a hash of each file's path): a run that finds one file
@@ -164,79 +174,74 @@ def _part_keys(root: Path, cache: Cache) -> list[str]:
     return [cache.key("catalog", where, str(number)) for number in range(PARTS)]
 
 
-def _stored_entries(root: Path, cache: Cache, keys: list[str]) -> tuple[dict[str, tuple[CatalogEntry, int]], list[int]]:
-    """The entries the cache holds for the KB at `root`, each with when its part was written; and how
-    many entries each part held. A damaged part or entry is left out (its files are read again)."""
+def _stored_entries(cache: Cache, keys: list[str]) -> tuple[dict[str, tuple[CatalogEntry, int, int]], list[int]]:
+    """The entries the cache holds for a KB, each with when its part was written and the part's number;
+    and how many entries each part held. A damaged part is left out (its files are read again)."""
     stored = cache.get_many(keys)
-    known: dict[str, tuple[CatalogEntry, int]] = {}
+    known: dict[str, tuple[CatalogEntry, int, int]] = {}
     counts = [-1] * PARTS
     for number, key in enumerate(keys):
         part = stored.get(key)
-        if not (isinstance(part, dict) and isinstance(part.get("written_ns"), int) and isinstance(part.get("entries"), list)):
+        entries = _from_columns(part) if isinstance(part, dict) and type(part.get("written_ns")) is int else None
+        if entries is None:
             continue
-        counts[number] = len(part["entries"])
-        for value in part["entries"]:
-            try:
-                entry = CatalogEntry.from_json(value, root)
-            except (TypeError, ValueError):
-                continue  # a damaged entry: that file is read again
-            known[entry.path] = (entry, part["written_ns"])
+        counts[number] = len(part["paths"])
+        written_ns = part["written_ns"]
+        for entry in entries:
+            known[entry.path] = (entry, written_ns, number)
     return known, counts
 
 
 def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
     """Write the catalog's parts numbered in `parts` (None: all) from `entries`, as read from files
     whose status was taken after `written_ns`."""
-    grouped: dict[int, list] = {number: [] for number in (range(PARTS) if parts is None else parts)}
+    grouped: dict[int, list[CatalogEntry]] = {number: [] for number in (range(PARTS) if parts is None else parts)}
     for entry in entries:
         part = grouped.get(_part_of(entry.path))
         if part is not None:
-            part.append(entry.to_json())
-    cache.put_many({keys[number]: {"written_ns": written_ns, "entries": part} for number, part in grouped.items()})
+            part.append(entry)
+    cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)} for number, part in grouped.items()})
 
 
 def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
     """The catalog of the KB at `root`: from the cache, with the files that changed read again (and,
     with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole)."""
     keys = _part_keys(root, cache)
-    known, counts = _stored_entries(root, cache, keys)
+    known, counts = _stored_entries(cache, keys)
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
     below = str(root / ENTRIES_DIR) + os.sep
     paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
     started_ns = time.time_ns()
     entries: list[CatalogEntry] = []
     fresh: list[tuple[int, RecordFile, bytes | None]] = []
+    kept = [0] * PARTS  # entries of each stored part kept as they are
+    changed: set[int] = set()
     for path in paths:
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
         try:
             stat = status_key(os.lstat(path))
         except OSError:
             stat = (-1, -1, -1, -1)
-        entry, written_ns = known.get(relative, (None, 0))
+        entry, written_ns, part = known.get(relative, (None, 0, 0))
         if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)
+            kept[part] += 1
             continue
         record, raw = read_record_bytes(Path(path), root)
+        changed.add(_part_of(relative))
         if entry is not None and raw is not None and record.digest == entry.digest:
             entries.append(replace(entry, stat=stat))
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw))
-    _fill(entries, fresh, cache, root)
-    now = [0] * PARTS
-    changed = set()
-    for entry in entries:
-        part = _part_of(entry.path)
-        now[part] += 1
-        if entry is not known.get(entry.path, (None,))[0]:
-            changed.add(part)
-    changed.update(number for number in range(PARTS) if now[number] != counts[number])
+    _fill(entries, fresh, cache)
+    changed.update(number for number in range(PARTS) if kept[number] != counts[number])  # a file gone, or a part unreadable
     if changed:
         _keep_parts(cache, keys, entries, changed, started_ns)
     return Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
 
 
-def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cache: Cache, root: Path) -> None:
+def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cache: Cache) -> None:
     """Parse the files read again and make their entries (the literals of their regexes through the cache)."""
     parse_read_files([(record, raw) for _, record, raw in fresh], cache)
     patterns = [record.data["regex"] for _, record, _ in fresh
@@ -246,19 +251,20 @@ def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cach
     for number, record, _ in fresh:
         regex = (record.data or {}).get("regex")
         entries[number] = _entry_of(record, literal_sets.get(regex, ()) if isinstance(regex, str) else (),
-                                    filters.get(regex, ()) if isinstance(regex, str) else (), root)
+                                    filters.get(regex, ()) if isinstance(regex, str) else ())
 
 
-def _entry_of(record: RecordFile, literal_sets: tuple[frozenset[str], ...], literal_filter: LiteralFilter,
-              root: Path) -> CatalogEntry:
+def _entry_of(record: RecordFile, literal_sets: tuple[frozenset[str], ...], literal_filter: LiteralFilter) -> CatalogEntry:
     """The catalog entry of a record file read and parsed (with its status as it was read), with what its
     regex requires."""
     data = record.data
     if data is None:
         problem = record.problems[0].message if record.problems else "not a record"
-        return CatalogEntry.made(record.relative_path, record.stat, record.digest, None, (), problem, (), root)
+        return CatalogEntry.made(record.relative_path, record.stat, record.digest, None, (), problem, ())
     shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-    return CatalogEntry.made(record.relative_path, record.stat, record.digest, shared, literal_sets, None, literal_filter, root)
+    if "transition_graph" in shared:
+        shared["transition_graph"] = graph_targets(data)
+    return CatalogEntry.made(record.relative_path, record.stat, record.digest, shared, literal_sets, None, literal_filter)
 
 
 def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile], RegexAnalysis]) -> None:
@@ -271,8 +277,7 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     entries = []
     for record in kb.files:
         found = analysis(record) if isinstance((record.data or {}).get("regex"), str) else None
-        entries.append(_entry_of(record, found.literal_sets if found else (), found.literal_filter if found else (),
-                                 kb.root))
+        entries.append(_entry_of(record, found.literal_sets if found else (), found.literal_filter if found else ()))
     _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
 
 

@@ -15,7 +15,8 @@ from kbtool.records import RecordFile, parse_known_clean, parse_record_text, rea
 ENTRIES_DIR = "entries"
 
 #: What rules across records (KB scope), the regex facts and the filters read of records other than
-#: the ones being reported on: `lint --changed-since` loads no more than this of unchanged records.
+#: the ones being reported on: `lint --changed-since` loads no more than this of unchanged records
+#: (and of `transition_graph`, only the edges' targets: `kbtool.records.graph_targets`).
 CROSS_RECORD_FIELDS = ("id", "signature", "aliases", "regex", "error_code", "transition_graph")
 
 
@@ -43,8 +44,9 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         for record in self.files:
             self.by_path[record.relative_path] = record
-            if record.entry_id is not None:
-                self.by_id.setdefault(record.entry_id, []).append(record)
+            entry_id = record.entry_id
+            if entry_id is not None:
+                self.by_id.setdefault(entry_id, []).append(record)
 
     @property
     def records(self) -> Iterable[RecordFile]:

@@ -111,6 +111,28 @@ class RecordFile:
         return line, index - self._line_starts[line - 1] + 1
 
 
+class SharedRecord(RecordFile):
+    """A record file as the catalog holds it (`kbtool.catalog`): what rules across records read, no text.
+    Its absolute path is made when first asked for (reading the file to place a finding): one `lint
+    --changed-since` makes 100,000 of these, and the paths would cost more than the rest of them."""
+
+    def __init__(self, root: Path, relative_path: str, digest: str, data: dict[str, Any] | None,
+                 literal_sets: tuple[frozenset[str], ...] | None, problems: list[ParseProblem]) -> None:
+        self._root = root
+        super().__init__(path=None, relative_path=relative_path, data=data, problems=problems, digest=digest,
+                         literal_sets=literal_sets)
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = self._root / self.relative_path
+        return self._path
+
+    @path.setter
+    def path(self, value: Path | None) -> None:
+        self._path = value
+
+
 def as_text(value: object) -> str:
     """`value` if it is a string, else "" (rules must survive records of the wrong shape)."""
     return value if isinstance(value, str) else ""
@@ -152,6 +174,16 @@ def graph_edges(data: dict[str, Any], kinds: tuple[str, ...] | None = None) -> I
             target = as_dict(edge).get("error_id")
             if isinstance(target, str):
                 yield GraphEdge(kind, index, target)
+
+
+def graph_targets(data: dict[str, Any]) -> dict[str, list]:
+    """The record's transition graph as far as `graph_edges` reads it: each list's items as
+    `{"error_id": target}` (None where the target is not a string), in place, so that every edge keeps
+    its index. What the catalog keeps of other records' graphs: their conditions and probabilities are
+    read only by the rules of the record itself."""
+    return {kind: [{"error_id": target} if isinstance(target := as_dict(edge).get("error_id"), str) else None
+                   for edge in as_list(edges)]
+            for kind, edges in as_dict(data.get("transition_graph")).items()}
 
 
 def escape_pointer_token(token: str | int) -> str:
