@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -48,10 +49,10 @@ class KnowledgeBase:
             if entry_id is not None:
                 self.by_id.setdefault(entry_id, []).append(record)
 
-    @property
-    def records(self) -> Iterable[RecordFile]:
-        """Files that parsed into a JSON object."""
-        return (record for record in self.files if record.data is not None)
+    @functools.cached_property
+    def records(self) -> list[RecordFile]:
+        """Files that parsed into a JSON object (listed once: rules go through them many times)."""
+        return [record for record in self.files if record.data is not None]
 
 
 def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None) -> KnowledgeBase:

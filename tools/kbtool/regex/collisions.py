@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
@@ -31,9 +31,9 @@ TEXTS_PER_JOB = 200
 FALLBACK_PAIR_BUDGET = 5_000_000
 
 
-@dataclass(frozen=True)
-class Text:
-    """One message of a record: its signature or one of its aliases."""
+class Text(NamedTuple):
+    """One message of a record: its signature or one of its aliases. (A tuple: a lint makes one for every
+    message of the KB, 100,000 and more.)"""
 
     record: RecordFile
     pointer: str  # "/signature" or "/aliases/N"
@@ -60,13 +60,19 @@ class CrossMatch:
     fallback_regexes: int = 0
 
 
+def record_messages(record: RecordFile) -> list[tuple[Text, str]]:
+    """The record's non-empty signature and aliases, each with its text."""
+    data = record.data or {}
+    signature = as_text(data.get("signature"))
+    found = [(Text(record, "/signature"), signature)] if signature else []
+    found += [(Text(record, f"/aliases/{index}"), alias) for index, alias in enumerate(as_list(data.get("aliases")))
+              if as_text(alias)]
+    return found
+
+
 def record_texts(record: RecordFile) -> list[Text]:
     """The record's non-empty signature and aliases."""
-    data = record.data or {}
-    texts = [Text(record, "/signature")] if as_text(data.get("signature")) else []
-    texts += [Text(record, f"/aliases/{index}") for index, alias in enumerate(as_list(data.get("aliases")))
-              if as_text(alias)]
-    return texts
+    return [text for text, _ in record_messages(record)]
 
 
 def text_value(text: Text) -> str:
@@ -86,8 +92,7 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
     """The records of `focus`, and the other `regex_records` whose required literals (`literal_sets[i]`)
     all occur in one message of a record of `focus`: the only regexes that can take part in a cross
     match that concerns the focus. A plain scan, no index: the focus has few messages."""
-    folded = [text_value(text).casefold() for record in kb.records if record.relative_path in focus
-              for text in record_texts(record)]
+    folded = [value.casefold() for record in kb.records if record.relative_path in focus for _, value in record_messages(record)]
     return [record for record, sets in zip(regex_records, literal_sets)
             if record.relative_path in focus
             or any(could_match(sets, text) for text in folded)]
@@ -215,12 +220,13 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     with the KB. `cache` holds what each regex matched in earlier runs, by its candidate messages and
     by the whole KB's messages: a KB whose messages did not change needs no candidate search at all.
     """
-    texts: list[Text] = [text for record in kb.records for text in record_texts(record)]
+    every = [message for record in kb.records for message in record_messages(record)]
+    texts: list[Text] = [text for text, _ in every]
+    values = [value for _, value in every]
     known = literal_sets or {}
     sets = [known[record.relative_path] if record.relative_path in known
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
-    values = [text_value(text) for text in texts]
     # Text number -> hash of its text: of every text for the whole KB's key; with `focus`, of the candidates' only (below).
     text_hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(values)} if focus is None else {}
     result = CrossMatch()
