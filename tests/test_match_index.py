@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kbtool.regex.index import LiteralIndex
 from kbtool.regex.literals import filter_holds, literal_filter, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
@@ -110,3 +111,18 @@ def test_long_texts_are_spread_over_jobs_and_every_match_is_found(matcher):
     expected = {(number, text_number, match.span()) for number, pattern in enumerate(regexes)
                 for text_number, text in enumerate(texts) if (match := re.search(pattern, text))}
     assert found == expected and len(expected) == 4 + 4 + 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
+def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, queries):
+    """`holding_a_literal` reads the texts joined in one pass: every text with a candidate regex is among
+    those it names (a text matched by an indexed regex always is), and it names each text once, in order."""
+    folded = [text.casefold() for text in queries]
+    index = LiteralIndex([required_literal_sets(pattern) for pattern in regexes], [literal_filter(pattern) for pattern in regexes])
+    named = index.holding_a_literal(folded)
+    assert named == sorted(set(named))
+    assert {number for number, text in enumerate(folded) if any(True for _ in index.candidates(text))} <= set(named)
+    for number, text in enumerate(queries):
+        if any(re.search(regexes[regex], text) for regex in index.indexed):
+            assert number in named

@@ -93,9 +93,13 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
     all occur in one message of a record of `focus`: the only regexes that can take part in a cross
     match that concerns the focus. A plain scan, no index: the focus has few messages."""
     folded = [value.casefold() for record in kb.records if record.relative_path in focus for _, value in record_messages(record)]
-    return [record for record, sets in zip(regex_records, literal_sets)
-            if record.relative_path in focus
-            or any(could_match(sets, text) for text in folded)]
+    # A first look, one string at a time over the focus's messages joined: a regex none of whose first required
+    # strings occurs there cannot match any of them (could_match then decides for the few that are left).
+    joined = "\n".join(folded)
+    maybe = {number for number, sets in enumerate(literal_sets) if not sets} | \
+        {number for number, sets in enumerate(literal_sets) if sets for literal in sets[0] if literal in joined}
+    return [record for number, (record, sets) in enumerate(zip(regex_records, literal_sets))
+            if record.relative_path in focus or number in maybe and any(could_match(sets, text) for text in folded)]
 
 
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
@@ -111,8 +115,8 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
                                  [index.filters[number] for number in focused])
         pairs = sorted({(regex_number, text_number) for text_number, text in enumerate(texts)
                         if text.record.relative_path in focus for regex_number in index.candidates(folded[text_number])}
-                       | {(focused[position], text_number) for text_number, text in enumerate(folded)
-                          for position in own_index.candidates(text)},
+                       | {(focused[position], text_number) for text_number in own_index.holding_a_literal(folded)
+                          for position in own_index.candidates(folded[text_number])},
                        key=lambda pair: (pair[1], pair[0]))
     candidates: dict[int, list[int]] = {}
     for regex_number, text_number in pairs:

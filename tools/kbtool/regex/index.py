@@ -14,6 +14,8 @@ apart, for the caller to try another way.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter, defaultdict
 from typing import Iterator, Sequence
 
@@ -100,6 +102,17 @@ class LiteralIndex:
             for literal in words:
                 self._automaton.add_word(literal, literal)
             self._automaton.make_automaton()
+
+    def holding_a_literal(self, folded_texts: Sequence[str]) -> list[int]:
+        """The numbers of the texts of `folded_texts` in which a string of the index occurs: the only ones for
+        which `candidates` yields an indexed regex. One pass of the automaton over the texts joined (a string
+        found across two of them only adds one to look at), rather than one per text."""
+        if self._automaton is None:
+            return []
+        joined = "\n".join(folded_texts)
+        ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where each text's separator is
+        found = {bisect.bisect_right(ends, end) for end, _ in self._automaton.iter(joined)}
+        return sorted(found)
 
     def candidates(self, folded_text: str, unindexed: bool = False) -> Iterator[int]:
         """Indexed regexes whose every required set has a string in `folded_text` (case-folded) and that
