@@ -4,6 +4,7 @@ new kbtool version or a corrupt cache file, lint's findings equal those of `--no
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -561,3 +562,22 @@ def test_a_file_name_that_is_not_utf8_keeps_nothing_out_of_the_cache(scene):
     assert len(recalled) == len(list((root / "entries").rglob("*.json")))
     assert _findings(root, cache_dir) == expected
 
+
+
+def test_the_collector_is_paused_while_records_come_from_the_catalog_and_left_as_it_was(scene):
+    """Making the records of a KB from its catalog holds Python's cycle collector off and leaves what was made
+    out of its later passes; the collector is then on again, or still off when it was off before."""
+    root, cache_dir = scene
+    _findings(root, cache_dir)  # keeps the catalog
+    settings = build_settings(root=root, today=TODAY)
+    try:
+        for enabled in (True, False):
+            gc.unfreeze()
+            (gc.enable if enabled else gc.disable)()
+            with Cache(cache_dir) as cache:
+                kb, _ = recall(settings, record_schema(root), cache)
+            assert gc.isenabled() == enabled
+            assert gc.get_freeze_count() >= len(kb.files)
+    finally:
+        gc.unfreeze()
+        gc.enable()

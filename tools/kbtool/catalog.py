@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from kbtool.cache import Cache
 from kbtool.files import status_key, walk_file_names
-from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, parse_read_files
+from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files
 from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, graph_targets,
                             read_record_bytes, read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
@@ -141,6 +141,7 @@ class Catalog:
         """The whole record of `entry`, read now (strictly, as lint reads it)."""
         return read_record_file(self.root / entry.path, self.root)
 
+    @collector_paused()
     def knowledge_base(self, whole: set[str], cache: Cache, made: dict[str, RecordFile] | None = None) -> KnowledgeBase:
         """The KB with only the files in `whole` (relative paths) read whole (as read to make their entries, else
         now, through `cache`'s parse results); of the others, the record `made` holds for it, else what the
@@ -203,6 +204,7 @@ def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], part
     cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)} for number, part in grouped.items()})
 
 
+@collector_paused()
 def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
     """The catalog of the KB at `root`: from the cache, with the files that changed read again (and,
     with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole)."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from kbtool.cache import Cache
 from kbtool.files import walk_files
@@ -19,6 +21,22 @@ ENTRIES_DIR = "entries"
 #: the ones being reported on: `lint --changed-since` loads no more than this of unchanged records
 #: (and of `transition_graph`, only the edges' targets: `kbtool.records.graph_targets`).
 CROSS_RECORD_FIELDS = ("id", "signature", "aliases", "regex", "error_code", "transition_graph")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while the records of a KB are made in bulk (from the catalog), and
+    what was made then left out of its later passes (`gc.freeze`; refcounting still frees it): records hold
+    no reference cycles, and the collector's passes over them were a seventh of a `lint --changed-since` of
+    a 100,000-record KB (0.7 of 4.7 seconds)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def discover_record_files(folder: Path) -> list[Path]:
