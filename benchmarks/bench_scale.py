@@ -13,7 +13,8 @@ its signature (names, numbers, paths). For each size, in the same run:
   this benchmark's own virtual environment (~/.cache/kbtool-bench/venv), in batches of 5,000 files;
 - `kbtool lint` cold (`--no-cache`, when kbtool has a cache) and warm (a second run with the cache);
 - `kbtool lint --changed-since HEAD` with one record changed, in a git repository, after a full lint
-  of that repository (as a contributor's second run: the cache is warm);
+  of that repository (as a contributor's second run: the cache is warm); the median of 3 runs, each
+  with another record changed (in the middle of the KB, at a third, at a quarter);
 - `kbtool match "<message>"` as a process (median of 5, the cache warm), beside what any process of
   kbtool pays before it starts its work (Python starting and importing typer, median of 5: "startup"),
   and `kbtool match --batch` over `--queries` queries of the match evaluation set, per query median
@@ -152,7 +153,9 @@ def has_option(command: str, option: str) -> bool:
     return option in completed.stdout
 
 
-def changed_one(root: Path) -> float:
+def changed_one(root: Path, runs: int = 3) -> float:
+    """Median seconds of `lint --changed-since HEAD` with one record changed since HEAD, over `runs` runs that
+    each change another record (and put the one before back)."""
     work = Path(tempfile.mkdtemp(prefix="kbtool-changed-"))
     try:
         shutil.copytree(root / "entries", work / "entries")
@@ -161,13 +164,19 @@ def changed_one(root: Path) -> float:
         subprocess.run([*git, "add", "-A"], cwd=work, check=True)
         subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=work, check=True)
         timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json"))
-        one = sorted((work / "entries").rglob("*.json"))[len(list((work / "entries").rglob("*.json"))) // 2]
-        data = json.loads(one.read_text(encoding="utf-8"))
-        data["root_cause"] = (data.get("root_cause") or "") + " (re-checked)"
-        one.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        seconds, _ = timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json",
-                                  "--changed-since", "HEAD"))
-        return seconds
+        files = sorted((work / "entries").rglob("*.json"))
+        times = []
+        for divisor in (2, 3, 4)[:runs]:
+            one = files[len(files) // divisor]
+            before = one.read_text(encoding="utf-8")
+            data = json.loads(before)
+            data["root_cause"] = (data.get("root_cause") or "") + " (re-checked)"
+            one.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            seconds, _ = timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json",
+                                      "--changed-since", "HEAD"))
+            times.append(seconds)
+            one.write_text(before, encoding="utf-8")  # the next run has one record changed too
+        return statistics.median(times)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
