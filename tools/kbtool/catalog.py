@@ -65,7 +65,7 @@ class CatalogEntry:
     def literal_filter(self) -> LiteralFilter:
         try:
             return literal_filter_from_json(json.loads(self.filter_json))
-        except ValueError:
+        except (ValueError, RecursionError):
             return ()
 
     @property
@@ -107,8 +107,7 @@ def _from_columns(part: dict) -> list[CatalogEntry] | None:
             or not all(type(item) is str for column in (paths, digests, filters) for item in column) \
             or not all(item is None or type(item) is str for column in (regexes, problems) for item in column) \
             or not all(type(number) is int for number in stats) \
-            or not all(type(data) is dict and (regex is None or "regex" not in data) if problem is None else data is None
-                       for data, regex, problem in zip(shared, regexes, problems)):
+            or not all(_fits(data, regex, problem) for data, regex, problem in zip(shared, regexes, problems)):
         return None
     try:
         literal_sets = [literal_sets_from_json(value) for value in literals]
@@ -120,6 +119,14 @@ def _from_columns(part: dict) -> list[CatalogEntry] | None:
     numbers = iter(stats)
     return list(map(CatalogEntry, paths, zip(numbers, numbers, numbers, numbers), digests, regexes, literal_sets, problems,
                     shared, filters))
+
+
+def _fits(shared: Any, regex: str | None, problem: str | None) -> bool:
+    """Whether a stored entry's shared fields go with its regex and problem: none for a file that is not a
+    record; for a record, a dict that holds the regex only when it is not a string (`regexes` holds it then)."""
+    if problem is not None:
+        return shared is None and regex is None
+    return type(shared) is dict and ("regex" not in shared if regex is not None else not isinstance(shared.get("regex"), str))
 
 
 def _regex_of(shared: dict[str, Any] | None) -> str | None:
@@ -238,7 +245,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
         fresh.append((len(entries) - 1, record, raw))
     _fill(entries, fresh, cache)
     changed.update(number for number in range(PARTS) if kept[number] != counts[number])  # a file gone, or a part unreadable
-    if changed:
+    if changed and cache.enabled:
         _keep_parts(cache, keys, entries, changed, started_ns)
     return Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
 

@@ -28,7 +28,8 @@ def collector_paused() -> Iterator[None]:
     """Python's cycle collector held off while the records of a KB are made in bulk (from the catalog), and
     what was made then left out of its later passes (`gc.freeze`; refcounting still frees it): records hold
     no reference cycles, and the collector's passes over them were a seventh of a `lint --changed-since` of
-    a 100,000-record KB (0.7 of 4.7 seconds)."""
+    a 100,000-record KB (0.7 of 4.7 seconds). Whatever else the collector tracked then is frozen too: a
+    process that goes on for long after the run can give it back with `gc.unfreeze()`."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -147,8 +147,8 @@ def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list
             return None
         findings.append(finding)
     record.placed = placed or None
-    if record.data is not None:  # what the rules depending on the date of the run read
-        record.data.update(value["dates"])
+    if record.data is not None:  # what the rules depending on the date of the run read (the catalog's own dict is left as it is)
+        record.data = {**record.data, **value["dates"]}
     return findings
 
 
