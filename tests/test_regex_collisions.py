@@ -9,7 +9,7 @@ import pytest
 
 from conftest import curated_record, write_record
 from kbtool.kb import load_knowledge_base
-from kbtool.regex.collisions import cross_match, record_texts, text_value
+from kbtool.regex.collisions import cross_match, record_messages
 from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -39,8 +39,9 @@ def generated_kb(tmp_path_factory) -> Path:
 
 
 def brute_force(kb, matcher, records):
-    texts = [text for record in kb.records for text in record_texts(record)]
-    jobs = [SearchJob(record.data["regex"], tuple(text_value(text) for text in texts)) for record in records]
+    messages = [message for record in kb.records for message in record_messages(record)]
+    texts = [text for text, _ in messages]
+    jobs = [SearchJob(record.data["regex"], tuple(value for _, value in messages)) for record in records]
     found = set()
     for record, result in zip(records, matcher.run(jobs)):
         for text, matched in zip(texts, result.matches):
@@ -66,7 +67,7 @@ def test_cross_match_searches_far_fewer_pairs_than_all(generated_kb):
     with BoundedMatcher() as matcher:
         result = cross_match(kb, matcher, records)
     all_pairs = len(records) * len(records)
-    texts = sum(len(record_texts(record)) for record in records)
+    texts = sum(len(record_messages(record)) for record in records)
     # two regexes without literal text are searched against every message; the rest only against candidates
     assert result.fallback_regexes == 2
     assert result.candidate_pairs < 2 * texts + 5 * len(records) < all_pairs / 50

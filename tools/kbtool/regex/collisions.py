@@ -70,18 +70,6 @@ def record_messages(record: RecordFile) -> list[tuple[Text, str]]:
     return found
 
 
-def record_texts(record: RecordFile) -> list[Text]:
-    """The record's non-empty signature and aliases."""
-    return [text for text, _ in record_messages(record)]
-
-
-def text_value(text: Text) -> str:
-    data = text.record.data or {}
-    if text.pointer == "/signature":
-        return as_text(data.get("signature"))
-    return as_text(as_list(data.get("aliases"))[int(text.pointer.rsplit("/", 1)[-1])])
-
-
 def confused_ids(record: RecordFile) -> set[str]:
     """Ids listed under `transition_graph.frequently_confused_with`."""
     return {edge.target for edge in graph_edges(record.data or {}, ("frequently_confused_with",))}

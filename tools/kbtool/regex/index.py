@@ -110,7 +110,7 @@ class LiteralIndex:
         if self._automaton is None:
             return []
         joined = "\n".join(folded_texts)
-        ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where each text's separator is
+        ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where the text after each one starts
         found = {bisect.bisect_right(ends, end) for end, _ in self._automaton.iter(joined)}
         return sorted(found)
 
