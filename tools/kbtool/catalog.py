@@ -126,7 +126,7 @@ def _fits(shared: Any, regex: str | None, problem: str | None) -> bool:
     record; for a record, a dict that holds the regex only when it is not a string (`regexes` holds it then)."""
     if problem is not None:
         return shared is None and regex is None
-    return type(shared) is dict and ("regex" not in shared if regex is not None else not isinstance(shared.get("regex"), str))
+    return type(shared) is dict and ("regex" not in shared if regex is not None else _regex_of(shared) is None)
 
 
 def _regex_of(shared: dict[str, Any] | None) -> str | None:
