@@ -1,5 +1,6 @@
 """`json_text` writes indented JSON itself (json.dumps indents through its slow Python encoder): its
-text must be exactly json.dumps's, for any document, hostile strings included."""
+text must be exactly json.dumps's, for any document, hostile strings included; `write_json` writes
+the same text to a stream a piece at a time."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import random
 
 import pytest
 
-from kbtool.display import _UNSAFE_IN_JSON, _Unsupported, _indented, json_text
+import io
+
+from kbtool.display import _UNSAFE_IN_JSON, _Unsupported, _indented, json_text, write_json
 
 #: Every character class that needs care: controls, quotes and backslashes, non-ASCII, line and
 #: paragraph separators, bidi overrides, lone surrogates, astral characters, the byte-order mark.
@@ -56,3 +59,41 @@ def test_a_lint_report_is_written_as_json_dumps_writes_it():
                 for n in range(200)]
     document = {"version": 1, "findings": findings, "summary": {"files": 200, "entries": 0, "errors": 200, "warnings": 0}}
     assert json_text(document, indent=2) == _reference(document)
+
+
+def _as_generators(document):
+    """`document` with every list given as a generator (as the lint reports give their findings)."""
+    if isinstance(document, list):
+        return (_as_generators(item) for item in document)
+    if isinstance(document, dict):
+        return {key: _as_generators(item) for key, item in document.items()}
+    return document
+
+
+def test_write_json_writes_the_text_of_json_dumps_with_lists_given_as_generators():
+    rng = random.Random(20261130)
+    documents = [[], {"a": []}, [[], [[]]], {"findings": [{"n": n, "message": "\u202e" * (n % 3)} for n in range(10000)]}]
+    documents += [_document(rng) for _ in range(2000)]
+    for document in documents:
+        stream = io.StringIO()
+        write_json(_as_generators(document), stream)
+        assert stream.getvalue() == _reference(document)
+
+
+def test_write_json_writes_in_pieces():
+    writes: list[str] = []
+
+    class Stream:
+        def write(self, text: str) -> None:
+            writes.append(text)
+
+    document = {"findings": ({"line": n} for n in range(20000))}
+    write_json(document, Stream())
+    assert len(writes) > 4 and max(map(len, writes)) < len("".join(writes)) / 4
+    assert json.loads("".join(writes)) == {"findings": [{"line": n} for n in range(20000)]}
+
+
+def test_write_json_refuses_what_it_cannot_write_as_json_dumps_would():
+    for document in [{"a": 1.5}, {1: "a"}, [object()]]:
+        with pytest.raises(TypeError):
+            write_json(document, io.StringIO())

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
+import types
+from typing import Any, Callable, Iterator, TextIO
 
 #: C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates
 #: (which reorder what a reader sees), and lone surrogates (not Unicode text).
@@ -47,16 +48,36 @@ def json_text(document: Any, **options: Any) -> str:
     With `indent=2` alone, documents of dicts with string keys, lists, strings, integers, booleans
     and None are written here, faster (a report of a million findings): `json.dumps` goes through its
     slow Python encoder whenever it indents. Other documents are left to `json.dumps`."""
-    text = None
     if options == {"indent": 2}:
         parts: list[str] = []
         try:
             _indented(document, "\n", parts)
-            text = "".join(parts)
+            return _json_safe("".join(parts))
         except (_Unsupported, RecursionError):
             pass
-    if text is None:
-        text = json.dumps(document, ensure_ascii=False, **options)
+    return _json_safe(json.dumps(document, ensure_ascii=False, **options))
+
+
+def write_json(document: Any, stream: TextIO) -> None:
+    """`json_text(document, indent=2)` written to `stream` a piece at a time, for documents of dicts
+    with string keys, lists, strings, integers, booleans and None, where a list may also be given as a
+    generator: a report of 400,000 findings is written without its whole text, or a dict of each
+    finding, ever being held at once."""
+    parts: list[str] = []
+
+    def flush() -> None:
+        if len(parts) > 4096:
+            stream.write(_json_safe("".join(parts)))
+            parts.clear()
+
+    try:
+        _indented(document, "\n", parts, flush)
+    except _Unsupported as unsupported:
+        raise TypeError(f"write_json cannot write {unsupported.args[0]!r}") from None
+    stream.write(_json_safe("".join(parts)))
+
+
+def _json_safe(text: str) -> str:
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
@@ -81,9 +102,14 @@ _encode_string = getattr(json.encoder, "c_encode_basestring", None) or json.enco
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
-def _indented(value: Any, newline: str, parts: list[str]) -> None:
+def _indented(value: Any, newline: str, parts: list[str], flush: Callable[[], None] | None = None) -> None:
+    """`value` as indented JSON text, appended to `parts` (`flush`, when given, is called after each
+    item of a list, to write out what `parts` holds)."""
     kind = type(value)
-    if kind is not dict and kind is not list:
+    if kind is types.GeneratorType:  # a list given as a generator (write_json)
+        first = next(value, _END)
+        kind, value = list, (() if first is _END else _chained(first, value))
+    elif kind is not dict and kind is not list:
         parts.append(_scalar(value))
         return
     if not value:
@@ -105,8 +131,18 @@ def _indented(value: Any, newline: str, parts: list[str]) -> None:
         if kind is dict:
             parts.append(_key_text(item[0]))
             item = item[1]
-        _indented(item, inner, parts)
+        _indented(item, inner, parts, flush)
+        if flush is not None and kind is list:
+            flush()
     parts.append(newline + ("}" if kind is dict else "]"))
+
+
+_END = object()
+
+
+def _chained(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
 
 
 class _Container(Exception):
@@ -121,13 +157,13 @@ def _scalar(value: Any) -> str:
         return int.__repr__(value)
     if value is None or kind is bool:
         return _CONSTANTS[value]
-    if kind is dict or kind is list:
+    if kind is dict or kind is list or kind is types.GeneratorType:
         raise _Container
-    raise _Unsupported
+    raise _Unsupported(value)
 
 
 @functools.lru_cache(maxsize=1024)
 def _key_text(key: Any) -> str:
     if type(key) is not str:
-        raise _Unsupported
+        raise _Unsupported(key)
     return _encode_string(key) + ": "

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kbtool.display import json_text
+from kbtool.display import write_json
 from kbtool.findings import LintResult
 
 FORMAT_VERSION = 1
 
 
 def as_document(result: LintResult) -> dict:
+    """The report of `result`; its findings are a generator, made as `kbtool.display.write_json` writes them."""
     return {
         "version": FORMAT_VERSION,
-        "findings": [
+        "findings": (
             {
                 "path": finding.path,
                 "entry_id": finding.entry_id,
@@ -26,11 +27,11 @@ def as_document(result: LintResult) -> dict:
                 "message": finding.full_message,
             }
             for finding in result.findings
-        ],
+        ),
         "summary": {"files": result.files, "entries": result.entries, "errors": result.errors, "warnings": result.warnings},
     }
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    stream.write(json_text(as_document(result), indent=2))
+    write_json(as_document(result), stream)
     stream.write("\n")

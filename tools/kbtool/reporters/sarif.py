@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kbtool import __version__
-from kbtool.display import json_text
+from kbtool.display import write_json
 from kbtool.findings import Finding, LintResult, Severity
 from kbtool.reporters.github import repository_path
 from kbtool.rules import RULES, Rule
@@ -94,7 +94,7 @@ def as_document(result: LintResult) -> dict[str, Any]:
             },
         },
         "columnKind": "unicodeCodePoints",
-        "results": [result_object(result, finding, rule_index) for finding in result.findings],
+        "results": (result_object(result, finding, rule_index) for finding in result.findings),  # made as they are written
     }
     base = _base_folder(result)
     if base is not None:
@@ -103,5 +103,5 @@ def as_document(result: LintResult) -> dict[str, Any]:
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    stream.write(json_text(as_document(result), indent=2))
+    write_json(as_document(result), stream)
     stream.write("\n")
