@@ -92,6 +92,31 @@ def test_locate_counts_characters_not_bytes(tmp_path):
     assert record.locate("/regex") == (1, 35)
 
 
+def test_the_keys_of_every_record_are_one_string_each(tmp_path):
+    """A KB of 100,000 records holds each key once, not once per file (the json module shares keys
+    only within one document)."""
+    first = read(tmp_path, b'{"signature": "a", "dead_ends": [{"action": "x"}]}')
+    second = read(tmp_path, b'{"signature": "b", "dead_ends": [{"action": "y"}]}')
+    assert [key for key in first.data] == [key for key in second.data] == ["signature", "dead_ends"]
+    assert all(one is other for one, other in zip(first.data, second.data))
+    assert next(iter(first.data["dead_ends"][0])) is next(iter(second.data["dead_ends"][0]))
+
+
+def test_a_record_that_let_go_of_its_text_places_pointers_by_reading_its_file_again(tmp_path):
+    text = '{\n  "signature_zh": "中文",\n  "dead_ends": [\n    {"action": "x"}\n  ],\n  "last_confirmed": "2026-01-01"\n}'
+    record = read(tmp_path, text.encode())
+    expected = {pointer: record.locate(pointer) for pointer in ("/dead_ends/0/action", "/last_confirmed", "/signature_zh")}
+    record.forget_text(keep=["/last_confirmed"])
+    assert record.text is None and record.placed == {"/last_confirmed": (6, 21)}
+    (tmp_path / "entries" / "a" / "b.json").unlink()  # a kept pointer needs no file
+    assert record.locate("/last_confirmed") == expected["/last_confirmed"]
+    (tmp_path / "entries" / "a" / "b.json").write_text(text, encoding="utf-8")
+    assert {pointer: record.locate(pointer) for pointer in expected} == expected
+    (tmp_path / "entries" / "a" / "b.json").write_text(text.replace("中文", "English"), encoding="utf-8")
+    record.forget_text(keep=[])
+    assert record.locate("/dead_ends/0/action") == (1, 1)  # the file changed since: its text is no longer the record's
+
+
 def test_locate_falls_back_to_the_parent_of_a_missing_value(tmp_path):
     record = read(tmp_path, b'{\n  "dead_ends": [\n    {"why_fails": "x"}\n  ]\n}')
     assert record.locate("/dead_ends/0/action") == (3, 5)
@@ -177,3 +202,32 @@ def test_the_graph_the_catalog_keeps_has_every_edge_in_its_place(graph):
     assert list(graph_edges({"transition_graph": kept})) == list(graph_edges(data))
     assert json.loads(json.dumps(kept)) == kept
     assert all(set(edge) == {"error_id"} for edges in kept.values() for edge in edges if edge is not None)
+
+
+def test_a_lint_holds_no_text_once_the_rules_of_each_file_have_run_and_still_places_every_finding(tmp_path):
+    """The rules of each file run file by file, and each file's text is let go after them: a finding of a
+    rule across records (here duplicate-id) reads its file again to be placed."""
+    import datetime as dt
+
+    from kbtool.kb import load_knowledge_base
+    from kbtool.lint import check_knowledge_base
+    from kbtool.settings import Settings
+
+    from conftest import clean_record, curated_record, write_record
+
+    first = write_record(tmp_path, clean_record(), "entries/tensorflow/a.json")
+    second = write_record(tmp_path, clean_record(), "entries/tensorflow/b.json")
+    second.write_text("\n\n" + second.read_text(encoding="utf-8"), encoding="utf-8")  # its id two lines further down
+    other = curated_record("tensorflow/tflite-converter-unsupported-op")
+    other.update(last_confirmed="2026-06-01", last_updated="2026-06-01")
+    write_record(tmp_path, other)
+    kb = load_knowledge_base(tmp_path)
+    findings = check_knowledge_base(kb, Settings(root=tmp_path, today=dt.date(2026, 11, 23)))
+    placed = sorted((finding.path, finding.line, finding.column) for finding in findings if finding.name == "duplicate-id")
+    lines = {path.name: path.read_text(encoding="utf-8").split("\n") for path in (first, second)}
+    expected = sorted((f"entries/tensorflow/{name}", number + 1, line.index('"id"') + 7)
+                      for name, text in lines.items() for number, line in enumerate(text) if line.startswith('  "id"'))
+    assert placed == expected and expected[0][1] + 2 == expected[1][1]
+    other_path = f"entries/{other['id']}.json"
+    assert not [finding for finding in findings if finding.path == other_path]
+    assert kb.by_path[other_path].text is None

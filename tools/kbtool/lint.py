@@ -28,6 +28,7 @@ from kbtool.regex.matcher import BoundedMatcher
 from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across, run_key
 from kbtool.revision import BaseRevision, ChangeSet, records_referencing
 from kbtool.rules import Rule
+from kbtool.rules.freshness import dated_fields
 from kbtool.schema import RecordSchema, record_schema
 from kbtool.settings import Settings
 
@@ -62,26 +63,33 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     """The findings of every file, record and KB rule. Record rules run only on the context's targets
     (None: all files); KB rules run once over everything, and the filters keep what concerns the targets.
     The rules of one file do not run on a file whose findings are `recalled` (kbtool.remembered): those are used;
-    nor do the rules across records when their findings are known (`across`)."""
+    nor do the rules across records when their findings are known (`across`).
+
+    The file and record rules run file by file; once a file's have run, its text is let go (its date fields
+    placed first, for `kbtool.remembered`): a later finding in it reads the file again. A KB of 100,000
+    records then never holds all their texts at once."""
     recalled = recalled or {}
     findings: list[Finding] = list(across or ())
     files = list(context.reported(context.kb.files))
-    unknown = [record for record in files if record.relative_path not in recalled]
-    for done, rule in enumerate(rules):
-        if progress is not None:
-            progress(done, len(rules))
-        if rule.scope in ("config", "baseline") or across is not None and rule.across_records:
-            continue  # they judge what the filters did (kbtool.filters runs them), or their findings are known
-        if rule.scope == "kb":  # placed only where reported (placing a record taken from the catalog reads its file)
-            findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context)
-                            if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets)
-            continue
-        for record in unknown if rule.of_one_file else files:
-            if rule.scope == "record" and record.data is None:
+    of_files = [rule for rule in rules if rule.scope in ("file", "record") and not (across is not None and rule.across_records)]
+    of_kb = [rule for rule in rules if rule.scope == "kb" and across is None]
+    dates = ["/" + field for field in dated_fields(context.schema)]
+    for number, record in enumerate(files):
+        if progress is not None and number % 1000 == 0:
+            progress(len(of_files) * number // len(files), len(rules))
+        known = recalled.get(record.relative_path)
+        for rule in of_files:
+            if rule.of_one_file and known is not None or rule.scope == "record" and record.data is None:
                 continue
             findings.extend(_capped(rule, record, rule.check(record, context)))
-    for record in files:
-        findings.extend(recalled.get(record.relative_path, ()))
+        findings.extend(known or ())
+        record.forget_text(keep=[pointer for pointer in dates if pointer[1:] in (record.data or {})])
+    for done, rule in enumerate(of_kb, start=len(of_files)):
+        if progress is not None:
+            progress(done, len(rules))
+        # placed only where reported (placing a record taken from the catalog reads its file)
+        findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context)
+                        if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets)
     if progress is not None:
         progress(len(rules), len(rules))
     return findings

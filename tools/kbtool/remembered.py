@@ -124,7 +124,7 @@ def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, fi
         if finding.code in of_one_file:
             value["findings"].append(_row(finding))
         else:  # where the rules across records placed their findings, to place them again without reading the file
-            value["placed"].append([finding.pointer, *kb.by_path[finding.path].locate(finding.pointer)])
+            value["placed"].append([finding.pointer, finding.line, finding.column])
     cache.put_many({cache.key(NAMESPACE, run, path, kb.by_path[path].digest): value for path, value in kept.items()})
 
 
