@@ -95,3 +95,25 @@ def test_a_generic_word_is_too_broad_and_an_errors_own_words_are_not():
     with BoundedMatcher() as matcher:
         traceback, out_of_memory = too_broad_reasons(["(?i)traceback", "CUDA out of memory"], matcher)
     assert traceback and not out_of_memory
+
+
+def test_shared_analyses_are_equal_and_hold_each_literal_once():
+    from kbtool.regex.shapes import analyse_regex, shared_analysis
+
+    patterns = [r"CUDA out of memory\. Tried to allocate \d+ MiB", r"(?:CUDA|HIP) out of memory: (?:foo|bar) \d+",
+                r"ModuleNotFoundError: No module named '(torch|tensorflow)'", r"No module named '\w+'", r"x", r"(a|b)c(d|e)f"]
+    held: dict = {}
+    shared = [shared_analysis(analyse_regex(pattern), held) for pattern in patterns]
+    assert shared == [analyse_regex(pattern) for pattern in patterns]
+    literals: dict[str, int] = {}
+    for analysis in shared:
+        for part in (analysis.literal_sets, analysis.branches, analysis.literal_filter):
+            stack = [part]
+            while stack:
+                value = stack.pop()
+                if isinstance(value, str):
+                    assert literals.setdefault(value, id(value)) == id(value)  # every equal string is one object
+                else:
+                    stack.extend(value)
+    assert "out of memory" in " ".join(literals) and len(literals) > 5
+    assert shared[0].literal_sets[0] is shared[0].literal_filter[0]  # the filter's first clause is the required set

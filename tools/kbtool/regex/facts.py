@@ -18,7 +18,7 @@ from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
 from kbtool.regex.literals import (cached_literal_sets, literal_filter_from_json, literal_filter_to_json, literal_sets_from_json,
                                    literal_sets_to_json)
 from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
-from kbtool.regex.shapes import RegexAnalysis, analyse_regex
+from kbtool.regex.shapes import RegexAnalysis, analyse_regex, shared_analysis
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class RegexFacts:
         self.focus = focus
         self.checks: dict[str, RegexCheck] = {}
         self.analyses: dict[str, RegexAnalysis] = {}
+        self._held: dict = {}  # the literals the analyses share (shared_analysis)
         self._broad: dict[str, str | None] = {}
         self._cross: CrossMatch | None = None
         #: The records checked in one batch when a rule first asks (a run whose rules across records are
@@ -90,7 +91,7 @@ class RegexFacts:
                                    dump=lambda value: [_check_to_json(value[0]), _analysis_to_json(value[1])])
         for record, (check, analysis) in zip(candidates, found):
             self.checks[record.relative_path] = check
-            self.analyses[record.relative_path] = analysis
+            self.analyses[record.relative_path] = shared_analysis(analysis, self._held)
 
     def _own_checks(self, inputs: list[tuple[str, ...]]) -> list:
         """(RegexCheck, RegexAnalysis) of each (pattern, signature, *aliases); a signature that does not

