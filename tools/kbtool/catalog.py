@@ -26,9 +26,9 @@ from typing import Any, Callable
 
 from kbtool.cache import Cache
 from kbtool.files import status_key, walk_file_names
-from kbtool.kb import CROSS_RECORD_FIELDS, ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files
-from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, graph_targets,
-                            read_record_bytes, read_record_file)
+from kbtool.kb import ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files, shared_fields
+from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, read_record_bytes,
+                            read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
 from kbtool.regex.shapes import RegexAnalysis
@@ -270,10 +270,8 @@ def _entry_of(record: RecordFile, literal_sets: tuple[frozenset[str], ...], lite
     if data is None:
         problem = record.problems[0].message if record.problems else "not a record"
         return CatalogEntry.made(record.relative_path, record.stat, record.digest, None, (), problem, ())
-    shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-    if "transition_graph" in shared:
-        shared["transition_graph"] = graph_targets(data)
-    return CatalogEntry.made(record.relative_path, record.stat, record.digest, shared, literal_sets, None, literal_filter)
+    return CatalogEntry.made(record.relative_path, record.stat, record.digest, shared_fields(data), literal_sets, None,
+                             literal_filter)
 
 
 def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile], RegexAnalysis]) -> None:

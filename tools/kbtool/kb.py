@@ -9,11 +9,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from kbtool.cache import Cache
 from kbtool.files import walk_files
-from kbtool.records import RecordFile, parse_known_clean, parse_record_text, read_record_bytes
+from kbtool.records import RecordFile, graph_targets, parse_known_clean, parse_record_text, read_record_bytes
 
 ENTRIES_DIR = "entries"
 
@@ -21,6 +21,19 @@ ENTRIES_DIR = "entries"
 #: the ones being reported on: `lint --changed-since` loads no more than this of unchanged records
 #: (and of `transition_graph`, only the edges' targets: `kbtool.records.graph_targets`).
 CROSS_RECORD_FIELDS = ("id", "signature", "aliases", "regex", "error_code", "transition_graph")
+
+#: Files read and parsed at a time: a lint of the whole KB runs the rules of each file on one such part
+#: before it reads the next (`load_knowledge_base`'s `each`), and never holds every file's bytes at once.
+FILES_AT_A_TIME = 5000
+
+
+def shared_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """What rules across records read of the record `data`: its CROSS_RECORD_FIELDS (of the transition
+    graph, only the edges' targets)."""
+    shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
+    if "transition_graph" in shared:
+        shared["transition_graph"] = graph_targets(data)
+    return shared
 
 
 @contextmanager
@@ -74,9 +87,12 @@ class KnowledgeBase:
         return [record for record in self.files if record.data is not None]
 
 
-def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None) -> KnowledgeBase:
+def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None,
+                        each: Callable[[list[RecordFile], int], None] | None = None) -> KnowledgeBase:
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
-    exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser."""
+    exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
+    They are read FILES_AT_A_TIME at a time, and `each` (when given) is told of each part as it is
+    parsed, with the number of files in all."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
     seen = {os.path.abspath(path) for path in paths}
     for extra in extra_paths:
@@ -86,9 +102,16 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                 seen.add(absolute)
                 paths.append(Path(absolute))
     read_ns = time.time_ns()
-    read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths]
-    parse_read_files(read, cache if cache is not None else Cache(None))
-    return KnowledgeBase(root=root, files=[record for record, _ in read], read_ns=read_ns)
+    files: list[RecordFile] = []
+    for start in range(0, len(paths), FILES_AT_A_TIME):
+        read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths[start:start + FILES_AT_A_TIME]]
+        parse_read_files(read, cache if cache is not None else Cache(None))
+        part = [record for record, _ in read]
+        del read  # the bytes
+        if each is not None:
+            each(part, len(paths))
+        files.extend(part)
+    return KnowledgeBase(root=root, files=files, read_ns=read_ns)
 
 
 def parse_read_files(read: list[tuple[RecordFile, bytes | None]], cache: Cache) -> None:

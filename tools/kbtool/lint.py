@@ -9,6 +9,7 @@ filters then decide what is reported.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, load_catalog
-from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base
+from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, shared_fields
 from kbtool.records import RecordFile
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -73,7 +74,7 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     files = list(context.reported(context.kb.files))
     of_files = [rule for rule in rules if rule.scope in ("file", "record") and not (across is not None and rule.across_records)]
     of_kb = [rule for rule in rules if rule.scope == "kb" and across is None]
-    dates = ["/" + field for field in dated_fields(context.schema)]
+    dates = dated_fields(context.schema)
     for number, record in enumerate(files):
         if progress is not None and number % 1000 == 0:
             progress(len(of_files) * number // len(files), len(rules))
@@ -83,7 +84,7 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
                 continue
             findings.extend(_capped(rule, record, rule.check(record, context)))
         findings.extend(known or ())
-        record.forget_text(keep=[pointer for pointer in dates if pointer[1:] in (record.data or {})])
+        _let_go_of_text(record, dates)
     for done, rule in enumerate(of_kb, start=len(of_files)):
         if progress is not None:
             progress(done, len(rules))
@@ -93,6 +94,53 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     if progress is not None:
         progress(len(rules), len(rules))
     return findings
+
+
+def _let_go_of_text(record: RecordFile, dates: tuple[str, ...]) -> None:
+    """`record.forget_text`, its date fields placed first (for kbtool.remembered)."""
+    record.forget_text(keep=["/" + field for field in dates if field in (record.data or {})])
+
+
+class _RulesOfEachFile:
+    """The rules of one file, run on each part of the KB as it is read (`load_knowledge_base`'s `each`).
+    Then each record of the part keeps only what is read of it later: the fields that rules across
+    records read (`shared_fields`) and its date fields, placed (for the rules depending on the date of
+    the run, and kbtool.remembered). A lint of 100,000 records holds FILES_AT_A_TIME of them whole, not
+    all of them."""
+
+    def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None) -> None:
+        self.rules = [rule for rule in rules if rule.of_one_file]
+        self.steps = len(rules)  # for the progress bar: these rules, then the others
+        self.context = context
+        self.progress = progress
+        self.dates = dated_fields(context.schema)
+        self.found: dict[str, list[Finding]] = {}  # by file
+
+    def __call__(self, part: list[RecordFile], files: int) -> None:
+        kb = KnowledgeBase(root=self.context.kb.root, files=part)
+        self.context.regex.take(kb)
+        context = dataclasses.replace(self.context, kb=kb)
+        for record in part:
+            if self.progress is not None and len(self.found) % 1000 == 0:
+                self.progress(len(self.rules) * len(self.found) // files, self.steps)
+            self.found[record.relative_path] = [
+                finding for rule in self.rules if rule.scope == "file" or record.data is not None
+                for finding in _capped(rule, record, rule.check(record, context))]
+            _let_go_of_text(record, self.dates)
+            if record.data is not None:
+                record.data = {**shared_fields(record.data),
+                               **{field: record.data[field] for field in self.dates if field in record.data}}
+
+
+def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,
+                              progress: Progress | None) -> tuple[KnowledgeBase, RegexFacts, dict[str, list[Finding]]]:
+    """The KB at `settings.root`, read part by part, the rules of one file run on each part as it is read
+    (`_RulesOfEachFile`); the regex facts worked out then, and the findings of those rules by file."""
+    schema = record_schema(settings.root)
+    empty = KnowledgeBase(root=settings.root, files=[])
+    facts = RegexFacts(empty, matcher, cache)
+    each = _RulesOfEachFile(active_rules(settings), LintContext(settings=settings, kb=empty, schema=schema, regex=facts), progress)
+    return load_knowledge_base(settings.root, (), cache, each), facts, each.found
 
 
 def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:
@@ -120,12 +168,15 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
                          base: BaseRevision | None = None, baseline: Baseline | None = None,
                          matcher: BoundedMatcher | None = None, progress: Progress | None = None,
                          left_out: dict[str, int] | None = None, cache: Cache | None = None,
-                         recalled: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
+                         recalled: Mapping[str, list[Finding]] | None = None, facts: RegexFacts | None = None,
+                         found: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
     Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule;
     `cache` holds regex results of earlier runs, and, after a lint of the whole KB, its catalog (for
     the next `match` or `lint --changed-since`) and the findings of the rules of one file in each file
-    (for the next lint of the whole KB, which passes those it recalls as `recalled`)."""
+    (for the next lint of the whole KB, which passes those it recalls as `recalled`). `facts` and `found`
+    are the regex facts and the findings of the rules of one file by file, when those rules have run
+    already (`_read_and_check_each_file`)."""
     rules = active_rules(settings)
     schema = record_schema(settings.root)
     whole = cache is not None and cache.enabled and targets is None and base is None
@@ -133,9 +184,12 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
     key = kb_key(run, kb) if whole else None
     across = recall_across(cache, key, kb) if key is not None else None
     with (nullcontext(matcher) if matcher is not None else BoundedMatcher()) as searcher:
-        facts = RegexFacts(kb, searcher, cache, focus=targets)
+        if facts is None:
+            facts = RegexFacts(kb, searcher, cache, focus=targets)
+        else:
+            facts.take(kb)
         context = LintContext(settings=settings, kb=kb, schema=schema, regex=facts, base=base, targets=targets)
-        findings = run_rules(rules, context, progress, recalled, across)
+        findings = run_rules(rules, context, progress, {**(recalled or {}), **(found or {})}, across)
     if whole:
         keep_catalog(kb, cache, facts.analysis)
         remember(cache, run, schema, kb, findings, rules, recalled or {},
@@ -200,13 +254,21 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-    recalled = None
+    with BoundedMatcher() as matcher:
+        return _lint(settings, paths, changes, baseline, progress, cache, matcher)
+
+
+def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | None, baseline: Baseline | None,
+          progress: Progress | None, cache: Cache | None, matcher: BoundedMatcher) -> LintResult:
+    recalled = facts = found = None
     if changes is not None and not paths:
         kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
     elif not paths and cache is not None and (known := recall(settings, record_schema(settings.root), cache)):
         kb, recalled = known
     elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
         kb = named
+    elif not paths:
+        kb, facts, found = _read_and_check_each_file(settings, cache, matcher, progress)
     else:
         kb = load_knowledge_base(settings.root, paths, cache)
     targets: set[str] | None = None
@@ -221,7 +283,8 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
         targets = changed if targets is None else targets & changed
     left_out: dict[str, int] = {}
     findings = check_knowledge_base(kb, settings, targets, base=changes.base if changes else None, baseline=baseline,
-                                    progress=progress, left_out=left_out, cache=cache, recalled=recalled)
+                                    matcher=matcher, progress=progress, left_out=left_out, cache=cache, recalled=recalled,
+                                    facts=facts, found=found)
     linted = [record for record in kb.files if targets is None or record.relative_path in targets]
     return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
                       root=settings.root, baselined=left_out.get("baseline", 0))

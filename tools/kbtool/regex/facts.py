@@ -56,7 +56,6 @@ class RegexFacts:
 
     def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None,
                  focus: set[str] | None = None) -> None:
-        self.kb = kb
         self.matcher = matcher
         self.cache = cache if cache is not None else Cache(None)
         self.focus = focus
@@ -67,7 +66,16 @@ class RegexFacts:
         self._cross: CrossMatch | None = None
         #: The records checked in one batch when a rule first asks (a run whose rules across records are
         #: remembered, and whose files' findings are too, asks nothing).
-        self._unchecked: list[RecordFile] | None = [record for record in kb.records if focus is None or record.relative_path in focus]
+        self._unchecked: list[RecordFile] | None = None
+        self.take(kb)
+
+    def take(self, kb: KnowledgeBase) -> None:
+        """Go on over `kb` instead: the next files read, or the whole KB once every file is (a lint of the
+        whole KB reads it part by part). What is known of the records seen before is kept; those of `kb`
+        not checked yet are checked in one batch when a rule first asks."""
+        self.kb = kb
+        self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
+                           and record.relative_path not in self.checks]
 
     def _settle(self) -> None:
         if self._unchecked is not None:
