@@ -88,9 +88,15 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     for done, rule in enumerate(of_kb, start=len(of_files)):
         if progress is not None:
             progress(done, len(rules))
-        # placed only where reported (placing a record taken from the catalog reads its file)
-        findings.extend(to_finding(rule, problem) for problem in rule.check(context.kb, context)
-                        if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets)
+        # Placed only where reported, record by record: placing reads the record's file again, and lets go of it after.
+        by_record: dict[int, list[Problem]] = {}
+        for problem in rule.check(context.kb, context):
+            if context.targets is None or problem.record is not None and problem.record.relative_path in context.targets:
+                by_record.setdefault(id(problem.record), []).append(problem)
+        for problems in by_record.values():
+            findings.extend(to_finding(rule, problem) for problem in problems)
+            if problems[0].record is not None:
+                _let_go_of_text(problems[0].record, dates)
     if progress is not None:
         progress(len(rules), len(rules))
     return findings
