@@ -23,7 +23,7 @@ from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, load_catalog
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, shared_fields
-from kbtool.records import RecordFile
+from kbtool.records import RecordFile, SharedRecord
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across, run_key
@@ -74,7 +74,7 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     files = list(context.reported(context.kb.files))
     of_files = [rule for rule in rules if rule.scope in ("file", "record") and not (across is not None and rule.across_records)]
     of_kb = [rule for rule in rules if rule.scope == "kb" and across is None]
-    dates = dated_fields(context.schema)
+    dates = _date_pointers(context.schema)
     for number, record in enumerate(files):
         if progress is not None and number % 1000 == 0:
             progress(len(of_files) * number // len(files), len(rules))
@@ -102,27 +102,32 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     return findings
 
 
-def _let_go_of_text(record: RecordFile, dates: tuple[str, ...]) -> None:
-    """`record.forget_text`, its date fields placed first (for kbtool.remembered)."""
-    record.forget_text(keep=["/" + field for field in dates if field in (record.data or {})])
+def _date_pointers(schema: RecordSchema) -> dict[str, str]:
+    """The pointer of each date field (`dated_fields`), made once: every record keeps where its dates are."""
+    return {field: "/" + field for field in dated_fields(schema)}
+
+
+def _let_go_of_text(record: RecordFile, dates: dict[str, str]) -> None:
+    """`record.forget_text`, its date fields (`_date_pointers`) placed first (for kbtool.remembered)."""
+    record.forget_text(keep=[pointer for field, pointer in dates.items() if field in (record.data or {})])
 
 
 class _RulesOfEachFile:
     """The rules of one file, run on each part of the KB as it is read (`load_knowledge_base`'s `each`).
     Then each record of the part keeps only what is read of it later: the fields that rules across
     records read (`shared_fields`) and its date fields, placed (for the rules depending on the date of
-    the run, and kbtool.remembered). A lint of 100,000 records holds FILES_AT_A_TIME of them whole, not
-    all of them."""
+    the run, and kbtool.remembered), as the catalog would give it (`SharedRecord`). A lint of 100,000
+    records holds FILES_AT_A_TIME of them whole, not all of them."""
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
         self.steps = len(rules)  # for the progress bar: these rules, then the others
         self.context = context
         self.progress = progress
-        self.dates = dated_fields(context.schema)
+        self.dates = _date_pointers(context.schema)
         self.found: dict[str, list[Finding]] = {}  # by file
 
-    def __call__(self, part: list[RecordFile], files: int) -> None:
+    def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
         self.context.regex.take(kb)
         context = dataclasses.replace(self.context, kb=kb)
@@ -132,10 +137,18 @@ class _RulesOfEachFile:
             self.found[record.relative_path] = [
                 finding for rule in self.rules if rule.scope == "file" or record.data is not None
                 for finding in _capped(rule, record, rule.check(record, context))]
-            _let_go_of_text(record, self.dates)
-            if record.data is not None:
-                record.data = {**shared_fields(record.data),
-                               **{field: record.data[field] for field in self.dates if field in record.data}}
+        return [self._kept(record) for record in part]
+
+    def _kept(self, record: RecordFile) -> RecordFile:
+        _let_go_of_text(record, self.dates)
+        data = record.data
+        if data is None:
+            return record
+        kept = SharedRecord(self.context.kb.root, record.relative_path, record.digest,
+                            {**shared_fields(data), **{field: data[field] for field in self.dates if field in data}},
+                            None, record.problems)
+        kept.stat, kept.placed = record.stat, record.placed
+        return kept
 
 
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,

@@ -190,11 +190,11 @@ def graph_edges(data: dict[str, Any], kinds: tuple[str, ...] | None = None) -> I
 def graph_targets(data: dict[str, Any]) -> dict[str, list]:
     """The record's transition graph as far as `graph_edges` reads it: each list's items as
     `{"error_id": target}` (None where the target is not a string), in place, so that every edge keeps
-    its index. What the catalog keeps of other records' graphs: their conditions and probabilities are
-    read only by the rules of the record itself."""
+    its index; lists without an item are left out. What the catalog keeps of other records' graphs:
+    their conditions and probabilities are read only by the rules of the record itself."""
     return {kind: [{"error_id": target} if isinstance(target := as_dict(edge).get("error_id"), str) else None
                    for edge in as_list(edges)]
-            for kind, edges in as_dict(data.get("transition_graph")).items()}
+            for kind, edges in as_dict(data.get("transition_graph")).items() if as_list(edges)}
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -21,7 +21,7 @@ from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, S
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex, shared_analysis
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegexCheck:
     """What the record's regex does with the record's own texts."""
 
