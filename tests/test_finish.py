@@ -153,6 +153,19 @@ def test_lint_draws_a_progress_bar_on_a_terminal_stderr(kb, tmp_path):
     assert "error KB403" in out.read_text(encoding="utf-8") and "rules" not in out.read_text(encoding="utf-8")
 
 
+def test_the_progress_bar_never_goes_back():
+    """A lint of the whole KB tells of the rules of each file as it reads the files, then of the other rules
+    from the start again: the bar stays where it was until they pass it."""
+    from kbtool.cli.common import ProgressBar
+
+    bar = ProgressBar("kbtool lint")
+    shown = []
+    for done in (0, 20, 30, 0, 10, 31, 35):
+        bar.update(done, 35)
+        shown.append(bar._done)
+    assert shown == [0, 20, 30, 30, 30, 31, 35]
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal(kb):
     result = kbtool("lint", "--root", kb, KBTOOL_PROGRESS_DELAY="0")
     assert result.stderr == ""

@@ -212,6 +212,7 @@ class ProgressBar:
         self.enabled = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
         self._progress = None
         self._task = None
+        self._done = 0
         self._timer = None
 
     def __enter__(self) -> "ProgressBar":
@@ -232,8 +233,11 @@ class ProgressBar:
         return self
 
     def update(self, done: int, total: int) -> None:
+        """`done` of `total` steps; the bar never goes back (a lint that ran the rules of each file as it
+        read the files tells of the other rules from the start again)."""
+        self._done = max(self._done, done)
         if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total)
+            self._progress.update(self._task, completed=self._done, total=total)
 
     def __exit__(self, *exc_info) -> None:
         if self._timer is not None:
