@@ -115,17 +115,18 @@ def _let_go_of_text(record: RecordFile, dates: dict[str, str]) -> None:
 class _RulesOfEachFile:
     """The rules of one file, run on each part of the KB as it is read (`load_knowledge_base`'s `each`).
     Then each record of the part keeps only what is read of it later: the fields that rules across
-    records read (`shared_fields`) and its date fields, placed (for the rules depending on the date of
-    the run, and kbtool.remembered), as the catalog would give it (`SharedRecord`). A lint of 100,000
+    records read (`shared_fields`) and its date fields (for the rules depending on the date of the run;
+    placed, when kbtool.remembered keeps them), as the catalog would give it (`SharedRecord`). A lint of 100,000
     records holds FILES_AT_A_TIME of them whole, not all of them."""
 
-    def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None) -> None:
+    def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
         self.steps = len(rules)  # for the progress bar: these rules, then the others
         self.context = context
         self.progress = progress
         self.dates = _date_pointers(context.schema)
-        self.found: dict[str, list[Finding]] = {}  # by file
+        self.placing = self.dates if remembering else {}  # the dates placed for kbtool.remembered (cache on)
+        self.found: dict[str, list[Finding] | tuple] = {}  # by file (_NONE: none)
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
@@ -136,11 +137,11 @@ class _RulesOfEachFile:
                 self.progress(len(self.rules) * len(self.found) // files, self.steps)
             self.found[record.relative_path] = [
                 finding for rule in self.rules if rule.scope == "file" or record.data is not None
-                for finding in _capped(rule, record, rule.check(record, context))]
+                for finding in _capped(rule, record, rule.check(record, context))] or _NONE
         return [self._kept(record) for record in part]
 
     def _kept(self, record: RecordFile) -> RecordFile:
-        _let_go_of_text(record, self.dates)
+        _let_go_of_text(record, self.placing)
         data = record.data
         if data is None:
             return record
@@ -151,6 +152,9 @@ class _RulesOfEachFile:
         return kept
 
 
+_NONE: tuple = ()  # no finding, one object for every file that has none
+
+
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,
                               progress: Progress | None) -> tuple[KnowledgeBase, RegexFacts, dict[str, list[Finding]]]:
     """The KB at `settings.root`, read part by part, the rules of one file run on each part as it is read
@@ -158,8 +162,11 @@ def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: 
     schema = record_schema(settings.root)
     empty = KnowledgeBase(root=settings.root, files=[])
     facts = RegexFacts(empty, matcher, cache)
-    each = _RulesOfEachFile(active_rules(settings), LintContext(settings=settings, kb=empty, schema=schema, regex=facts), progress)
-    return load_knowledge_base(settings.root, (), cache, each), facts, each.found
+    each = _RulesOfEachFile(active_rules(settings), LintContext(settings=settings, kb=empty, schema=schema, regex=facts),
+                            progress, remembering=cache is not None and cache.enabled)
+    kb = load_knowledge_base(settings.root, (), cache, each)
+    facts.shared_enough()
+    return kb, facts, each.found
 
 
 def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:

@@ -30,8 +30,8 @@ TEXTS_PER_JOB = 200
 #: Regex-text pairs searched for regexes that have no literal to narrow the search.
 FALLBACK_PAIR_BUDGET = 5_000_000
 #: Regexes whose literals one index holds: the cross match of a 100,000-record KB looks every message up
-#: in five such indexes one after the other, instead of holding one index of them all (160 MB more).
-REGEXES_AT_A_TIME = 20_000
+#: in ten such indexes one after the other, instead of holding one index of them all (160 MB more).
+REGEXES_AT_A_TIME = 10_000
 
 
 class Text(NamedTuple):
@@ -222,8 +222,9 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     sets = [known[record.relative_path] if record.relative_path in known
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
-    # Text number -> hash of its text: of every text for the whole KB's key; with `focus`, of the candidates' only (below).
-    text_hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(values)} if focus is None else {}
+    # Text number -> hash of its text: of every text for the whole KB's key (kept in the cache); else of the candidates' only (below).
+    text_hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(values)} \
+        if focus is None and cache.enabled else {}
     result = CrossMatch()
     matched_pairs: list[tuple[int, int]] = []
     whole_keys: dict[int, str] = {}

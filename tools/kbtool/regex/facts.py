@@ -77,6 +77,11 @@ class RegexFacts:
         self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
                            and record.relative_path not in self.checks]
 
+    def shared_enough(self) -> None:
+        """Let go of what the analyses share (`shared_analysis`), once the bulk of them is made: later ones
+        are not shared with these."""
+        self._held = {}
+
     def _settle(self) -> None:
         if self._unchecked is not None:
             records, self._unchecked = self._unchecked, None

@@ -561,7 +561,7 @@ def catastrophic_shape(pattern: str) -> str | None:
     return _shape_of_tree(parse(pattern))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegexAnalysis:
     """Both static answers for one pattern, from one parse."""
 
