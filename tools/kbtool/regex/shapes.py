@@ -581,6 +581,9 @@ def shared_analysis(analysis: RegexAnalysis, held: dict) -> RegexAnalysis:
 
 
 def _shared(value, held: dict):
+    known = held.get(value)
+    if known is not None:  # an equal one is held: no need to share its items first
+        return known
     if isinstance(value, frozenset):
         value = frozenset([_shared(item, held) for item in value])
     elif isinstance(value, tuple):
