@@ -182,6 +182,27 @@ def test_a_cache_folder_that_cannot_be_written_is_done_without(scene, tmp_path):
     assert not any(elsewhere.iterdir())  # nothing is written through a link
 
 
+def test_values_are_written_as_they_pile_up_and_not_at_all_once_the_store_is_locked(tmp_path, monkeypatch):
+    """A run that computes more than FLUSH_CHARACTERS of values writes them as it goes (another process sees
+    them before the run ends); once a write fails (another process holds the store's lock), the run keeps
+    nothing more (and does not wait for the lock again)."""
+    import kbtool.cache
+
+    monkeypatch.setattr(kbtool.cache, "FLUSH_CHARACTERS", 1000)
+    with Cache(tmp_path / "cache") as writer, Cache(tmp_path / "cache") as reader:
+        writer.put_many({"small": "x"})
+        assert reader.get_many(["small"]) == {}  # waiting
+        writer.put_many({"large": "y" * 2000})
+        assert reader.get_many(["small", "large"]) == {"small": "x", "large": "y" * 2000}
+        blocker = sqlite3.connect(tmp_path / "cache" / CACHE_FILE, timeout=0)
+        blocker.execute("BEGIN IMMEDIATE")
+        writer.put_many({"blocked": "z" * 2000})
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        writer.put_many({"after": "v" * 2000})  # not tried: the failed write ended the run's writing
+        assert reader.get_many(["blocked", "after"]) == {}
+
+
 def test_no_cache_neither_reads_nor_writes(scene):
     root, cache_dir = scene
     _findings(root, cache_dir)

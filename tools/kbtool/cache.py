@@ -88,6 +88,10 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("kbtool", appauthor=False))
 
 
+#: Characters of values waiting to be written that make `Cache.put_many` write them.
+FLUSH_CHARACTERS = 16_000_000
+
+
 class Cache:
     """The store, or nothing at all (`directory=None`, e.g. for `--no-cache`): then every lookup misses."""
 
@@ -96,6 +100,8 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self._pending: dict[str, str] = {}
+        self._pending_characters = 0
+        self._writable = True  # until a write fails (a store locked by another process, or read-only)
         self._db: sqlite3.Connection | None = None
         if directory is not None:
             self._db = _open_store(Path(directory))
@@ -145,9 +151,17 @@ class Cache:
             return False
 
     def put_many(self, items: dict[str, Any]) -> None:
-        """Keep `items` (key -> JSON-serialisable value) to be written by `flush`."""
-        if self._db is not None:
-            self._pending.update((key, _stored_text(value)) for key, value in items.items())
+        """Keep `items` (key -> JSON-serialisable value) to be written by `flush`, which runs whenever
+        FLUSH_CHARACTERS of them are waiting: a lint of 100,000 records keeps some 500 MB of values, which
+        are not all held until the end (every value stands on its own, so writing them early is safe)."""
+        if self._db is None or not self._writable:
+            return
+        for key, value in items.items():
+            text = _stored_text(value)
+            self._pending[key] = text
+            self._pending_characters += len(text)
+        if self._pending_characters > FLUSH_CHARACTERS:
+            self.flush()
 
     def through(self, namespace: str, inputs: Sequence[tuple[str | bytes, ...]],
                 compute: Callable[[list[int]], Sequence[Any]], valid: Callable[[Any], bool],
@@ -196,8 +210,9 @@ class Cache:
                 self._db.execute("ROLLBACK")
                 raise
         except (sqlite3.Error, UnicodeError):
-            pass  # a busy or read-only store (or text SQLite cannot store): this run's work is not kept
+            self._writable = False  # a busy or read-only store (or text SQLite cannot store): this run's work is not kept
         self._pending.clear()
+        self._pending_characters = 0
 
     def close(self) -> None:
         self.flush()
