@@ -104,10 +104,13 @@ def test_a_record_another_checkout_changed_behind_the_catalog_is_read_again(repo
 def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeypatch, tmp_path, at_a_time):
     """A lint of the whole KB reads it FILES_AT_A_TIME files at a time and runs the rules of each file on a
     part as it is read, keeping of each record only what is read later, and looks for collisions through
-    indexes of REGEXES_AT_A_TIME regexes: the findings are those of a lint that reads every file first (a
-    lint of the folder `entries/`) with one index, with the cache off, cold and warm."""
+    indexes of REGEXES_AT_A_TIME regexes, and the cache is written as it goes: the findings are those of a
+    lint that reads every file first (a lint of the folder `entries/`) with one index, with the cache off,
+    cold and warm."""
+    import kbtool.cache
     import kbtool.kb
     import kbtool.regex.collisions
+    import kbtool.remembered
 
     stale = make_record("stale", 41, last_confirmed="2023-01-01", last_updated="2023-01-01", signature_zh=None)
     stale.pop("signature_zh", None)
@@ -117,6 +120,8 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
             "stale-entry"} <= {finding["name"] for finding in whole}
     monkeypatch.setattr(kbtool.kb, "FILES_AT_A_TIME", at_a_time)
     monkeypatch.setattr(kbtool.regex.collisions, "REGEXES_AT_A_TIME", at_a_time)
+    monkeypatch.setattr(kbtool.remembered, "FILES_AT_A_TIME", at_a_time)
+    monkeypatch.setattr(kbtool.cache, "FLUSH_CHARACTERS", 100)
     env = {"KBTOOL_CACHE_DIR": str(tmp_path / "cache")}
     assert _findings(repo, "--no-cache") == whole
     assert _findings(repo, env=env) == whole  # cold: the findings and the catalog are kept

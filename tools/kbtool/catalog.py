@@ -208,7 +208,8 @@ def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], part
         part = grouped.get(_part_of(entry.path))
         if part is not None:
             part.append(entry)
-    cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)} for number, part in grouped.items()})
+    for number, part in grouped.items():  # one at a time: the cache writes them out as they pile up
+        cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)}})
 
 
 @collector_paused()

@@ -102,6 +102,10 @@ def recall(settings: Settings, schema: RecordSchema, cache: Cache) -> tuple[Know
     return kb, recalled
 
 
+#: Files whose findings are made ready to keep at a time.
+FILES_AT_A_TIME = 2000
+
+
 def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
              rules: list[Rule], recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
     """Keep, under the run key `run` (`run_key` of the settings and `schema`), the findings of `rules` of one
@@ -111,21 +115,23 @@ def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, fi
         return
     of_one_file = {rule.code for rule in rules if rule.of_one_file}
     fields = dated_fields(schema)
-    kept: dict[str, dict[str, Any]] = {}
-    for record in kb.files:
-        if record.digest and record.relative_path not in recalled and record.relative_path not in unsure:
-            dates = {field: record.data[field] for field in fields if field in record.data} if record.data else {}
-            kept[record.relative_path] = {"findings": [], "dates": dates,
-                                          "placed": [["/" + field, *record.locate("/" + field)] for field in dates]}
+    by_path: dict[str, list[Finding]] = {}
     for finding in findings:
-        value = kept.get(finding.path)
-        if value is None:
-            continue
-        if finding.code in of_one_file:
-            value["findings"].append(_row(finding))
-        else:  # where the rules across records placed their findings, to place them again without reading the file
-            value["placed"].append([finding.pointer, finding.line, finding.column])
-    cache.put_many({cache.key(NAMESPACE, run, path, kb.by_path[path].digest): value for path, value in kept.items()})
+        by_path.setdefault(finding.path, []).append(finding)
+    files = [record for record in kb.files
+             if record.digest and record.relative_path not in recalled and record.relative_path not in unsure]
+    for start in range(0, len(files), FILES_AT_A_TIME):  # the cache writes them out as they pile up
+        kept: dict[str, dict[str, Any]] = {}
+        for record in files[start:start + FILES_AT_A_TIME]:
+            dates = {field: record.data[field] for field in fields if field in record.data} if record.data else {}
+            value = {"findings": [], "dates": dates, "placed": [["/" + field, *record.locate("/" + field)] for field in dates]}
+            for finding in by_path.get(record.relative_path, ()):
+                if finding.code in of_one_file:
+                    value["findings"].append(_row(finding))
+                else:  # where the rules across records placed their findings, to place them again without reading the file
+                    value["placed"].append([finding.pointer, finding.line, finding.column])
+            kept[cache.key(NAMESPACE, run, record.relative_path, record.digest)] = value
+        cache.put_many(kept)
 
 
 def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list[Finding] | None:
