@@ -416,6 +416,33 @@ DAMAGE = {
 }
 
 
+def test_findings_placed_while_their_files_changed_are_not_remembered(scene, monkeypatch):
+    """A file saved while a lint runs: the findings of rules across records in it, placed by reading it
+    again, land on line 1 in that run, and are not remembered: once its bytes are back as they were, the
+    next run places them where they are."""
+    import kbtool.lint
+
+    root, cache_dir = scene
+    files = sorted((root / "entries").rglob("*.json"))
+    saved = {path: path.read_bytes() for path in files}
+    reading = kbtool.lint._read_and_check_each_file
+
+    def read_then_saved_again(*args, **kwargs):
+        found = reading(*args, **kwargs)
+        for path, raw in saved.items():
+            path.write_bytes(b"\n\n\n" + raw)
+        return found
+
+    monkeypatch.setattr(kbtool.lint, "_read_and_check_each_file", read_then_saved_again)
+    during = _findings(root, cache_dir)
+    monkeypatch.undo()
+    assert any(finding["name"] == "regex-collision" and finding["line"] == 1 for finding in during)
+    for path, raw in saved.items():
+        path.write_bytes(raw)
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)
+    assert _findings(root, cache_dir) == _findings(root, cache_dir) == _findings(root, None)
+
+
 @pytest.mark.parametrize("change", ["today", "ignore lifted", "schema", *DAMAGE])
 def test_remembered_findings_are_used_only_under_the_settings_and_schema_they_were_found_with(scene, change):
     root, cache_dir = scene

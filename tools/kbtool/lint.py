@@ -14,7 +14,7 @@ import os
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from kbtool.baseline import Baseline
 from kbtool.cache import Cache
@@ -60,21 +60,22 @@ Progress = Callable[[int, int], None]
 
 
 def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None = None,
-              recalled: Mapping[str, list[Finding]] | None = None, across: list[Finding] | None = None) -> list[Finding]:
+              recalled: Mapping[str, Sequence[Finding]] | None = None, across: list[Finding] | None = None,
+              remembering: bool = False) -> list[Finding]:
     """The findings of every file, record and KB rule. Record rules run only on the context's targets
     (None: all files); KB rules run once over everything, and the filters keep what concerns the targets.
     The rules of one file do not run on a file whose findings are `recalled` (kbtool.remembered): those are used;
     nor do the rules across records when their findings are known (`across`).
 
     The file and record rules run file by file; once a file's have run, its text is let go (its date fields
-    placed first, for `kbtool.remembered`): a later finding in it reads the file again. A KB of 100,000
-    records then never holds all their texts at once."""
+    placed first when `remembering`, for `kbtool.remembered`): a later finding in it reads the file again.
+    A KB of 100,000 records then never holds all their texts at once."""
     recalled = recalled or {}
     findings: list[Finding] = list(across or ())
     files = list(context.reported(context.kb.files))
     of_files = [rule for rule in rules if rule.scope in ("file", "record") and not (across is not None and rule.across_records)]
     of_kb = [rule for rule in rules if rule.scope == "kb" and across is None]
-    dates = _date_pointers(context.schema)
+    dates = _date_pointers(context.schema) if remembering else {}
     for number, record in enumerate(files):
         if progress is not None and number % 1000 == 0:
             progress(len(of_files) * number // len(files), len(rules))
@@ -126,7 +127,7 @@ class _RulesOfEachFile:
         self.progress = progress
         self.dates = _date_pointers(context.schema)
         self.placing = self.dates if remembering else {}  # the dates placed for kbtool.remembered (cache on)
-        self.found: dict[str, list[Finding] | tuple] = {}  # by file (_NONE: none)
+        self.found: dict[str, Sequence[Finding]] = {}  # by file (_NONE: none)
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
@@ -156,7 +157,7 @@ _NONE: tuple = ()  # no finding, one object for every file that has none
 
 
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,
-                              progress: Progress | None) -> tuple[KnowledgeBase, RegexFacts, dict[str, list[Finding]]]:
+                              progress: Progress | None) -> tuple[KnowledgeBase, RegexFacts, dict[str, Sequence[Finding]]]:
     """The KB at `settings.root`, read part by part, the rules of one file run on each part as it is read
     (`_RulesOfEachFile`); the regex facts worked out then, and the findings of those rules by file."""
     schema = record_schema(settings.root)
@@ -195,7 +196,7 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
                          matcher: BoundedMatcher | None = None, progress: Progress | None = None,
                          left_out: dict[str, int] | None = None, cache: Cache | None = None,
                          recalled: Mapping[str, list[Finding]] | None = None, facts: RegexFacts | None = None,
-                         found: Mapping[str, list[Finding]] | None = None) -> list[Finding]:
+                         found: Mapping[str, Sequence[Finding]] | None = None) -> list[Finding]:
     """Run every active rule, then the filters; findings only for files in `targets` (None: all files).
     Regexes are searched through `matcher` (a new one when None); `progress` is told of each rule;
     `cache` holds regex results of earlier runs, and, after a lint of the whole KB, its catalog (for
@@ -215,12 +216,15 @@ def check_knowledge_base(kb: KnowledgeBase, settings: Settings, targets: set[str
         else:
             facts.take(kb)
         context = LintContext(settings=settings, kb=kb, schema=schema, regex=facts, base=base, targets=targets)
-        findings = run_rules(rules, context, progress, {**(recalled or {}), **(found or {})}, across)
+        findings = run_rules(rules, context, progress, {**(recalled or {}), **(found or {})}, across, remembering=whole)
     if whole:
         keep_catalog(kb, cache, facts.analysis)
+        # Not remembered: a file whose regex search overran a time bound, or whose bytes changed while the
+        # lint ran (its findings could not be placed; with its bytes back, they would be recalled so).
+        moved = {record.relative_path for record in kb.files if record.changed_on_disk}
         remember(cache, run, schema, kb, findings, rules, recalled or {},
-                 {path for path, check in facts.checks.items() if check.unsure})
-        if key is not None and across is None and not searcher.overran:
+                 {path for path, check in facts.checks.items() if check.unsure} | moved)
+        if key is not None and across is None and not searcher.overran and not moved:
             remember_across(cache, key, findings, rules)
     plan = FilterPlan(rules=rules, targets=targets, baseline=baseline, whole_kb=targets is None,
                       left_out=left_out if left_out is not None else {})

@@ -58,6 +58,7 @@ class RecordFile:
     stat: tuple[int, int, int, int] = (-1, -1, -1, -1)  # size, modification and change times (ns), inode, before reading
     literal_sets: tuple[frozenset[str], ...] | None = None  # what the regex requires, when the catalog knows it
     placed: dict[str, tuple[int, int]] | None = field(default=None, repr=False)  # (line, column) by pointer, known without the text
+    changed_on_disk: bool = field(default=False, repr=False)  # a pointer could not be placed: the file's bytes changed since it was read
     _line_starts: array | None = field(default=None, repr=False)
     _members: dict[int, dict | list] = field(default_factory=dict, repr=False)  # containers walked by locate
 
@@ -78,6 +79,7 @@ class RecordFile:
             return self.placed[pointer]
         if self.text is None and self.data is not None and self.digest:
             self.text = self._text_as_hashed()
+            self.changed_on_disk = self.changed_on_disk or self.text is None
         if self.text is None or self.data is None:
             return (1, 1)
         try:
@@ -123,9 +125,10 @@ class RecordFile:
 
 
 class SharedRecord(RecordFile):
-    """A record file as the catalog holds it (`kbtool.catalog`): what rules across records read, no text.
-    Its absolute path is made when first asked for (reading the file to place a finding): one `lint
-    --changed-since` makes 100,000 of these, and the paths would cost more than the rest of them."""
+    """A record file as the catalog holds it (`kbtool.catalog`): what rules across records read, no text
+    (a lint of the whole KB keeps its records so too once their rules of one file have run, with their
+    date fields). Its absolute path is made when first asked for (reading the file to place a finding):
+    one `lint --changed-since` makes 100,000 of these, and the paths would cost more than the rest of them."""
 
     def __init__(self, root: Path, relative_path: str, digest: str, data: dict[str, Any] | None,
                  literal_sets: tuple[frozenset[str], ...] | None, problems: list[ParseProblem]) -> None:
