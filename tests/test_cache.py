@@ -375,11 +375,10 @@ def test_a_full_lint_remembers_each_files_findings_and_the_next_one_reads_only_w
     whole only the files that changed, and rules across records still see every record: an edit shows on
     the records it concerns, whether they changed or not. (The files are read, and their findings kept,
     two at a time, and the cache writes as it goes.)"""
+    import kbtool.cache
     import kbtool.kb
-    import kbtool.remembered
 
-    for module, name, value in [(kbtool.kb, "FILES_AT_A_TIME", 2), (kbtool.remembered, "FILES_AT_A_TIME", 2),
-                                (kbtool.cache, "FLUSH_CHARACTERS", 100)]:
+    for module, name, value in [(kbtool.kb, "FILES_AT_A_TIME", 2), (kbtool.cache, "FLUSH_CHARACTERS", 100)]:
         monkeypatch.setattr(module, name, value)
     root, cache_dir = scene
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)

@@ -110,7 +110,6 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
     import kbtool.cache
     import kbtool.kb
     import kbtool.regex.collisions
-    import kbtool.remembered
 
     stale = make_record("stale", 41, last_confirmed="2023-01-01", last_updated="2023-01-01", signature_zh=None)
     stale.pop("signature_zh", None)
@@ -120,7 +119,6 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
             "stale-entry"} <= {finding["name"] for finding in whole}
     monkeypatch.setattr(kbtool.kb, "FILES_AT_A_TIME", at_a_time)
     monkeypatch.setattr(kbtool.regex.collisions, "REGEXES_AT_A_TIME", at_a_time)
-    monkeypatch.setattr(kbtool.remembered, "FILES_AT_A_TIME", at_a_time)
     monkeypatch.setattr(kbtool.cache, "FLUSH_CHARACTERS", 100)
     env = {"KBTOOL_CACHE_DIR": str(tmp_path / "cache")}
     assert _findings(repo, "--no-cache") == whole

@@ -102,10 +102,11 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                 seen.add(absolute)
                 paths.append(Path(absolute))
     read_ns = time.time_ns()
+    cache = cache if cache is not None else Cache(None)
     files: list[RecordFile] = []
     for start in range(0, len(paths), FILES_AT_A_TIME):
         read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths[start:start + FILES_AT_A_TIME]]
-        parse_read_files(read, cache if cache is not None else Cache(None))
+        parse_read_files(read, cache)
         part = [record for record, _ in read]
         del read  # the bytes
         files.extend(part if each is None else each(part, len(paths)))

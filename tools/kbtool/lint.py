@@ -75,15 +75,13 @@ def run_rules(rules: list[Rule], context: LintContext, progress: Progress | None
     files = list(context.reported(context.kb.files))
     of_files = [rule for rule in rules if rule.scope in ("file", "record") and not (across is not None and rule.across_records)]
     of_kb = [rule for rule in rules if rule.scope == "kb" and across is None]
+    across_or_dated = [rule for rule in of_files if not rule.of_one_file]  # what runs on a file whose findings are recalled
     dates = _date_pointers(context.schema) if remembering else {}
     for number, record in enumerate(files):
         if progress is not None and number % 1000 == 0:
             progress(len(of_files) * number // len(files), len(rules))
         known = recalled.get(record.relative_path)
-        for rule in of_files:
-            if rule.of_one_file and known is not None or rule.scope == "record" and record.data is None:
-                continue
-            findings.extend(_capped(rule, record, rule.check(record, context)))
+        findings.extend(_findings_of_file(of_files if known is None else across_or_dated, record, context))
         findings.extend(known or ())
         _let_go_of_text(record, dates)
     for done, rule in enumerate(of_kb, start=len(of_files)):
@@ -136,9 +134,7 @@ class _RulesOfEachFile:
         for record in part:
             if self.progress is not None and len(self.found) % 1000 == 0:
                 self.progress(len(self.rules) * len(self.found) // files, self.steps)
-            self.found[record.relative_path] = [
-                finding for rule in self.rules if rule.scope == "file" or record.data is not None
-                for finding in _capped(rule, record, rule.check(record, context))] or _NONE
+            self.found[record.relative_path] = _findings_of_file(self.rules, record, context) or _NONE
         return [self._kept(record) for record in part]
 
     def _kept(self, record: RecordFile) -> RecordFile:
@@ -168,6 +164,12 @@ def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: 
     kb = load_knowledge_base(settings.root, (), cache, each)
     facts.shared_enough()
     return kb, facts, each.found
+
+
+def _findings_of_file(rules: list[Rule], record: RecordFile, context: LintContext) -> list[Finding]:
+    """The findings of `rules` (of scope file or record) in one file; record rules only when it parsed into a record."""
+    return [finding for rule in rules if rule.scope == "file" or record.data is not None
+            for finding in _capped(rule, record, rule.check(record, context))]
 
 
 def _capped(rule: Rule, record, problems: Iterable) -> list[Finding]:

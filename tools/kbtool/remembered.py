@@ -36,6 +36,7 @@ from typing import Any, Mapping
 from kbtool.cache import Cache
 from kbtool.catalog import catalog_kept, load_catalog
 from kbtool.findings import Finding
+from kbtool import kb as knowledge_base
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile
 from kbtool.rules import RULES, Rule
@@ -102,10 +103,6 @@ def recall(settings: Settings, schema: RecordSchema, cache: Cache) -> tuple[Know
     return kb, recalled
 
 
-#: Files whose findings are made ready to keep at a time.
-FILES_AT_A_TIME = 2000
-
-
 def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, findings: list[Finding],
              rules: list[Rule], recalled: Mapping[str, list[Finding]], unsure: set[str]) -> None:
     """Keep, under the run key `run` (`run_key` of the settings and `schema`), the findings of `rules` of one
@@ -120,9 +117,10 @@ def remember(cache: Cache, run: str, schema: RecordSchema, kb: KnowledgeBase, fi
         by_path.setdefault(finding.path, []).append(finding)
     files = [record for record in kb.files
              if record.digest and record.relative_path not in recalled and record.relative_path not in unsure]
-    for start in range(0, len(files), FILES_AT_A_TIME):  # the cache writes them out as they pile up
+    at_a_time = knowledge_base.FILES_AT_A_TIME
+    for start in range(0, len(files), at_a_time):  # a part at a time: the cache writes them out as they pile up
         kept: dict[str, dict[str, Any]] = {}
-        for record in files[start:start + FILES_AT_A_TIME]:
+        for record in files[start:start + at_a_time]:
             dates = {field: record.data[field] for field in fields if field in record.data} if record.data else {}
             value = {"findings": [], "dates": dates, "placed": [["/" + field, *record.locate("/" + field)] for field in dates]}
             for finding in by_path.get(record.relative_path, ()):
