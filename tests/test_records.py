@@ -34,6 +34,10 @@ def read(tmp_path, raw: bytes) -> RecordFile:
     (b'{"confidence": -Infinity}', "Infinity is not valid JSON"),
     (b'{"confidence": 1e400}', "too large"),
     (b"[" * 100 + b"]" * 100, "nested more than"),
+    (b'{"signature": "half \\ud800 of a pair"}', "not valid Unicode text"),
+    (b'{"signature": "upper case \\uD83D"}', "not valid Unicode text"),
+    (b'{"signature": "the low half \\uDC00"}', "not valid Unicode text"),
+    (b'{"x\\udfff": 1}', "not valid Unicode text"),
 ])
 def test_defective_files_are_invalid_json(tmp_path, raw, expected):
     record = read(tmp_path, raw)
@@ -41,6 +45,17 @@ def test_defective_files_are_invalid_json(tmp_path, raw, expected):
     [problem] = record.problems
     assert problem.rule_name == INVALID_JSON
     assert expected in problem.message
+
+
+@pytest.mark.parametrize("raw, text", [
+    (b'{"signature": "a whole pair \\ud83d\\ude00"}', "a whole pair \U0001F600"),
+    (b'{"signature": "an escaped backslash \\\\ud800"}', "an escaped backslash \\ud800"),
+    (b'{"signature": "no escape at all \\\\ \\n"}', "no escape at all \\ \n"),
+])
+def test_escapes_that_make_no_lone_surrogate_are_read(tmp_path, raw, text):
+    record = read(tmp_path, raw)
+    assert record.problems == []
+    assert record.data == {"signature": text}
 
 
 def test_parse_error_has_line_and_column(tmp_path):

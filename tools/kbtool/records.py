@@ -448,7 +448,8 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(data), "a number")
         fail(f"the file holds {kind}, but a record is one JSON object {{...}}")
         return
-    if "\\" in text and _holds_lone_surrogate(data):
+    # Only an escape of a surrogate (\ud800 to \udfff) makes one: JSON decoded from UTF-8 holds none otherwise.
+    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(data):
         lone = next((match for match in _SURROGATE_ESCAPE.finditer(text) if len(match.group()) == 6), None)
         shown = lone.group() if lone else "\\ud800"
         fail(f"the record is not valid Unicode text: the escape {shown} is half of a surrogate pair and stands for no "
