@@ -94,7 +94,24 @@ def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
     return max(usable, key=lambda option: (min(len(text) for text in option), -len(option)))
 
 
-def _literals_of_sequence(items, flags: int) -> _Literals:
+#: What the parts of one parse tree require, by (id of the part, flags), with the part (so that its id stays
+#: its own): the required sets, the branch sets and the filter of one regex (`kbtool.regex.shapes.analysis_of_tree`)
+#: ask for the same parts again and again, and the filter for those of every group again at each depth.
+_Memo = dict
+
+
+def _literals_of_node(node, flags: int, memo: _Memo | None) -> _Literals:
+    """`_literals_of_sequence` of a part of the tree (a SubPattern), looked up in `memo` first."""
+    if memo is None:
+        return _literals_of_sequence(items_of(node), flags, None)
+    key = (id(node), flags)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (node, _literals_of_sequence(items_of(node), flags, memo))
+    return found[1]
+
+
+def _literals_of_sequence(items, flags: int, memo: _Memo | None = None) -> _Literals:
     current: set[str] | None = {""}
     required: list[frozenset[str]] = []
     exact = True
@@ -111,7 +128,7 @@ def _literals_of_sequence(items, flags: int) -> _Literals:
         if run:
             current = {left + "".join(run) for left in current}
             run = []
-        part = _literals_of(item, flags)
+        part = _literals_of(item, flags, memo)
         if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
             current = {left + right for left in current for right in part.exact}
             continue
@@ -130,7 +147,7 @@ def _literals_of_sequence(items, flags: int) -> _Literals:
     return _Literals(None, tuple(required))
 
 
-def _literals_of(item, flags: int) -> _Literals:
+def _literals_of(item, flags: int, memo: _Memo | None) -> _Literals:
     op, av = item
     if op is _sre.LITERAL:
         return _Literals(frozenset({chr(av)}))
@@ -141,9 +158,9 @@ def _literals_of(item, flags: int) -> _Literals:
         return _EMPTY
     if op in GROUPS:
         inner_flags, body = group_flags(flags, av)
-        return _literals_of_sequence(items_of(body), inner_flags)
+        return _literals_of_node(body, inner_flags, memo)
     if op is _sre.BRANCH:
-        branches = [_literals_of_sequence(items_of(branch), flags) for branch in av[1]]
+        branches = [_literals_of_node(branch, flags, memo) for branch in av[1]]
         if all(branch.exact is not None for branch in branches):
             union = frozenset().union(*(branch.exact for branch in branches))
             if len(union) <= _MAX_EXACT:
@@ -159,7 +176,7 @@ def _literals_of(item, flags: int) -> _Literals:
         low, high, body = av
         if high == 0:
             return _EMPTY
-        inner = _literals_of_sequence(items_of(body), flags)
+        inner = _literals_of_node(body, flags, memo)
         if inner.exact is not None and high <= 3:
             options: set[str] = set()
             power = {""}
@@ -187,11 +204,12 @@ def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...]:
     return literal_sets_of_tree(parse(pattern))
 
 
-def literal_sets_of_tree(tree) -> tuple[frozenset[str], ...]:
+def literal_sets_of_tree(tree, memo: _Memo | None = None) -> tuple[frozenset[str], ...]:
+    """`required_literal_sets` of an already parsed pattern (`memo`: see `literal_analysis`)."""
     if tree is None:
         return ()
     try:
-        return _folded(_literals_of_sequence(items_of(tree), tree.state.flags))
+        return _folded(_literals_of_node(tree, tree.state.flags, memo))
     except RecursionError:
         return ()
 
@@ -203,8 +221,8 @@ def branch_literal_sets(pattern: str) -> list[tuple[frozenset[str], ...]]:
     return branch_sets_of_tree(parse(pattern))
 
 
-def branch_sets_of_tree(tree) -> list[tuple[frozenset[str], ...]]:
-    """`branch_literal_sets` of an already parsed pattern."""
+def branch_sets_of_tree(tree, memo: _Memo | None = None) -> list[tuple[frozenset[str], ...]]:
+    """`branch_literal_sets` of an already parsed pattern (`memo`: see `literal_analysis`)."""
     if tree is None:
         return [()]
     try:
@@ -213,10 +231,10 @@ def branch_sets_of_tree(tree) -> list[tuple[frozenset[str], ...]]:
             flags, body = group_flags(flags, items[0][1])
             items = items_of(body)
         if len(items) == 1 and items[0][0] is _sre.BRANCH:
-            return [_folded(_literals_of_sequence(items_of(branch), flags)) for branch in items[0][1][1]]
+            return [_folded(_literals_of_node(branch, flags, memo)) for branch in items[0][1][1]]
     except RecursionError:
         return [()]
-    return [literal_sets_of_tree(tree)]
+    return [literal_sets_of_tree(tree, memo)]
 
 
 def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
@@ -262,8 +280,9 @@ def _starts(items, flags: int, depth: int = 0) -> frozenset[str]:
     return frozenset({"".join(run)})
 
 
-def _filter_of_sequence(items, flags: int, depth: int) -> LiteralFilter:
-    clauses: list = list(_folded(_literals_of_sequence(items, flags)))
+def _filter_of_sequence(node, flags: int, depth: int, memo: _Memo | None) -> LiteralFilter:
+    items = items_of(node)
+    clauses: list = list(_folded(_literals_of_node(node, flags, memo)))
     if depth >= _MAX_FILTER_DEPTH:
         return tuple(clauses)
     # A run of plain characters followed by a group or an alternation: every match holds the run
@@ -280,11 +299,11 @@ def _filter_of_sequence(items, flags: int, depth: int) -> LiteralFilter:
     for op, av in items:
         if op in GROUPS:
             inner_flags, body = group_flags(flags, av)
-            clauses.extend(_filter_of_sequence(items_of(body), inner_flags, depth + 1))
+            clauses.extend(_filter_of_sequence(body, inner_flags, depth + 1, memo))
         elif op in REPEATS and av[0] >= 1 and av[1] != 0:
-            clauses.extend(_filter_of_sequence(items_of(av[2]), flags, depth + 1))
+            clauses.extend(_filter_of_sequence(av[2], flags, depth + 1, memo))
         elif op is _sre.BRANCH:
-            alternatives = tuple(_filter_of_sequence(items_of(branch), flags, depth + 1) for branch in av[1])
+            alternatives = tuple(_filter_of_sequence(branch, flags, depth + 1, memo) for branch in av[1])
             if all(alternatives):  # an alternative that requires nothing: the branch tells nothing
                 clauses.append(alternatives)
     unique: list = []
@@ -300,12 +319,12 @@ def literal_filter(pattern: str) -> LiteralFilter:
     return filter_of_tree(parse(pattern))
 
 
-def filter_of_tree(tree) -> LiteralFilter:
-    """`literal_filter` of an already parsed pattern."""
+def filter_of_tree(tree, memo: _Memo | None = None) -> LiteralFilter:
+    """`literal_filter` of an already parsed pattern (`memo`: see `literal_analysis`)."""
     if tree is None:
         return ()
     try:
-        return _filter_of_sequence(items_of(tree), tree.state.flags, 0)
+        return _filter_of_sequence(tree, tree.state.flags, 0, memo)
     except RecursionError:
         return ()
 

@@ -598,8 +598,9 @@ def analyse_regex(pattern: str) -> RegexAnalysis:
 
 def analysis_of_tree(tree) -> RegexAnalysis:
     """`analyse_regex` of an already parsed pattern (`parse`); the tree is not changed."""
-    return RegexAnalysis(_shape_of_tree(tree), literal_sets_of_tree(tree), tuple(branch_sets_of_tree(tree)),
-                         filter_of_tree(tree))
+    memo: dict = {}  # the three literal answers share what the parts of the tree require
+    return RegexAnalysis(_shape_of_tree(tree), literal_sets_of_tree(tree, memo), tuple(branch_sets_of_tree(tree, memo)),
+                         filter_of_tree(tree, memo))
 
 
 def _shape_of_tree(tree) -> str | None:
