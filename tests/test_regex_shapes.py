@@ -117,3 +117,45 @@ def test_shared_analyses_are_equal_and_hold_each_literal_once():
                     stack.extend(value)
     assert "out of memory" in " ".join(literals) and len(literals) > 5
     assert shared[0].literal_sets[0] is shared[0].literal_filter[0]  # the filter's first clause is the required set
+
+
+def _random_regex(rng, depth=0) -> str:
+    """A small random regex: runs of letters, classes, dots, groups, alternatives, lookarounds and repetitions."""
+    pieces = []
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.random()
+        if kind < 0.3 or depth >= 3:
+            piece = rng.choice(["a", "ab", "x", ".", r"\s", r"\w", "[a-c]", "[^b]", r"\d", " "])
+        elif kind < 0.55:
+            piece = "(?:" + "|".join(_random_regex(rng, depth + 1) for _ in range(rng.randint(1, 3))) + ")"
+        elif kind < 0.65:
+            piece = rng.choice(["(?=", "(?!", "(?<=a"]) + ("" if rng.random() < 0.5 else "b") + ")"
+        else:
+            piece = "(" + _random_regex(rng, depth + 1) + ")"
+        if rng.random() < (0.5 if len(piece) <= 5 else 0.15):  # a class repeated, more often than a group
+            piece += rng.choice(["*", "+", "?", "*?", "{2}", "{1,3}", "{0,2}", "{2,}", "{25}"])
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def test_the_shortcut_for_regexes_without_two_loops_in_a_row_finds_every_shape_the_automaton_finds(monkeypatch):
+    """A regex whose matches go through at most one repetition of a class is judged without building its
+    automaton: on random regexes, the shapes found are those of building it every time."""
+    import random
+
+    from kbtool.regex import shapes
+    from kbtool.regex.literals import parse
+
+    rng = random.Random(13)
+    patterns = [_random_regex(rng) for _ in range(3000)]
+    # and alternatives of words and repeated classes, as record regexes are (`(?i)(korea.*bank|bank.*korea)`)
+    patterns += ["|".join(_random_regex(rng, depth=3) for _ in range(rng.randint(2, 5))) for _ in range(1500)]
+    trees = [parse(pattern) for pattern in patterns]
+    censuses = [shapes._loop_census(shapes.items_of(tree)) if tree is not None else (0, False) for tree in trees]
+    cut_short = sum(1 for tree, (loops, complex_loop) in zip(trees, censuses)
+                    if loops >= 2 and not complex_loop and shapes._loops_in_a_row(shapes.items_of(tree)) < 2)
+    shortcut = [shapes._shape_of_tree(tree) for tree in trees]
+    monkeypatch.setattr(shapes, "_loops_in_a_row", lambda items, enough=2: enough)  # always build the automaton
+    built = [shapes._shape_of_tree(tree) for tree in trees]
+    assert [pattern for pattern, first, second in zip(patterns, shortcut, built) if first != second] == []
+    assert cut_short > 200 and sum(shape is not None for shape in built) > 200  # both kinds are well represented

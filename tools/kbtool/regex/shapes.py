@@ -522,6 +522,28 @@ def _loop_census(items) -> tuple[int, bool]:
     return loops, complex_loop
 
 
+def _loops_in_a_row(items, enough: int = 2) -> int:
+    """The most unbounded repetitions that one match can go through one after the other (up to `enough`):
+    alternatives give the most of one of them, unrolled repetitions their copies' (lookarounds, and
+    the branches of a conditional, count none, as in the automaton)."""
+    count = 0
+    for op, av in items:
+        if op in REPEATS:
+            low, high, body = av
+            inner = items_of(body)
+            if _is_loop_repeat(high, inner):
+                count += 1 + _loops_in_a_row(inner, enough)
+            elif high > 0:
+                count += high * _loops_in_a_row(inner, enough)
+        elif op in GROUPS:
+            count += _loops_in_a_row(items_of(group_flags(0, av)[1]), enough)
+        elif op is _sre.BRANCH:
+            count += max(_loops_in_a_row(items_of(branch), enough) for branch in av[1])
+        if count >= enough:
+            return count
+    return count
+
+
 def _pattern_chars(items, found: set[str]) -> None:
     stack = [items]
     while stack:
@@ -610,6 +632,10 @@ def _shape_of_tree(tree) -> str | None:
     try:
         loops, complex_loop = _loop_census(items)
         if loops == 0 or (loops == 1 and not complex_loop):
+            return None
+        # Without a nested or compound loop, the automaton's only loops are the repetitions of one class,
+        # and both polynomial shapes need two of them on one path: `a.*b|c.*d` has neither.
+        if not complex_loop and _loops_in_a_row(items) < 2:
             return None
         extra: set[str] = set()
         _pattern_chars(items, extra)
