@@ -8,7 +8,7 @@ import random
 import pytest
 
 from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, graph_edges,
-                            graph_targets, make_pointer, read_record_file, value_offsets, value_start)
+                            graph_targets, line_column, make_pointer, read_record_file, value_offsets, value_start)
 
 
 def read(tmp_path, raw: bytes) -> RecordFile:
@@ -135,6 +135,17 @@ def test_a_record_that_let_go_of_its_text_places_pointers_by_reading_its_file_ag
 def test_locate_falls_back_to_the_parent_of_a_missing_value(tmp_path):
     record = read(tmp_path, b'{\n  "dead_ends": [\n    {"why_fails": "x"}\n  ]\n}')
     assert record.locate("/dead_ends/0/action") == (3, 5)
+
+
+def test_a_record_places_every_offset_on_the_line_and_column_that_counting_gives():
+    """The line starts a record keeps to place many findings give what counting the newlines before an offset gives
+    (a line is ended by a newline only, not by a carriage return or a Unicode line separator)."""
+    rng = random.Random(5)
+    for _ in range(500):
+        text = "".join(rng.choice("ab\n\r\u2028é\n") for _ in range(rng.randint(0, 40)))
+        record = RecordFile(path=None, relative_path="entries/a.json", text=text)
+        assert [record._line_column(index) for index in range(len(text) + 1)] == \
+            [line_column(text, index) for index in range(len(text) + 1)]
 
 
 def test_pointer_tokens_are_escaped():

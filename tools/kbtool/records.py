@@ -18,6 +18,7 @@ import re
 import sys
 from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -119,9 +120,14 @@ class RecordFile:
         # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
         # Kept as machine integers (8 bytes a line, not a Python int each): every record of a large KB holds them.
         if self._line_starts is None:
-            self._line_starts = array("q", [0, *(match.end() for match in re.finditer("\n", self.text))])
+            starts = array("q", accumulate(map(_PAST_THE_NEWLINE, map(len, self.text.split("\n"))), initial=0))
+            starts.pop()  # past the end of the text
+            self._line_starts = starts
         line = bisect.bisect_right(self._line_starts, index)
         return line, index - self._line_starts[line - 1] + 1
+
+
+_PAST_THE_NEWLINE = (1).__add__  # a line's length to where the next starts
 
 
 class SharedRecord(RecordFile):
