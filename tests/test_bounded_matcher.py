@@ -115,3 +115,31 @@ def test_a_worker_started_ahead_and_left_waiting_past_its_start_bound_still_runs
         runner.join(60)  # not a speed limit: without the fix the run never ends
         assert not runner.is_alive(), "the run did not end"
     assert [result.matches for result in outcome] == [(True, False)]
+
+
+def test_a_submitted_batch_runs_while_the_caller_goes_on_and_gives_what_run_gives():
+    jobs = [SearchJob(f"op {index}$", (f"op {index}", f"op {index + 1}")) for index in range(1200)]
+    jobs[700] = SearchJob("(a+)+$", ("a" * 40 + "!",))
+    with BoundedMatcher(seconds_per_job=0.3, workers=2) as matcher:
+        submitted = matcher.submit(jobs)
+        meanwhile = matcher.run([SearchJob("b+", ("abc",))])  # waits for the batch, then runs
+        results = submitted.result()
+        again = matcher.run(jobs)
+    assert meanwhile[0].matches == (True,)
+    assert [(result.matches, result.timed_out) for result in results] == [(result.matches, result.timed_out) for result in again]
+    assert results[700].timed_out and results[0].matches == (True, False)
+
+
+def test_closing_the_matcher_ends_a_submitted_batch_at_once_and_a_later_run_starts_afresh():
+    import time
+
+    jobs = [SearchJob("(a+)+$", ("a" * 40 + "!",), seconds=5.0) for _ in range(20)]  # 100 s of searching
+    matcher = BoundedMatcher(workers=1, run_budget=1000.0)  # a budget that the batch would never use up
+    submitted = matcher.submit(jobs)
+    time.sleep(0.5)
+    matcher.close()
+    results = submitted.result()
+    # The job running when the matcher closed was stopped, and none of the others ran.
+    assert all(result.timed_out for result in results) and sum(result.cut_short for result in results) >= 19
+    with matcher:
+        assert matcher.run([SearchJob("b+", ("abc",))])[0].matches == (True,)

@@ -27,6 +27,7 @@ import json
 import os
 import sqlite3
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -38,6 +39,15 @@ STORE_FORMAT = "kbtool-cache-1"
 CACHE_FILE = "cache.sqlite3"
 #: Keys per SELECT (under SQLite's limit on bound parameters).
 _CHUNK = 500
+
+
+@dataclass
+class LookedUp:
+    """What `Cache.look_up` found: each item's key and value (None where it missed), and the numbers of those that missed."""
+
+    keys: list[str]
+    values: list[Any]
+    missing: list[int]
 
 
 class Uncached:
@@ -170,6 +180,13 @@ class Cache:
         is one that `valid` accepts (turned into the caller's type by `load`); `compute` is called once,
         with the numbers of the items that missed, and returns their values in that order (an
         `Uncached` value is used but not stored)."""
+        found = self.look_up(namespace, inputs, valid, load)
+        return self.keep(found, compute(found.missing) if found.missing else [], dump)
+
+    def look_up(self, namespace: str, inputs: Sequence[tuple[str | bytes, ...]], valid: Callable[[Any], bool],
+                load: Callable[[Any], Any] = lambda value: value) -> "LookedUp":
+        """The first half of `through`: the stored values, and the numbers of the items that missed
+        (`LookedUp.missing`), whose values the caller computes, when it will, and hands to `keep`."""
         keys = [self.key(namespace, *parts) for parts in inputs]
         stored = self.get_many(keys)
         values: list[Any] = [None] * len(keys)
@@ -186,15 +203,20 @@ class Cache:
             missing.append(number)
         self.hits += len(keys) - len(missing)
         self.misses += len(missing)
-        if missing:
-            new: dict[str, Any] = {}
-            for number, value in zip(missing, compute(missing)):
-                if isinstance(value, Uncached):
-                    values[number] = value.value
-                else:
-                    values[number] = value
-                    new[keys[number]] = dump(value)
-            self.put_many(new)
+        return LookedUp(keys, values, missing)
+
+    def keep(self, found: "LookedUp", computed: Sequence[Any], dump: Callable[[Any], Any] = lambda value: value) -> list[Any]:
+        """The second half of `through`: the values of every item, with `computed` (the values of
+        `found.missing`, in that order) stored."""
+        values = found.values
+        new: dict[str, Any] = {}
+        for number, value in zip(found.missing, computed):
+            if isinstance(value, Uncached):
+                values[number] = value.value
+            else:
+                values[number] = value
+                new[found.keys[number]] = dump(value)
+        self.put_many(new)
         return values
 
     def flush(self) -> None:

@@ -120,6 +120,9 @@ class _RulesOfEachFile:
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
+        # Those that ask the regex facts run after the others, which run while the workers search (`RegexFacts.take`).
+        self.first = [rule for rule in self.rules if not rule.asks_regex]
+        self.then = [rule for rule in self.rules if rule.asks_regex]
         self.steps = len(rules)  # for the progress bar: these rules, then the others
         self.context = context
         self.progress = progress
@@ -129,12 +132,15 @@ class _RulesOfEachFile:
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
-        self.context.regex.take(kb)
+        self.context.regex.take(kb, ahead=bool(self.then))
         context = dataclasses.replace(self.context, kb=kb)
+        first = []
         for record in part:
-            if self.progress is not None and len(self.found) % 1000 == 0:
-                self.progress(len(self.rules) * len(self.found) // files, self.steps)
-            self.found[record.relative_path] = _findings_of_file(self.rules, record, context) or _NONE
+            if self.progress is not None and (len(self.found) + len(first)) % 1000 == 0:
+                self.progress(len(self.rules) * (len(self.found) + len(first)) // files, self.steps)
+            first.append(_findings_of_file(self.first, record, context))
+        for record, findings in zip(part, first):
+            self.found[record.relative_path] = findings + _findings_of_file(self.then, record, context) or _NONE
         return [self._kept(record) for record in part]
 
     def _kept(self, record: RecordFile) -> RecordFile:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kbtool.cache import Cache, Uncached
+from kbtool.cache import Cache, LookedUp, Uncached
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_dict, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
 from kbtool.regex.literals import (cached_literal_sets, literal_filter_from_json, literal_filter_to_json, literal_sets_from_json,
                                    literal_sets_to_json)
-from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob
+from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob, Submitted
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex, shared_analysis
 
 
@@ -67,22 +67,34 @@ class RegexFacts:
         #: The records checked in one batch when a rule first asks (a run whose rules across records are
         #: remembered, and whose files' findings are too, asks nothing).
         self._unchecked: list[RecordFile] | None = None
+        self._started: _OwnChecks | None = None  # the batch started ahead (`take`)
         self.take(kb)
 
-    def take(self, kb: KnowledgeBase) -> None:
+    def take(self, kb: KnowledgeBase, ahead: bool = False) -> None:
         """Go on over `kb` instead: the next files read, or the whole KB once every file is (a lint of the
         whole KB reads it part by part). What is known of the records seen before is kept; those of `kb`
-        not checked yet are checked in one batch when a rule first asks."""
+        not checked yet are checked in one batch: started now with `ahead` (the workers search while the
+        caller goes on; the first question waits for them), else when a rule first asks."""
+        self._finish_started()  # for the records before
         self.kb = kb
         self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
                            and record.relative_path not in self.checks]
+        if ahead:
+            records, self._unchecked = self._unchecked, None
+            self._started = self._start_own_checks(records)
 
     def shared_enough(self) -> None:
         """Let go of what the analyses share (`shared_analysis`), once the bulk of them is made: later ones
         are not shared with these."""
         self._held = {}
 
+    def _finish_started(self) -> None:
+        if self._started is not None:
+            started, self._started = self._started, None
+            self._finish_own_checks(started)
+
     def _settle(self) -> None:
+        self._finish_started()
         if self._unchecked is not None:
             records, self._unchecked = self._unchecked, None
             self._check_own_texts(records)
@@ -94,25 +106,33 @@ class RegexFacts:
     def _check_own_texts(self, records: list[RecordFile]) -> None:
         """Match each record's regex against its signature and aliases (and analyse it), in one
         bounded batch, for the regexes the cache has no answer for."""
+        self._finish_own_checks(self._start_own_checks(records))
+
+    def _start_own_checks(self, records: list[RecordFile]) -> "_OwnChecks":
+        """The first half of `_check_own_texts`: the answers the cache holds, and the searches of the others submitted."""
         candidates = [record for record in records if isinstance(record.data.get("regex"), str)
                       and record.relative_path not in self.checks]
         inputs = [(record.data["regex"], as_text(record.data.get("signature")), *map(as_text, as_list(record.data.get("aliases"))))
                   for record in candidates]  # every alias in its place, so that alias_matches[i] is aliases[i]
-        found = self.cache.through("regex-own", inputs, lambda missing: self._own_checks([inputs[n] for n in missing]),
-                                   valid=lambda value: isinstance(value, list) and len(value) == 2,
-                                   load=lambda value: (_check_from_json(value[0]), _analysis_from_json(value[1])),
-                                   dump=lambda value: [_check_to_json(value[0]), _analysis_to_json(value[1])])
-        for record, (check, analysis) in zip(candidates, found):
+        found = self.cache.look_up("regex-own", inputs, valid=lambda value: isinstance(value, list) and len(value) == 2,
+                                   load=lambda value: (_check_from_json(value[0]), _analysis_from_json(value[1])))
+        jobs = [SearchJob(inputs[number][0], inputs[number][1:], analyse=True) for number in found.missing]
+        return _OwnChecks(candidates, found, jobs, self.matcher.submit(jobs) if jobs else None)
+
+    def _finish_own_checks(self, started: "_OwnChecks") -> None:
+        """The second half of `_check_own_texts`: the submitted searches' results, kept."""
+        computed = self._own_checks(started.jobs, started.submitted.result()) if started.submitted is not None else []
+        found = self.cache.keep(started.found, computed,
+                                dump=lambda value: [_check_to_json(value[0]), _analysis_to_json(value[1])])
+        for record, (check, analysis) in zip(started.records, found):
             self.checks[record.relative_path] = check
             self.analyses[record.relative_path] = shared_analysis(analysis, self._held)
 
-    def _own_checks(self, inputs: list[tuple[str, ...]]) -> list:
-        """(RegexCheck, RegexAnalysis) of each (pattern, signature, *aliases); a signature that does not
-        match is tried again ignoring case, to tell the user when that is the slip. Results of searches
+    def _own_checks(self, jobs: list[SearchJob], results: list) -> list:
+        """(RegexCheck, RegexAnalysis) of each job (pattern, signature, *aliases) from its results; a signature that
+        does not match is tried again ignoring case, to tell the user when that is the slip. Results of searches
         that overran a time bound are used but not cached (they depend on the machine's load). What each
         regex requires is also what the catalog keeps (for match and --changed-since): it is kept too."""
-        jobs = [SearchJob(pattern, texts, analyse=True) for pattern, *texts in inputs]
-        results = self.matcher.run(jobs)
         analyses = [result.analysis or analyse_regex(job.pattern) for job, result in zip(jobs, results)]  # none after a timeout
         retry = [number for number, result in enumerate(results) if result.matches[0] is False]
         ignoring_case = dict(zip(retry, self.matcher.run([
@@ -207,6 +227,16 @@ class RegexFacts:
                                                for record in records}, cache=self.cache, focus=self.focus)
         return self._cross
 
+
+
+@dataclass(frozen=True)
+class _OwnChecks:
+    """Checks of records' regexes on their own texts, started (`RegexFacts._start_own_checks`)."""
+
+    records: list[RecordFile]
+    found: LookedUp  # what the cache holds
+    jobs: list[SearchJob]  # the searches of the others
+    submitted: Submitted | None  # their results, once they are in
 
 
 def _analysis_to_json(analysis: RegexAnalysis) -> list:

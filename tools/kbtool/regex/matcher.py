@@ -200,6 +200,7 @@ class _Worker:
         self.start_seconds = start_seconds
         self._process: _Process | None = None
         self._spare: _Process | None = None
+        self.closed = False  # stopped (`stop`): no job runs and no worker starts until `close`
 
     def _ensure_started(self) -> _Process:
         if self._process is None:
@@ -210,15 +211,27 @@ class _Worker:
         if self._process is not None:
             self._process.kill()
         self._process = None
-        if self._spare is None:
+        if self._spare is None and not self.closed:
             self._spare = _SPAWNER.start_process()  # warm: it imports while the watchdog goes on
 
+    def stop(self) -> None:
+        """Kill the worker (and its spare) without waiting: a thread streaming jobs to it sees it end, and
+        runs no more (`closed`)."""
+        self.closed = True
+        for process in (self._process, self._spare):
+            if process is not None:
+                try:
+                    process.popen.kill()
+                except OSError:
+                    pass
+
     def close(self) -> None:
-        """Stop the worker (and its spare)."""
+        """Stop the worker (and its spare); a later job starts a new one."""
         for process in (self._process, self._spare):
             if process is not None:
                 process.close()
         self._process = self._spare = None
+        self.closed = False
 
     def _bounds(self, job: SearchJob) -> tuple[float, float]:
         """(CPU seconds, catastrophic CPU seconds) of `job` now, after what the budget says."""
@@ -233,7 +246,7 @@ class _Worker:
         results: list[SearchResult | None] = [None] * len(jobs)
         next_to_send = 0
         while next_to_send < len(jobs):
-            if self.budget.gone:  # past twice the budget: cut the rest short without running them
+            if self.budget.gone or self.closed:  # past twice the budget (or closed): cut the rest short without running them
                 for index in range(next_to_send, len(jobs)):
                     results[index] = SearchResult(tuple(None for _ in jobs[index].texts), timed_out=True, cut_short=True)
                 break
@@ -367,13 +380,19 @@ class BoundedMatcher:
         self._broke = False
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
         self._workers = [_Worker(seconds_per_job, self.budget, start_seconds) for _ in range(max(1, count))]
+        self._running = threading.Lock()  # one batch at a time
+        self._submitted: Submitted | None = None
 
     def start(self) -> None:
         """Start the first worker now (it starts up while this process goes on), not at the first job."""
         self._workers[0]._ensure_started()
 
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers (a batch still running, `submit`ted, ends cut short)."""
+        for worker in self._workers:
+            worker.stop()
+        if self._submitted is not None:
+            self._submitted.join()
         for worker in self._workers:
             worker.close()
 
@@ -389,8 +408,18 @@ class BoundedMatcher:
         what such a search found depends on the machine's load."""
         return self.budget.spent > 0 or self._broke
 
+    def submit(self, jobs: Sequence[SearchJob | PairsJob]) -> "Submitted":
+        """Start `run(jobs)` in a thread of this process and return at once: the caller goes on with other
+        work while the workers search (the thread only feeds them and waits). A `run` meanwhile waits for it."""
+        self._submitted = Submitted(self, jobs)
+        return self._submitted
+
     def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
+        with self._running:
+            return self._run(jobs)
+
+    def _run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         shares = min(len(self._workers), max(1, len(jobs) // _MIN_JOBS_PER_SHARE))
         if shares == 1:
             results = self._workers[0].run(jobs)
@@ -402,3 +431,29 @@ class BoundedMatcher:
             results = [result for part in parts for result in part]
         self._broke = self._broke or any(result.broke for result in results)
         return results
+
+
+class Submitted:
+    """A batch of jobs being run by a thread (`BoundedMatcher.submit`)."""
+
+    def __init__(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob]) -> None:
+        self._results: list[SearchResult] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(matcher, jobs), name="kbtool-regex-batch", daemon=True)
+        self._thread.start()
+
+    def _run(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob]) -> None:
+        try:
+            self._results = matcher.run(jobs)
+        except BaseException as error:  # handed to the thread that asks for the results
+            self._error = error
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> list[SearchResult]:
+        """The results, in job order, once every job has run (what `run` would have returned, or raised)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._results

@@ -68,6 +68,9 @@ class Rule:
     # A record rule whose findings depend on the date of the run (`settings.today`); it reads only the
     # record's date fields (`kbtool.rules.freshness.dated_fields`).
     dated: bool = False
+    # It asks the run's regex facts (`context.regex`), which the regex workers work out: a lint of the whole
+    # KB runs it on each part of the KB after the other rules, which run while the workers search.
+    asks_regex: bool = False
 
     @property
     def of_one_file(self) -> bool:
@@ -88,7 +91,7 @@ RULES: dict[str, Rule] = {}  # by code, in registration order
 
 def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
          explanation: str, fails: Example, passes: Example, scope: Scope = "record", looks_across: bool = False,
-         dated: bool = False) -> Callable:
+         dated: bool = False, asks_regex: bool = False) -> Callable:
     """Register the decorated check function as a rule."""
 
     def register(check: Callable) -> Callable:
@@ -98,7 +101,7 @@ def rule(*, code: str, name: str, family: str, severity: Severity, summary: str,
             code=code, name=name, family=family, severity=severity, summary=summary,
             explanation=textwrap.dedent(explanation).strip(),
             fails=_dedented(fails), passes=_dedented(passes),
-            scope=scope, check=check, looks_across=looks_across, dated=dated)
+            scope=scope, check=check, looks_across=looks_across, dated=dated, asks_regex=asks_regex)
         if made.dated and made.across_records:  # remembered across days for the KB as it is (kbtool.remembered)
             raise ValueError(f"rule {code} {name}: a rule across records cannot depend on the date of the run")
         RULES[code] = made

@@ -26,7 +26,7 @@ _CUDA_OOM_ALLOCATE = {"id": "pytorch/cuda-oom-allocate", "domain": "pytorch", "e
                       "regex": "CUDA out of memory\\. Tried to allocate [\\d.]+ [GM]iB"}
 
 
-@rule(code="KB201", name="regex-invalid", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB201", name="regex-invalid", family=FAMILY, asks_regex=True, severity=Severity.ERROR,
       summary="`regex` does not compile as a Python regular expression.",
       explanation="""
       The regex is what recognises a user's error message; one that does not compile recognises
@@ -41,7 +41,7 @@ def regex_invalid(record, context):
         yield Problem("/regex", f"regex does not compile: {check.error}", "fix the syntax (Python `re`)")
 
 
-@rule(code="KB202", name="regex-mismatch", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB202", name="regex-mismatch", family=FAMILY, asks_regex=True, severity=Severity.ERROR,
       summary="`regex` does not match the record's own `signature`.",
       explanation="""
       A regex that does not recognise the very message it was written for will not recognise the
@@ -77,7 +77,7 @@ def _quoted(text: str, limit: int = 80) -> str:
 # Rules
 
 
-@rule(code="KB203", name="alias-mismatch", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB203", name="alias-mismatch", family=FAMILY, asks_regex=True, severity=Severity.ERROR,
       summary="An item of `aliases` is not matched by `regex`.",
       explanation="""
       `aliases` lists other literal forms of the same message (another version's wording, another
@@ -107,7 +107,7 @@ def alias_mismatch(record, context):
                           "widen the regex so that it matches this form of the message too, or correct the alias")
 
 
-@rule(code="KB204", name="regex-too-broad", family=FAMILY, severity=Severity.ERROR,
+@rule(code="KB204", name="regex-too-broad", family=FAMILY, asks_regex=True, severity=Severity.ERROR,
       summary="`regex` claims messages of many errors: it matches a generic text, requires no word that names an error, "
               "or matches several different errors of a corpus of real messages.",
       explanation="""
@@ -151,7 +151,7 @@ def regex_too_broad(record, context):
                       "include the words of the message that identify this particular error")
 
 
-@rule(code="KB205", name="regex-redos", family=FAMILY, severity=Severity.ERROR, looks_across=True,
+@rule(code="KB205", name="regex-redos", family=FAMILY, asks_regex=True, severity=Severity.ERROR, looks_across=True,
       summary="`regex` can backtrack catastrophically, or searching a signature with it overran the time bound.",
       explanation="""
       Python's `re` backtracks: some regexes take exponential time (nested or overlapping
@@ -204,7 +204,7 @@ def _some(names: list[str], shown: int = 3) -> str:
     return text + (f"; and {len(names) - shown} more records" if len(names) > shown else "")
 
 
-@rule(code="KB206", name="regex-collision", family=FAMILY, severity=Severity.WARNING, scope="kb",
+@rule(code="KB206", name="regex-collision", family=FAMILY, asks_regex=True, severity=Severity.WARNING, scope="kb",
       summary="One record's regex matches another record's signature or alias, and neither lists the other as confusable.",
       explanation="""
       When record A's regex matches record B's message, a user who has B's error is shown A as
@@ -254,7 +254,7 @@ def regex_collision(kb, context):
                                   "add a literal part of the message to the regex", record=record)
 
 
-@rule(code="KB207", name="regex-literal-only", family=FAMILY, severity=Severity.INFO,
+@rule(code="KB207", name="regex-literal-only", family=FAMILY, asks_regex=True, severity=Severity.INFO,
       summary="`regex` is the signature escaped character for character.",
       explanation="""
       A regex that is just the signature with its special characters escaped recognises only
@@ -290,7 +290,7 @@ def regex_literal_only(record, context):
                       "replace the parts of the message that vary with patterns, keep the words that identify the error")
 
 
-@rule(code="KB208", name="volatile-signature", family=FAMILY, severity=Severity.INFO,
+@rule(code="KB208", name="volatile-signature", family=FAMILY, asks_regex=True, severity=Severity.INFO,
       summary="The signature has run-specific parts (addresses, home paths, PIDs, timestamps) that the regex hard-codes.",
       explanation="""
       Memory addresses (`0x7f3a2c1d9e80`), absolute home paths (`/home/alice/...`), temporary
