@@ -45,7 +45,7 @@ _CHUNK = 500
 class LookedUp:
     """What `Cache.look_up` found: each item's key and value (None where it missed), and the numbers of those that missed."""
 
-    keys: list[str]
+    keys: list[str]  # none when the cache is off
     values: list[Any]
     missing: list[int]
 
@@ -187,6 +187,9 @@ class Cache:
                 load: Callable[[Any], Any] = lambda value: value) -> "LookedUp":
         """The first half of `through`: the stored values, and the numbers of the items that missed
         (`LookedUp.missing`), whose values the caller computes, when it will, and hands to `keep`."""
+        if self._db is None:  # nothing stored, nothing to store: no key is worth making
+            self.misses += len(inputs)
+            return LookedUp([], [None] * len(inputs), list(range(len(inputs))))
         keys = [self.key(namespace, *parts) for parts in inputs]
         stored = self.get_many(keys)
         values: list[Any] = [None] * len(keys)
@@ -209,14 +212,17 @@ class Cache:
         """The second half of `through`: the values of every item, with `computed` (the values of
         `found.missing`, in that order) stored."""
         values = found.values
+        storing = bool(found.keys) and self._db is not None and self._writable
         new: dict[str, Any] = {}
         for number, value in zip(found.missing, computed):
             if isinstance(value, Uncached):
                 values[number] = value.value
             else:
                 values[number] = value
-                new[found.keys[number]] = dump(value)
-        self.put_many(new)
+                if storing:
+                    new[found.keys[number]] = dump(value)
+        if new:
+            self.put_many(new)
         return values
 
     def flush(self) -> None:
