@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from urllib.parse import urlsplit
@@ -216,6 +217,17 @@ ARTICLE_PATH = re.compile(r"(?![./])(?!.*(?:^|/)\.\.(?:/|$))[\w.-]+(?:/[\w.-]+)*
 
 def url_problem(value: str, allow_article_path: bool) -> str | None:
     """Why `value` is not a usable source/documentation link, or None when it is."""
+    if len(value) <= _REMEMBERED_URL_LENGTH:
+        return _remembered_url_problem(value, allow_article_path)
+    return _url_problem(value, allow_article_path)
+
+
+#: The links of a KB repeat (one documentation page, one article, for many records): the answers for those
+#: up to this long are remembered.
+_REMEMBERED_URL_LENGTH = 400
+
+
+def _url_problem(value: str, allow_article_path: bool) -> str | None:
     text = value.strip()
     if not text:
         return "is empty"
@@ -242,6 +254,9 @@ def url_problem(value: str, allow_article_path: bool) -> str | None:
     if "." not in host and not host.startswith("["):
         return f"has the host name '{host}', which is not a public address"
     return None
+
+
+_remembered_url_problem = functools.lru_cache(maxsize=16_384)(_url_problem)
 
 
 @rule(code="KB506", name="bad-url", family=FAMILY, severity=Severity.ERROR,
