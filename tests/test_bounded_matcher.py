@@ -143,3 +143,18 @@ def test_closing_the_matcher_ends_a_submitted_batch_at_once_and_a_later_run_star
     assert all(result.timed_out for result in results) and sum(result.cut_short for result in results) >= 19
     with matcher:
         assert matcher.run([SearchJob("b+", ("abc",))])[0].matches == (True,)
+
+
+def test_a_job_tries_a_first_text_that_does_not_match_again_ignoring_case_under_a_bound_of_its_own():
+    slow_ignoring_case = "(?:ab|AB)+$"  # two ways to read each "ab" only when case is ignored: exponential then
+    with BoundedMatcher(seconds_per_job=0.3) as matcher:
+        differs, matches, neither, slow = matcher.run([
+            SearchJob("CUDA out of memory", ("cuda out of memory", "CUDA out of memory"), first_ignoring_case=True),
+            SearchJob("CUDA out of memory", ("CUDA out of memory",), first_ignoring_case=True),
+            SearchJob("CUDA out of memory", ("disk full",), first_ignoring_case=True),
+            SearchJob(slow_ignoring_case, ("ab" * 40 + "!",), first_ignoring_case=True)])
+    assert differs.matches == (False, True) and differs.first_ignoring_case is True
+    assert matches.matches == (True,) and matches.first_ignoring_case is None
+    assert neither.matches == (False,) and neither.first_ignoring_case is False
+    assert slow.matches == (False,) and not slow.timed_out  # the search itself finished: its answer is kept
+    assert slow.first_ignoring_case is None and slow.ignoring_case_timed_out

@@ -7,7 +7,6 @@ read these facts; none of them writes into the knowledge base.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kbtool.cache import Cache, LookedUp, Uncached
@@ -17,7 +16,7 @@ from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
 from kbtool.regex.literals import (cached_literal_sets, literal_filter_from_json, literal_filter_to_json, literal_sets_from_json,
                                    literal_sets_to_json)
-from kbtool.regex.matcher import CATASTROPHIC_SECONDS_PER_JOB, BoundedMatcher, SearchJob, Submitted
+from kbtool.regex.matcher import BoundedMatcher, SearchJob, Submitted
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex, shared_analysis
 
 
@@ -116,7 +115,8 @@ class RegexFacts:
                   for record in candidates]  # every alias in its place, so that alias_matches[i] is aliases[i]
         found = self.cache.look_up("regex-own", inputs, valid=lambda value: isinstance(value, list) and len(value) == 2,
                                    load=lambda value: (_check_from_json(value[0]), _analysis_from_json(value[1])))
-        jobs = [SearchJob(inputs[number][0], inputs[number][1:], analyse=True) for number in found.missing]
+        jobs = [SearchJob(inputs[number][0], inputs[number][1:], analyse=True, first_ignoring_case=True)
+                for number in found.missing]
         return _OwnChecks(candidates, found, jobs, self.matcher.submit(jobs) if jobs else None)
 
     def _finish_own_checks(self, started: "_OwnChecks") -> None:
@@ -130,20 +130,16 @@ class RegexFacts:
 
     def _own_checks(self, jobs: list[SearchJob], results: list) -> list:
         """(RegexCheck, RegexAnalysis) of each job (pattern, signature, *aliases) from its results; a signature that
-        does not match is tried again ignoring case, to tell the user when that is the slip. Results of searches
-        that overran a time bound are used but not cached (they depend on the machine's load). What each
-        regex requires is also what the catalog keeps (for match and --changed-since): it is kept too."""
+        does not match was tried again ignoring case (`SearchJob.first_ignoring_case`), to tell the user when that
+        is the slip. Results of searches that overran a time bound are used but not cached (they depend on the
+        machine's load). What each regex requires is also what the catalog keeps (for match and --changed-since):
+        it is kept too."""
         analyses = [result.analysis or analyse_regex(job.pattern) for job, result in zip(jobs, results)]  # none after a timeout
-        retry = [number for number, result in enumerate(results) if result.matches[0] is False]
-        ignoring_case = dict(zip(retry, self.matcher.run([
-            SearchJob(jobs[number].pattern, jobs[number].texts[:1], re.IGNORECASE,
-                      CATASTROPHIC_SECONDS_PER_JOB if analyses[number].shape else None) for number in retry])))
         outcome = []
-        for number, (result, analysis) in enumerate(zip(results, analyses)):
-            again = ignoring_case.get(number)
-            unsure = result.timed_out or result.cut_short or (again is not None and (again.timed_out or again.cut_short))
+        for result, analysis in zip(results, analyses):
+            unsure = result.timed_out or result.cut_short or result.ignoring_case_timed_out
             check = RegexCheck(result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]),
-                               again.matches[0] if again is not None else None, result.cut_short, unsure)
+                               result.first_ignoring_case, result.cut_short, unsure)
             outcome.append(Uncached((check, analysis)) if unsure else (check, analysis))
         if self.cache.enabled:
             kept = {}

@@ -52,6 +52,9 @@ class SearchJob:
     analyse: bool = False
     #: Also return where each text matched (`SearchResult.spans`).
     spans: bool = False
+    #: When the first text does not match, search it again ignoring case (`SearchResult.first_ignoring_case`),
+    #: under the job's bound (the catastrophic one when the analysis found a catastrophic shape).
+    first_ignoring_case: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,10 @@ class SearchResult:
     #: The search failed for a reason other than the pattern (running out of memory, say): its `error`
     #: depends on the machine, not on the pattern.
     broke: bool = False
+    #: With `SearchJob.first_ignoring_case`, whether the first text matched ignoring case, when it did not
+    #: otherwise (None: it did match, or the search ignoring case did not finish: `ignoring_case_timed_out`).
+    first_ignoring_case: bool | None = None
+    ignoring_case_timed_out: bool = False
 
 
 def compile_error(pattern: str, flags: int = 0) -> str | None:
@@ -151,7 +158,7 @@ def _search_pairs(job: PairsJob) -> SearchResult:
                         spans=tuple(match.span() if match is not None else None for match in found))
 
 
-def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float) -> SearchResult:
+def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
     if isinstance(job, PairsJob):
         return _search_pairs(job)
     analysis = None
@@ -171,7 +178,24 @@ def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float) -> Searc
         found = [compiled.search(text) for text in job.texts]
         return SearchResult(tuple(match is not None for match in found), analysis=analysis,
                             spans=tuple(match.span() if match is not None else None for match in found))
-    return SearchResult(tuple(compiled.search(text) is not None for text in job.texts), analysis=analysis)
+    matches = tuple(compiled.search(text) is not None for text in job.texts)
+    if job.first_ignoring_case and matches and not matches[0]:
+        again, timed_out = _first_ignoring_case(job, catastrophic_seconds if analysis is not None and analysis.shape else cpu_seconds)
+        return SearchResult(matches, analysis=analysis, first_ignoring_case=again, ignoring_case_timed_out=timed_out)
+    return SearchResult(matches, analysis=analysis)
+
+
+def _first_ignoring_case(job: SearchJob, cpu_seconds: float) -> tuple[bool | None, bool]:
+    """(whether the job's first text matches ignoring case, whether that search overran `cpu_seconds`)."""
+    compiled, error = _compiled(job.pattern, job.flags | re.IGNORECASE)
+    if error is not None:
+        return None, False
+    try:
+        if CPU_TIMER:
+            signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)  # a bound of its own, after the search above
+        return compiled.search(job.texts[0]) is not None, False
+    except _CpuLimit:
+        return None, True
 
 
 class _CpuLimit(Exception):
@@ -188,7 +212,7 @@ def run_limited(job: SearchJob | PairsJob, cpu_seconds: float, catastrophic_seco
         if CPU_TIMER:
             signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)
         try:
-            return _search_all(job, min(cpu_seconds, catastrophic_seconds))
+            return _search_all(job, min(cpu_seconds, catastrophic_seconds), cpu_seconds)
         finally:
             if CPU_TIMER:
                 signal.setitimer(signal.ITIMER_VIRTUAL, 0)
