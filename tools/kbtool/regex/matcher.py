@@ -452,8 +452,10 @@ class Submitted:
         self._thread.join()
 
     def result(self) -> list[SearchResult]:
-        """The results, in job order, once every job has run (what `run` would have returned, or raised)."""
+        """The results, in job order, once every job has run (what `run` would have returned, or raised);
+        handed over, not kept (asked once)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._results
+        results, self._results = self._results, None
+        return results
