@@ -21,6 +21,9 @@ its signature (names, numbers, paths). For each size, in the same run:
   and p99 (from the batch's own timings);
 - peak resident memory of the cold lint (GNU time's maximum RSS of the process and its children).
 
+The lints and check-jsonschema write their reports to /dev/null: every one is made and written, and
+this process reads none of them (a lint's JSON report of 100,000 records is some 190 MB).
+
 kbtool runs from a copy of this checkout's `tools/` made when the benchmark starts (so that editing
 the code meanwhile changes nothing), byte-compiled as pip does on install, with a cache of its own in
 a temporary folder.
@@ -60,16 +63,21 @@ def kbtool(*args: str) -> list[str]:
     return [sys.executable, "-m", "kbtool", *args]
 
 
-def timed(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+def timed(command: list[str], report: bool = True, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    """(seconds, the finished process) of `command`; without `report`, its standard output goes to /dev/null
+    (a lint's report of 100,000 records is some 190 MB, which this process would otherwise read and decode
+    while the lint runs)."""
     started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    completed = subprocess.run(command, stdout=subprocess.PIPE if report else subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, **kwargs)
     return time.perf_counter() - started, completed
 
 
 def peak_rss_mib(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB of the command and its children) with GNU time."""
+    """(seconds, peak RSS in MiB of the command and its children) with GNU time; the report goes to /dev/null."""
     started = time.perf_counter()
-    completed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True)
+    completed = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
     seconds = time.perf_counter() - started
     kib = int(completed.stderr.strip().splitlines()[-1])
     return seconds, kib / 1024
@@ -141,7 +149,7 @@ def check_jsonschema(root: Path) -> float:
     files = sorted(str(path) for path in (root / "entries").rglob("*.json"))
     seconds = 0.0
     for start in range(0, len(files), 5000):
-        spent, _ = timed([str(executable), "--schemafile", str(root / "schema.json"), *files[start:start + 5000]])
+        spent, _ = timed([str(executable), "--schemafile", str(root / "schema.json"), *files[start:start + 5000]], report=False)
         seconds += spent
     return seconds
 
@@ -163,7 +171,7 @@ def changed_one(root: Path, runs: int = 3) -> float:
         subprocess.run([*git, "init", "-q"], cwd=work, check=True)
         subprocess.run([*git, "add", "-A"], cwd=work, check=True)
         subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=work, check=True)
-        timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json"))
+        timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json"), report=False)
         files = sorted((work / "entries").rglob("*.json"))
         times = []
         for divisor in (2, 3, 4)[:runs]:
@@ -173,7 +181,7 @@ def changed_one(root: Path, runs: int = 3) -> float:
             data["root_cause"] = (data.get("root_cause") or "") + " (re-checked)"
             one.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             seconds, _ = timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json",
-                                      "--changed-since", "HEAD"))
+                                      "--changed-since", "HEAD"), report=False)
             times.append(seconds)
             one.write_text(before, encoding="utf-8")  # the next run has one record changed too
         return statistics.median(times)
@@ -210,8 +218,8 @@ def measure(root: Path, size: int, queries: list[str]) -> dict:
     figures: dict = {"size": size, "floor": parse_floor(root), "check-jsonschema": check_jsonschema(root)}
     figures["lint cold"], figures["peak MiB"] = peak_rss_mib(lint + (["--no-cache"] if cache else []))
     if cache:
-        timed(lint)  # fills the cache
-        figures["lint warm"] = timed(lint)[0]
+        timed(lint, report=False)  # fills the cache
+        figures["lint warm"] = timed(lint, report=False)[0]
     figures["one changed"] = changed_one(root)
     figures["match process"] = match_latency(root, queries[0])
     figures["startup"] = startup_floor()
