@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.regex.index import LiteralIndex
+from kbtool.regex.index import LiteralIndex, found_somewhere
 from kbtool.regex.literals import filter_holds, literal_filter, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
@@ -126,3 +126,17 @@ def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, que
     for number, text in enumerate(queries):
         if any(re.search(regexes[regex], text) for regex in index.indexed):
             assert number in named
+
+
+@settings(max_examples=80, deadline=None)
+@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
+def test_the_regexes_found_somewhere_are_all_those_with_a_candidate_text(regexes, queries):
+    """`found_somewhere` leaves out only regexes that no text can wake: every regex that is a candidate of one
+    of the texts (and every regex that matches one) is kept."""
+    folded = [text.casefold() for text in queries]
+    sets = [required_literal_sets(pattern) for pattern in regexes]
+    kept = set(found_somewhere(sets, "\n".join(folded)))
+    index = LiteralIndex(sets, [literal_filter(pattern) for pattern in regexes])
+    assert {number for text in folded for number in index.candidates(text, unindexed=True)} <= kept
+    assert {number for number, pattern in enumerate(regexes) if any(re.search(pattern, text) for text in queries)} <= kept
+    assert set(index.unindexed) <= kept

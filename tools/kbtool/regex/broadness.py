@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from kbtool.regex.index import LiteralIndex
+from kbtool.regex.index import LiteralIndex, found_somewhere
 from kbtool.regex.literals import LiteralFilter, branch_literal_sets, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
@@ -210,6 +210,12 @@ def reference_messages() -> tuple[ReferenceMessage, ...]:
     return tuple(ReferenceMessage(row["message"], row["error"]) for row in rows)
 
 
+@functools.lru_cache(maxsize=1)
+def _folded_reference() -> list[str]:
+    """The reference corpus's messages, case-folded."""
+    return [reference.message.casefold() for reference in reference_messages()]
+
+
 #: Two messages whose fixed words (`kbtool.regex.lookup.wording`) overlap this much are one error.
 SAME_ERROR_OVERLAP = 0.5
 
@@ -229,13 +235,18 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
     (`own_texts[i]`: its record's signature and aliases) are its own error and do not count.
     A search that overran its time bound keeps what it found before."""
     corpus = reference_messages() if corpus is None else corpus
-    index = LiteralIndex(literal_sets, filters)
+    folded = _folded_reference() if corpus is reference_messages() else [reference.message.casefold() for reference in corpus]
+    # Only the regexes each of whose required sets occurs somewhere in the corpus can match one of its messages
+    # (a regex that requires its own error's words, which no message of the corpus holds, is done with here).
+    reachable = found_somewhere(literal_sets, "\n".join(folded))
+    index = LiteralIndex([literal_sets[number] for number in reachable],
+                         [filters[number] for number in reachable] if filters is not None else None)
     candidates: dict[int, list[int]] = {}
-    for number, reference in enumerate(corpus):
-        for pattern_number in index.candidates(reference.message.casefold()):
-            candidates.setdefault(pattern_number, []).append(number)
-    for pattern_number in index.unindexed:  # no literal to look it up by: every message is a candidate
-        candidates[pattern_number] = list(range(len(corpus)))
+    for number, message in enumerate(folded):
+        for position in index.candidates(message):
+            candidates.setdefault(reachable[position], []).append(number)
+    for position in index.unindexed:  # no literal to look it up by: every message is a candidate
+        candidates[reachable[position]] = list(range(len(corpus)))
     own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
     messages = [reference.message for reference in corpus]

@@ -47,6 +47,23 @@ def indexable(sets: LiteralSets) -> bool:
     return bool(_lookup_sets(sets))
 
 
+def found_somewhere(literal_sets: Sequence[LiteralSets], folded_text: str) -> list[int]:
+    """The numbers of the regexes (by their required sets, `literal_sets`) that may match some part of
+    `folded_text` (case-folded; e.g. many texts joined): all but those with a required set whose strings
+    are all long enough to look for (`_selective`) and none of which occurs in it. One pass of an
+    automaton over the text, whatever the number of regexes."""
+    wanted = {text for sets in literal_sets for options in sets if all(_selective(text) for text in options) for text in options}
+    if not wanted:
+        return list(range(len(literal_sets)))
+    automaton = ahocorasick.Automaton()
+    for text in wanted:
+        automaton.add_word(text, text)
+    automaton.make_automaton()
+    found = {text for _, text in automaton.iter(folded_text)}
+    return [number for number, sets in enumerate(literal_sets)
+            if not any(all(_selective(text) for text in options) and options.isdisjoint(found) for options in sets)]
+
+
 #: Most (anchor string, other string) pairs one regex is listed under.
 _MAX_PAIRS = 16
 
