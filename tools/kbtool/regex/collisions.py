@@ -97,9 +97,9 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
                         folded: list[str], focus: set[str] | None) -> dict[int, list[int]]:
     """Step 1: regex number -> numbers of the texts of other records that it could match (with `focus`,
     only the pairs where the regex or the text belongs to a record of `focus`)."""
-    if focus is None:  # the texts that hold a string waking one of the index's regexes, each looked up
-        pairs: Iterable[tuple[int, int]] = ((regex_number, text_number) for text_number in index.holding_an_anchor(folded)
-                                            for regex_number in index.candidates(folded[text_number]))
+    if focus is None:
+        pairs: Iterable[tuple[int, int]] = ((regex_number, text_number) for text_number, text in enumerate(folded)
+                                            for regex_number in index.candidates(text))
     else:
         focused = [number for number, record in enumerate(regex_records) if record.relative_path in focus]
         own_index = LiteralIndex([index.literal_sets[number] for number in focused],  # the focus's regexes, over every text

@@ -124,20 +124,12 @@ class LiteralIndex:
         """The numbers of the texts of `folded_texts` in which a string of the index occurs: the only ones for
         which `candidates` yields an indexed regex. One pass of the automaton over the texts joined (a string
         found across two of them only adds one to look at), rather than one per text."""
-        return _texts_holding(self._automaton, folded_texts)
-
-    def holding_an_anchor(self, folded_texts: Sequence[str]) -> list[int]:
-        """The numbers of the texts in which a string that wakes a regex occurs (the strings of the regexes'
-        anchor sets): fewer than `holding_a_literal` names, and still every one for which `candidates`
-        yields an indexed regex."""
-        anchors = self._alone.keys() | self._by_two.keys() | self._paired.keys()
-        if not anchors:
+        if self._automaton is None:
             return []
-        automaton = ahocorasick.Automaton()
-        for literal in anchors:
-            automaton.add_word(literal, literal)
-        automaton.make_automaton()
-        return _texts_holding(automaton, folded_texts)
+        joined = "\n".join(folded_texts)
+        ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where the text after each one starts
+        found = {bisect.bisect_right(ends, end) for end, _ in self._automaton.iter(joined)}
+        return sorted(found)
 
     def candidates(self, folded_text: str, unindexed: bool = False) -> Iterator[int]:
         """Indexed regexes whose every required set has a string in `folded_text` (case-folded) and that
@@ -169,15 +161,6 @@ class LiteralIndex:
                     yield number
         if unindexed:
             yield from (number for number in self.unindexed if _holds(self._filters[number], found, folded_text))
-
-
-def _texts_holding(automaton, folded_texts: Sequence[str]) -> list[int]:
-    """The numbers of the texts in which a string of `automaton` occurs (in order), from one pass over them joined."""
-    if automaton is None:
-        return []
-    joined = "\n".join(folded_texts)
-    ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where the text after each one starts
-    return sorted({bisect.bisect_right(ends, end) for end, _ in automaton.iter(joined)})
 
 
 #: A literal filter made ready for one index: clauses (True, set) told by the automaton's finds,
