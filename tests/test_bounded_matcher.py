@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 
@@ -122,8 +126,10 @@ def test_a_submitted_batch_runs_while_the_caller_goes_on_and_gives_what_run_give
     jobs[700] = SearchJob("(a+)+$", ("a" * 40 + "!",))
     with BoundedMatcher(seconds_per_job=0.3, workers=2) as matcher:
         submitted = matcher.submit(jobs)
-        meanwhile = matcher.run([SearchJob("b+", ("abc",))])  # waits for the batch, then runs
+        after = matcher.submit([SearchJob("c+", ("abc", "xyz"))] * 700)  # runs once the first is done
+        meanwhile = matcher.run([SearchJob("b+", ("abc",))])  # waits for the batch running, then runs
         results = submitted.result()
+        assert [result.matches for result in after.result()] == [(True, False)] * 700
         again = matcher.run(jobs)
     assert meanwhile[0].matches == (True,)
     assert [(result.matches, result.timed_out) for result in results] == [(result.matches, result.timed_out) for result in again]
@@ -134,13 +140,14 @@ def test_closing_the_matcher_ends_a_submitted_batch_at_once_and_a_later_run_star
     import time
 
     jobs = [SearchJob("(a+)+$", ("a" * 40 + "!",), seconds=5.0) for _ in range(20)]  # 100 s of searching
-    matcher = BoundedMatcher(workers=1, run_budget=1000.0)  # a budget that the batch would never use up
-    submitted = matcher.submit(jobs)
+    matcher = BoundedMatcher(workers=1, run_budget=1000.0)  # a budget that the batches would never use up
+    submitted, waiting = matcher.submit(jobs), matcher.submit(jobs)
     time.sleep(0.5)
     matcher.close()
     results = submitted.result()
-    # The job running when the matcher closed was stopped, and none of the others ran.
+    # The job running when the matcher closed was stopped, and none of the others ran, nor the batch after.
     assert all(result.timed_out for result in results) and sum(result.cut_short for result in results) >= 19
+    assert all(result.cut_short for result in waiting.result())
     with matcher:
         assert matcher.run([SearchJob("b+", ("abc",))])[0].matches == (True,)
 
@@ -158,3 +165,17 @@ def test_a_job_tries_a_first_text_that_does_not_match_again_ignoring_case_under_
     assert neither.matches == (False,) and neither.first_ignoring_case is False
     assert slow.matches == (False,) and not slow.timed_out  # the search itself finished: its answer is kept
     assert slow.first_ignoring_case is None and slow.ignoring_case_timed_out
+
+
+@pytest.mark.parametrize("pattern, text", [
+    ("temperature k", "TEMPERATURE \u212a"), ("(?i)x", "X"), ("ſtraße", "STRASSE"), ("İstanbul", "istanbul"),
+    ("[a-z]+ error", "VALUE ERROR"), (r"(?x) a b  # spaced", "AB"), ("(?-i:a)b", "AB"), ("ǅ", "ǆ"),
+])
+def test_ignoring_case_answers_as_re_does(pattern, text):
+    """The search ignoring case compiles the parse already made for the analysis: it answers as re.compile does."""
+    with BoundedMatcher() as matcher:
+        [result] = matcher.run([SearchJob(pattern, (text,), analyse=True, first_ignoring_case=True)])
+    if re.search(pattern, text):
+        assert result.matches == (True,) and result.first_ignoring_case is None
+    else:
+        assert result.matches == (False,) and result.first_ignoring_case == bool(re.search(pattern, text, re.IGNORECASE))

@@ -25,6 +25,8 @@ CROSS_RECORD_FIELDS = ("id", "signature", "aliases", "regex", "error_code", "tra
 #: Files read and parsed at a time: a lint of the whole KB runs the rules of each file on one such part
 #: before it reads the next (`load_knowledge_base`'s `each`), and never holds every file's bytes at once.
 FILES_AT_A_TIME = 2000
+#: Files of a part parsed before `load_knowledge_base` tells its `parsed` of them.
+PARSED_AT_A_TIME = 500
 
 
 def shared_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -88,11 +90,14 @@ class KnowledgeBase:
 
 
 def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cache | None = None,
-                        each: Callable[[list[RecordFile], int], list[RecordFile]] | None = None) -> KnowledgeBase:
+                        each: Callable[[list[RecordFile], int], list[RecordFile]] | None = None,
+                        parsed: Callable[[list[RecordFile]], None] | None = None) -> KnowledgeBase:
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
     They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part as it is parsed,
-    with the number of files in all, and gives what the KB is to hold of them instead."""
+    with the number of files in all, and gives what the KB is to hold of them instead. `parsed` (when
+    given) is told sooner, of every PARSED_AT_A_TIME files of a part as they are parsed (e.g. to start
+    work on them in other processes while the rest of the part is read)."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
     seen = {os.path.abspath(path) for path in paths}
     for extra in extra_paths:
@@ -105,10 +110,16 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     cache = cache if cache is not None else Cache(None)
     files: list[RecordFile] = []
     for start in range(0, len(paths), FILES_AT_A_TIME):
-        read = [read_record_bytes(Path(os.path.abspath(path)), root) for path in paths[start:start + FILES_AT_A_TIME]]
-        parse_read_files(read, cache)
-        part = [record for record, _ in read]
-        del read  # the bytes
+        part: list[RecordFile] = []
+        for first in range(start, min(start + FILES_AT_A_TIME, len(paths)), PARSED_AT_A_TIME):
+            read = [read_record_bytes(Path(os.path.abspath(path)), root)
+                    for path in paths[first:min(first + PARSED_AT_A_TIME, start + FILES_AT_A_TIME)]]
+            parse_read_files(read, cache)
+            records = [record for record, _ in read]
+            del read  # the bytes
+            if parsed is not None:
+                parsed(records)
+            part += records
         files.extend(part if each is None else each(part, len(paths)))
     return KnowledgeBase(root=root, files=files, read_ns=read_ns)
 

@@ -167,7 +167,7 @@ def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: 
     facts = RegexFacts(empty, matcher, cache)
     each = _RulesOfEachFile(active_rules(settings), LintContext(settings=settings, kb=empty, schema=schema, regex=facts),
                             progress, remembering=cache is not None and cache.enabled)
-    kb = load_knowledge_base(settings.root, (), cache, each)
+    kb = load_knowledge_base(settings.root, (), cache, each, parsed=facts.start if each.then else None)
     facts.shared_enough()
     return kb, facts, each.found
 

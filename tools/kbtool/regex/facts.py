@@ -66,21 +66,29 @@ class RegexFacts:
         #: The records checked in one batch when a rule first asks (a run whose rules across records are
         #: remembered, and whose files' findings are too, asks nothing).
         self._unchecked: list[RecordFile] | None = None
-        self._started: _OwnChecks | None = None  # the batch started ahead (`take`)
+        self._started: list[_OwnChecks] = []  # the batches started ahead (`start`), in order
         self.take(kb)
 
     def take(self, kb: KnowledgeBase, ahead: bool = False) -> None:
         """Go on over `kb` instead: the next files read, or the whole KB once every file is (a lint of the
         whole KB reads it part by part). What is known of the records seen before is kept; those of `kb`
-        not checked yet are checked in one batch: started now with `ahead` (the workers search while the
-        caller goes on; the first question waits for them), else when a rule first asks."""
-        self._finish_started()  # for the records before
+        not checked yet (nor `start`ed) are checked in one batch: started now with `ahead` (the workers search
+        while the caller goes on; the first question waits for them), else when a rule first asks."""
         self.kb = kb
+        started = {record.relative_path for batch in self._started for record in batch.records}
         self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
-                           and record.relative_path not in self.checks]
+                           and record.relative_path not in self.checks and record.relative_path not in started]
         if ahead:
-            records, self._unchecked = self._unchecked, None
-            self._started = self._start_own_checks(records)
+            self.start(self._unchecked)
+            self._unchecked = None
+
+    def start(self, records: list[RecordFile]) -> None:
+        """Start the checks of these records' regexes on their own texts now: the workers search while the
+        caller goes on (reads more files, runs other rules); the first question waits for them."""
+        records = [record for record in records if record.data is not None
+                   and (self.focus is None or record.relative_path in self.focus)]
+        if records:
+            self._started.append(self._start_own_checks(records))
 
     def shared_enough(self) -> None:
         """Let go of what the analyses share (`shared_analysis`), once the bulk of them is made: later ones
@@ -88,9 +96,8 @@ class RegexFacts:
         self._held = {}
 
     def _finish_started(self) -> None:
-        if self._started is not None:
-            started, self._started = self._started, None
-            self._finish_own_checks(started)
+        while self._started:
+            self._finish_own_checks(self._started.pop(0))
 
     def _settle(self) -> None:
         self._finish_started()

@@ -381,7 +381,7 @@ class BoundedMatcher:
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
         self._workers = [_Worker(seconds_per_job, self.budget, start_seconds) for _ in range(max(1, count))]
         self._running = threading.Lock()  # one batch at a time
-        self._submitted: Submitted | None = None
+        self._submitted: list[Submitted] = []  # the batches that may still be running
 
     def start(self) -> None:
         """Start the first worker now (it starts up while this process goes on), not at the first job."""
@@ -391,8 +391,9 @@ class BoundedMatcher:
         """Stop the workers (a batch still running, `submit`ted, ends cut short)."""
         for worker in self._workers:
             worker.stop()
-        if self._submitted is not None:
-            self._submitted.join()
+        for submitted in self._submitted:
+            submitted.join()
+        self._submitted = []
         for worker in self._workers:
             worker.close()
 
@@ -410,9 +411,12 @@ class BoundedMatcher:
 
     def submit(self, jobs: Sequence[SearchJob | PairsJob]) -> "Submitted":
         """Start `run(jobs)` in a thread of this process and return at once: the caller goes on with other
-        work while the workers search (the thread only feeds them and waits). A `run` meanwhile waits for it."""
-        self._submitted = Submitted(self, jobs)
-        return self._submitted
+        work while the workers search (the thread only feeds them and waits). A `run` meanwhile, or a batch
+        submitted after, waits for it."""
+        self._submitted = [earlier for earlier in self._submitted if earlier.running]
+        submitted = Submitted(self, jobs, after=self._submitted[-1] if self._submitted else None)
+        self._submitted.append(submitted)
+        return submitted
 
     def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
@@ -436,17 +440,23 @@ class BoundedMatcher:
 class Submitted:
     """A batch of jobs being run by a thread (`BoundedMatcher.submit`)."""
 
-    def __init__(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob]) -> None:
+    def __init__(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob], after: "Submitted | None" = None) -> None:
         self._results: list[SearchResult] | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(matcher, jobs), name="kbtool-regex-batch", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(matcher, jobs, after), name="kbtool-regex-batch", daemon=True)
         self._thread.start()
 
-    def _run(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob]) -> None:
+    def _run(self, matcher: BoundedMatcher, jobs: Sequence[SearchJob | PairsJob], after: "Submitted | None") -> None:
         try:
+            if after is not None:  # batches run in the order they were submitted
+                after.join()
             self._results = matcher.run(jobs)
         except BaseException as error:  # handed to the thread that asks for the results
             self._error = error
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
 
     def join(self) -> None:
         self._thread.join()
