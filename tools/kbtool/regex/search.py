@@ -116,13 +116,13 @@ def compile_error(pattern: str, flags: int = 0) -> str | None:
 
 
 def _compiled_and_analysed(job: SearchJob):
-    """(compiled pattern, static analysis) from one parse of the pattern, or None when that fails."""
+    """(compiled pattern, static analysis, parse tree) from one parse of the pattern, or None when that fails."""
     tree = parse(job.pattern, job.flags)
     if tree is None:
         return None
     analysis = analysis_of_tree(tree)
     try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
-        return _re_compiler.compile(tree, job.flags), analysis
+        return _re_compiler.compile(tree, job.flags), analysis, tree
     except Exception:
         return None
 
@@ -161,10 +161,10 @@ def _search_pairs(job: PairsJob) -> SearchResult:
 def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
     if isinstance(job, PairsJob):
         return _search_pairs(job)
-    analysis = None
+    analysis = tree = None
     prepared = _compiled_and_analysed(job) if job.analyse else None
     if prepared is not None:
-        compiled, analysis = prepared
+        compiled, analysis, tree = prepared
         if analysis.shape and job.seconds is None and CPU_TIMER:
             signal.setitimer(signal.ITIMER_VIRTUAL, catastrophic_seconds)
     else:
@@ -180,16 +180,23 @@ def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seco
                             spans=tuple(match.span() if match is not None else None for match in found))
     matches = tuple(compiled.search(text) is not None for text in job.texts)
     if job.first_ignoring_case and matches and not matches[0]:
-        again, timed_out = _first_ignoring_case(job, catastrophic_seconds if analysis is not None and analysis.shape else cpu_seconds)
+        again, timed_out = _first_ignoring_case(job, tree, catastrophic_seconds if analysis is not None and analysis.shape else cpu_seconds)
         return SearchResult(matches, analysis=analysis, first_ignoring_case=again, ignoring_case_timed_out=timed_out)
     return SearchResult(matches, analysis=analysis)
 
 
-def _first_ignoring_case(job: SearchJob, cpu_seconds: float) -> tuple[bool | None, bool]:
-    """(whether the job's first text matches ignoring case, whether that search overran `cpu_seconds`)."""
-    compiled, error = _compiled(job.pattern, job.flags | re.IGNORECASE)
-    if error is not None:
-        return None, False
+def _first_ignoring_case(job: SearchJob, tree, cpu_seconds: float) -> tuple[bool | None, bool]:
+    """(whether the job's first text matches ignoring case, whether that search overran `cpu_seconds`); from
+    the pattern's parse `tree` when there is one (the flags change how it is compiled, not how it parses)."""
+    if tree is not None:
+        try:
+            compiled = _re_compiler.compile(tree, job.flags | re.IGNORECASE)
+        except Exception:  # as re.compile would refuse it
+            return None, False
+    else:
+        compiled, error = _compiled(job.pattern, job.flags | re.IGNORECASE)
+        if error is not None:
+            return None, False
     try:
         if CPU_TIMER:
             signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)  # a bound of its own, after the search above
