@@ -120,7 +120,8 @@ class _RulesOfEachFile:
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
-        # Those that ask the regex facts run after the others, which run while the workers search (`RegexFacts.take`).
+        # Those that ask the regex facts run after the others, which run while the workers search: the regex checks
+        # of each file start as soon as it is parsed (`RegexFacts.start`).
         self.first = [rule for rule in self.rules if not rule.asks_regex]
         self.then = [rule for rule in self.rules if rule.asks_regex]
         self.steps = len(rules)  # for the progress bar: these rules, then the others
@@ -132,7 +133,7 @@ class _RulesOfEachFile:
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
-        self.context.regex.take(kb, ahead=bool(self.then))
+        self.context.regex.take(kb)
         context = dataclasses.replace(self.context, kb=kb)
         first = []
         for record in part:

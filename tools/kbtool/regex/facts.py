@@ -69,18 +69,14 @@ class RegexFacts:
         self._started: list[_OwnChecks] = []  # the batches started ahead (`start`), in order
         self.take(kb)
 
-    def take(self, kb: KnowledgeBase, ahead: bool = False) -> None:
+    def take(self, kb: KnowledgeBase) -> None:
         """Go on over `kb` instead: the next files read, or the whole KB once every file is (a lint of the
         whole KB reads it part by part). What is known of the records seen before is kept; those of `kb`
-        not checked yet (nor `start`ed) are checked in one batch: started now with `ahead` (the workers search
-        while the caller goes on; the first question waits for them), else when a rule first asks."""
+        not checked yet (nor `start`ed) are checked in one batch when a rule first asks."""
         self.kb = kb
         started = {record.relative_path for batch in self._started for record in batch.records}
         self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
                            and record.relative_path not in self.checks and record.relative_path not in started]
-        if ahead:
-            self.start(self._unchecked)
-            self._unchecked = None
 
     def start(self, records: list[RecordFile]) -> None:
         """Start the checks of these records' regexes on their own texts now: the workers search while the
