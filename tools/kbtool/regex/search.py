@@ -53,7 +53,8 @@ class SearchJob:
     #: Also return where each text matched (`SearchResult.spans`).
     spans: bool = False
     #: When the first text does not match, search it again ignoring case (`SearchResult.first_ignoring_case`),
-    #: under the job's bound (the catastrophic one when the analysis found a catastrophic shape).
+    #: under a CPU bound of its own as large as the job's (the catastrophic one when the analysis found a
+    #: catastrophic shape): the two searches stay within the watchdog's deadline, WALL_FACTOR times the bound.
     first_ignoring_case: bool = False
 
 
