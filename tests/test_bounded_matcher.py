@@ -179,3 +179,23 @@ def test_ignoring_case_answers_as_re_does(pattern, text):
         assert result.matches == (True,) and result.first_ignoring_case is None
     else:
         assert result.matches == (False,) and result.first_ignoring_case == bool(re.search(pattern, text, re.IGNORECASE))
+
+
+def test_compiling_the_pattern_ignoring_case_counts_in_the_bound_of_that_search():
+    """Compiling 250 classes of almost every character takes about a third of the bound (1 s of CPU) as the
+    regex is written and almost three times as long ignoring case: the search ignoring case overruns its own
+    bound, the first answer is kept, and the answer ignoring case is not known (so not kept by the cache)."""
+    pattern = "[a-\uffff]" * 250 + "z"
+    with BoundedMatcher() as matcher:
+        [result] = matcher.run([SearchJob(pattern, ("b" * 250 + "Z",), analyse=True, first_ignoring_case=True)])
+    assert result.matches == (False,) and not result.timed_out
+    assert result.first_ignoring_case is None and result.ignoring_case_timed_out
+
+
+def test_closing_the_matcher_right_after_a_submit_cuts_the_batch_short_while_its_worker_starts():
+    jobs = [SearchJob("(a|aa)+$", ("a" * 40 + "b",)) for _ in range(5)]  # a second each
+    matcher = BoundedMatcher(workers=1)
+    submitted = matcher.submit(jobs)
+    matcher.close()  # the batch's worker is most likely still starting
+    assert [(result.timed_out, result.cut_short) for result in submitted.result()] == [(True, True)] * 5
+    assert not matcher.overran  # closing spends none of the budget for slow searches

@@ -257,6 +257,8 @@ class _Worker:
         """Stream jobs from `first` on through one worker until all are done (returns len(jobs)) or
         one overruns (it is reported, the worker killed; returns the index to go on from)."""
         process = self._ensure_started()
+        if self.closed:  # stopped while the worker started: nothing runs
+            return first
         waiting_since = time.monotonic()
         outstanding: deque[tuple[int, float, bool]] = deque()  # (job, its CPU bound, sent after the budget ran out)
         buffer = bytearray()
@@ -268,6 +270,8 @@ class _Worker:
         writing = False
         try:
             while next_to_send < len(jobs) or outstanding:
+                if self.closed:
+                    return self._cut_short(jobs, results, outstanding, next_to_send)
                 while (next_to_send < len(jobs) and len(outstanding) < _WINDOW
                        and (len(buffer) < _BUFFER_BYTES or not buffer) and not self.budget.gone):
                     seconds, catastrophic = self._bounds(jobs[next_to_send])
@@ -312,6 +316,8 @@ class _Worker:
                             progressed = True
                         continue
                     frames = process.read_frames()
+                    if frames is None and self.closed:  # killed by `stop`: the jobs sent did not run to the end
+                        return self._cut_short(jobs, results, outstanding, next_to_send)
                     if frames is None and not process.ready:
                         raise RuntimeError("a regex worker ended before it was ready (cannot start Python?)")
                     if frames is None:  # the worker died (e.g. out of memory): the head job overran
@@ -355,6 +361,14 @@ class _Worker:
             return False  # it had the CPU most of the time: a busy worker, not a starved one
         time.sleep(min(0.05, seconds))
         return True
+
+    @staticmethod
+    def _cut_short(jobs: Sequence[SearchJob], results: list, outstanding: deque, next_to_send: int) -> int:
+        """The jobs sent and not answered, reported as cut short (the worker was stopped); the index to go on from."""
+        for index, _, _ in outstanding:
+            results[index] = SearchResult(tuple(None for _ in jobs[index].texts), timed_out=True, cut_short=True)
+        outstanding.clear()
+        return next_to_send
 
     def _overran(self, jobs: Sequence[SearchJob], results: list, outstanding: deque, head_clock: float) -> int:
         """The head job overran (or killed the worker): report it, kill the worker, go on after the job."""

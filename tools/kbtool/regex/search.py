@@ -187,20 +187,23 @@ def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seco
 
 
 def _first_ignoring_case(job: SearchJob, tree, cpu_seconds: float) -> tuple[bool | None, bool]:
-    """(whether the job's first text matches ignoring case, whether that search overran `cpu_seconds`); from
-    the pattern's parse `tree` when there is one (the flags change how it is compiled, not how it parses)."""
-    if tree is not None:
-        try:
-            compiled = _re_compiler.compile(tree, job.flags | re.IGNORECASE)
-        except Exception:  # as re.compile would refuse it
-            return None, False
-    else:
-        compiled, error = _compiled(job.pattern, job.flags | re.IGNORECASE)
-        if error is not None:
-            return None, False
+    """(whether the job's first text matches ignoring case, whether compiling and searching it so overran
+    `cpu_seconds`); from the pattern's parse `tree` when there is one (the flags change how it is compiled,
+    not how it parses)."""
     try:
         if CPU_TIMER:
             signal.setitimer(signal.ITIMER_VIRTUAL, cpu_seconds)  # a bound of its own, after the search above
+        if tree is not None:
+            try:
+                compiled = _re_compiler.compile(tree, job.flags | re.IGNORECASE)
+            except _CpuLimit:
+                raise
+            except Exception:  # as re.compile would refuse it
+                return None, False
+        else:
+            compiled, error = _compiled(job.pattern, job.flags | re.IGNORECASE)
+            if error is not None:
+                return None, False
         return compiled.search(job.texts[0]) is not None, False
     except _CpuLimit:
         return None, True
