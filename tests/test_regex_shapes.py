@@ -159,3 +159,15 @@ def test_the_shortcut_for_regexes_without_two_loops_in_a_row_finds_every_shape_t
     built = [shapes._shape_of_tree(tree) for tree in trees]
     assert [pattern for pattern, first, second in zip(patterns, shortcut, built) if first != second] == []
     assert cut_short > 200 and sum(shape is not None for shape in built) > 200  # both kinds are well represented
+
+
+@pytest.mark.parametrize("pattern, literal", [("(?>abcd)+x", "abcdx"), ("(?>ab|cd)e", None), ("(?>wxyz)", "wxyz"),
+                                              ("(?i:ABCD)x", "abcdx")])
+def test_an_atomic_group_of_four_items_is_analysed_as_a_group(pattern, literal):
+    """An atomic group's body is a list of items, a capturing group's a tuple of four: a body of four items is not the latter."""
+    from kbtool.regex.shapes import analyse_regex
+
+    analysis = analyse_regex(pattern)
+    assert analysis.shape is None
+    if literal is not None:
+        assert any(literal in option or option in literal for options in analysis.literal_sets for option in options)

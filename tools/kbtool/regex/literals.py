@@ -53,7 +53,7 @@ def items_of(node) -> list:
 
 def group_flags(flags: int, av) -> tuple[int, object]:
     """Flags in force inside a SUBPATTERN / ATOMIC_GROUP, and its body."""
-    if len(av) == 4:  # SUBPATTERN: (group, add_flags, del_flags, body)
+    if isinstance(av, tuple):  # SUBPATTERN: (group, add_flags, del_flags, body); an atomic group's body is a list
         _, add, delete, body = av
         return (flags | add) & ~delete, body
     return flags, av  # ATOMIC_GROUP: the body itself

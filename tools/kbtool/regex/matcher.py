@@ -425,8 +425,8 @@ class BoundedMatcher:
 
     def submit(self, jobs: Sequence[SearchJob | PairsJob]) -> "Submitted":
         """Start `run(jobs)` in a thread of this process and return at once: the caller goes on with other
-        work while the workers search (the thread only feeds them and waits). A `run` meanwhile, or a batch
-        submitted after, waits for it."""
+        work while the workers search (the thread only feeds them and waits). A batch submitted after it
+        runs after it; a `run` meanwhile waits for the batch running (it may come before one still queued)."""
         self._submitted = [earlier for earlier in self._submitted if earlier.running]
         submitted = Submitted(self, jobs, after=self._submitted[-1] if self._submitted else None)
         self._submitted.append(submitted)
