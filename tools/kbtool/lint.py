@@ -137,8 +137,9 @@ class _RulesOfEachFile:
         context = dataclasses.replace(self.context, kb=kb)
         first = []
         for record in part:
-            if self.progress is not None and (len(self.found) + len(first)) % 1000 == 0:
-                self.progress(len(self.rules) * (len(self.found) + len(first)) // files, self.steps)
+            done = len(self.found) + len(first)
+            if self.progress is not None and done % 1000 == 0:
+                self.progress(len(self.rules) * done // files, self.steps)
             first.append(_findings_of_file(self.first, record, context))
         for record, findings in zip(part, first):
             self.found[record.relative_path] = findings + _findings_of_file(self.then, record, context) or _NONE

@@ -52,7 +52,8 @@ def found_somewhere(literal_sets: Sequence[LiteralSets], folded_text: str) -> li
     `folded_text` (case-folded; e.g. many texts joined): all but those with a required set whose strings
     are all long enough to look for (`_selective`) and none of which occurs in it. One pass of an
     automaton over the text, whatever the number of regexes."""
-    wanted = {text for sets in literal_sets for options in sets if all(_selective(text) for text in options) for text in options}
+    lookup = [[sets[position] for position in _lookup_sets(sets)] for sets in literal_sets]
+    wanted = {text for looked_up in lookup for options in looked_up for text in options}
     if not wanted:
         return list(range(len(literal_sets)))
     automaton = ahocorasick.Automaton()
@@ -60,8 +61,7 @@ def found_somewhere(literal_sets: Sequence[LiteralSets], folded_text: str) -> li
         automaton.add_word(text, text)
     automaton.make_automaton()
     found = {text for _, text in automaton.iter(folded_text)}
-    return [number for number, sets in enumerate(literal_sets)
-            if not any(all(_selective(text) for text in options) and options.isdisjoint(found) for options in sets)]
+    return [number for number, looked_up in enumerate(lookup) if not any(options.isdisjoint(found) for options in looked_up)]
 
 
 #: Most (anchor string, other string) pairs one regex is listed under.
