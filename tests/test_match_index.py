@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.regex.index import LiteralIndex, found_somewhere
+from kbtool.regex.index import LiteralIndex, could_match, found_somewhere
 from kbtool.regex.literals import filter_holds, literal_filter, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
@@ -140,3 +140,29 @@ def test_the_regexes_found_somewhere_are_all_those_with_a_candidate_text(regexes
     assert {number for text in folded for number in index.candidates(text, unindexed=True)} <= kept
     assert {number for number, pattern in enumerate(regexes) if any(re.search(pattern, text) for text in queries)} <= kept
     assert set(index.unindexed) <= kept
+
+
+@settings(max_examples=150, deadline=None)
+@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
+def test_the_candidates_are_the_indexed_regexes_whose_literals_and_filter_hold(regexes, queries):
+    """Whatever string wakes a regex (its rarest required set, or strings its filter gives), the candidates of
+    a text are exactly the indexed regexes each of whose required sets has a string in it and whose filter it passes."""
+    sets = [required_literal_sets(pattern) for pattern in regexes]
+    filters = [literal_filter(pattern) for pattern in regexes]
+    index = LiteralIndex(sets, filters)
+    for text in queries:
+        folded = text.casefold()
+        expected = {number for number in index.indexed if could_match(sets[number], folded) and filter_holds(filters[number], folded)}
+        found = list(index.candidates(folded))
+        assert len(found) == len(set(found)) and set(found) == expected, (text, regexes)
+
+
+def test_a_common_word_of_the_required_set_wakes_no_regex_whose_alternatives_name_rarer_strings():
+    # Each regex requires one of "error" and "invalid" (one per alternative), which nearly every message holds;
+    # every match of an alternative also holds that alternative's own tool name: those wake it.
+    regexes = [rf"(?i)(tool{number}x.*error|util{number}y.*invalid)" for number in range(40)]
+    index = LiteralIndex([required_literal_sets(pattern) for pattern in regexes], [literal_filter(pattern) for pattern in regexes])
+    assert index.woken("fatal error: invalid option") == []
+    assert index.woken("tool7x: fatal error") == [7] and list(index.candidates("tool7x: fatal error")) == [7]
+    assert index.woken("util12y said invalid") == [12] and list(index.candidates("util12y said invalid")) == [12]
+    assert list(index.candidates("tool7x said invalid")) == []

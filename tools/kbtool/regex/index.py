@@ -4,8 +4,9 @@ Each regex's parse tree gives sets of strings such that every match contains one
 set (`required_literal_sets`). An Aho-Corasick automaton over every string long enough to look up
 reads a (case-folded) text once and tells which of them occur. Each regex is woken by one set (its
 anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
-other regexes require, so that a common word such as "error: " does not wake thousands of
-regexes); a woken regex is a candidate when its other sets also have a string in the text (told by
+other regexes name, so that a common word such as "error: " does not wake thousands of regexes), or,
+when its literal filter gives rarer ones, by strings one of which every match holds (one for each
+alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the required set {error, invalid}); a woken regex is a candidate when its other sets also have a string in the text (told by
 the automaton's finds, or looked for when too short to index) and, where its literal filter is
 known (`literal_filter`: the alternatives of the regex kept apart), the text passes it. Regexes
 with no usable literal (shorter than `MIN_LITERAL_LENGTH`) cannot be looked up and are listed
@@ -79,12 +80,9 @@ class LiteralIndex:
         usable = [_lookup_sets(sets) for sets in literal_sets]
         self.indexed = [number for number, positions in enumerate(usable) if positions]
         self.unindexed = [number for number, positions in enumerate(usable) if not positions]
-        frequency = Counter(literal for number in self.indexed for position in usable[number]
-                            for literal in literal_sets[number][position])
-        #: The set each indexed regex is looked up by (its rarest usable one); the others filter.
-        anchors = {number: min(usable[number], key=lambda position: (sum(frequency[text] for text in literal_sets[number][position]),
-                                                                     position))
-                   for number in self.indexed}
+        # How common each string is, told by how many of the regexes name it (in a usable set or in their filter).
+        frequency = Counter(text for number in self.indexed
+                            for text in _strings_named(literal_sets[number], usable[number], self.filters[number]))
         #: Regexes by a string of their anchor set: those with no other usable set; by a string of their
         #: anchor and one of their first other usable set (most regexes woken by one string fail on
         #: that set: looked up by the two, they are not even woken), or, where that would make too
@@ -92,11 +90,25 @@ class LiteralIndex:
         self._alone: dict[str, list[int]] = defaultdict(list)
         self._by_two: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._paired: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)
-        #: Of each indexed regex, its other usable sets after the first (told by the automaton's finds)
+        #: Of each indexed regex, its usable sets not told by what woke it (told by the automaton's finds)
         #: and its sets too short to index (looked for in the text).
         self._rest: dict[int, tuple[LiteralSets, LiteralSets]] = {}
-        for number, anchor in anchors.items():
+        words: set[str] = set()  # the strings the automaton finds
+        for number in self.indexed:
             sets = literal_sets[number]
+            short = tuple(options for position, options in enumerate(sets) if position not in usable[number])
+            # Woken by its anchor: of its usable sets, the one whose strings the fewest regexes name; or, when
+            # its filter gives cheaper strings one of which every match holds (`_cover`: a string of each
+            # alternative of `(?i)(generator expression.*error|genex.*invalid)`, rather than the common
+            # "error" or "invalid" of its required set), by any of those.
+            anchor = min(usable[number], key=lambda position: (sum(frequency[text] for text in sets[position]), position))
+            cover = _cover(self.filters[number] or (), frequency)
+            if cover is not None and cover[0] < sum(frequency[text] for text in sets[anchor]):
+                for literal in cover[1]:
+                    self._alone[literal].append(number)
+                words.update(cover[1])
+                self._rest[number] = (tuple(sets[position] for position in usable[number]), short)
+                continue
             told = [sets[position] for position in usable[number] if position != anchor]
             for literal in sets[anchor]:
                 if not told:
@@ -106,11 +118,10 @@ class LiteralIndex:
                         self._by_two[literal][second].append(number)
                 else:
                     self._paired[literal].append((told[0], number))
-            self._rest[number] = (tuple(told[1:]), tuple(options for position, options in enumerate(sets)
-                                                          if position not in usable[number]))
+            self._rest[number] = (tuple(told[1:]), short)
         #: Each regex's literal filter without its required sets (already checked), with the sets whose
         #: strings are long enough told by the automaton's finds (their strings are added to it).
-        words = set(frequency)
+        words.update(text for number in self.indexed for position in usable[number] for text in literal_sets[number][position])
         self._filters: list[_Compiled] = [_compiled(literal_filter or (), set(literal_sets[number]), words)
                                           for number, literal_filter in enumerate(self.filters)]
         self._automaton = None
@@ -135,9 +146,30 @@ class LiteralIndex:
         """Indexed regexes whose every required set has a string in `folded_text` (case-folded) and that
         pass their filter, each once, in the order their literals occur; with `unindexed`, then the
         regexes that cannot be looked up by literal and pass their filter."""
-        in_order = list(dict.fromkeys(literal for _, literal in self._automaton.iter(folded_text))) \
-            if self._automaton is not None else []
+        in_order = self._in_order(folded_text)
         found = set(in_order)
+        for number in self._woken(in_order, found):
+            told, short = self._rest[number]
+            if told and not all(not options.isdisjoint(found) for options in told):
+                continue
+            if short and not could_match(short, folded_text):
+                continue
+            compiled = self._filters[number]
+            if not compiled or _holds(compiled, found, folded_text):
+                yield number
+        if unindexed:
+            yield from (number for number in self.unindexed if _holds(self._filters[number], found, folded_text))
+
+    def woken(self, folded_text: str) -> list[int]:
+        """The indexed regexes that the strings found in `folded_text` wake: those that `candidates` then checks."""
+        in_order = self._in_order(folded_text)
+        return list(self._woken(in_order, set(in_order)))
+
+    def _in_order(self, folded_text: str) -> list[str]:
+        """The index's strings that occur in `folded_text`, each once, in the order they occur."""
+        return list(dict.fromkeys(literal for _, literal in self._automaton.iter(folded_text))) if self._automaton is not None else []
+
+    def _woken(self, in_order: list[str], found: set[str]) -> Iterator[int]:
         seen: set[int] = set()
         for literal in in_order:
             woken = self._alone.get(literal, []) + [number for first, number in self._paired.get(literal, ())
@@ -148,19 +180,43 @@ class LiteralIndex:
                     if second in found and second in seconds:
                         woken += seconds[second]
             for number in woken:
-                if number in seen:
-                    continue
-                seen.add(number)
-                told, short = self._rest[number]
-                if told and not all(not options.isdisjoint(found) for options in told):
-                    continue
-                if short and not could_match(short, folded_text):
-                    continue
-                compiled = self._filters[number]
-                if not compiled or _holds(compiled, found, folded_text):
+                if number not in seen:
+                    seen.add(number)
                     yield number
-        if unindexed:
-            yield from (number for number in self.unindexed if _holds(self._filters[number], found, folded_text))
+
+
+def _strings_named(sets: LiteralSets, usable: list[int], literal_filter: LiteralFilter | None) -> set[str]:
+    """The strings long enough to look up that a regex names in its usable sets (positions `usable`) and its filter."""
+    named = {text for position in usable for text in sets[position]}
+    clauses = list(literal_filter or ())
+    while clauses:
+        clause = clauses.pop()
+        if isinstance(clause, frozenset):
+            named.update(text for text in clause if _selective(text))
+        else:
+            clauses.extend(inner for alternative in clause for inner in alternative)
+    return named
+
+
+def _cover(literal_filter: LiteralFilter, frequency: Counter) -> tuple[int, frozenset[str]] | None:
+    """The cheapest set of strings (by the sum of their `frequency`) one of which every text passing
+    `literal_filter` holds, each long enough to look up; None when the filter gives none. A clause that is
+    a set is one such set; one of alternatives, the union of one such set of each alternative."""
+    best = None
+    for clause in literal_filter:
+        if isinstance(clause, frozenset):
+            if not clause or not all(_selective(text) for text in clause):
+                continue
+            strings = clause
+        else:
+            covers = [_cover(alternative, frequency) for alternative in clause]
+            if not all(covers):
+                continue
+            strings = frozenset().union(*(cover[1] for cover in covers))
+        cost = sum(frequency[text] for text in strings)
+        if best is None or cost < best[0]:
+            best = (cost, strings)
+    return best
 
 
 #: A literal filter made ready for one index: clauses (True, set) told by the automaton's finds,
