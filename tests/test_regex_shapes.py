@@ -125,7 +125,7 @@ def _random_regex(rng, depth=0) -> str:
     for _ in range(rng.randint(1, 4)):
         kind = rng.random()
         if kind < 0.3 or depth >= 3:
-            piece = rng.choice(["a", "ab", "x", ".", r"\s", r"\w", "[a-c]", "[^b]", r"\d", " "])
+            piece = rng.choice(["a", "ab", "aA", "kK", "li", "x", ".", r"\s", r"\w", "[a-c]", "[^b]", r"\d", " ", "é"])
         elif kind < 0.55:
             piece = "(?:" + "|".join(_random_regex(rng, depth + 1) for _ in range(rng.randint(1, 3))) + ")"
         elif kind < 0.65:
@@ -139,8 +139,9 @@ def _random_regex(rng, depth=0) -> str:
 
 
 def test_the_shortcut_for_regexes_without_two_loops_in_a_row_finds_every_shape_the_automaton_finds(monkeypatch):
-    """A regex whose matches go through at most one repetition of a class is judged without building its
-    automaton: on random regexes, the shapes found are those of building it every time."""
+    """A regex whose matches go through at most one repetition of a class, or through more only with two
+    differing plain characters between each two (`.*link.*`), is judged without building its automaton: on
+    random regexes, the shapes found are those of building it every time."""
     import random
 
     from kbtool.regex import shapes
@@ -155,10 +156,27 @@ def test_the_shortcut_for_regexes_without_two_loops_in_a_row_finds_every_shape_t
     cut_short = sum(1 for tree, (loops, complex_loop) in zip(trees, censuses)
                     if loops >= 2 and not complex_loop and shapes._loops_in_a_row(shapes.items_of(tree)) < 2)
     shortcut = [shapes._shape_of_tree(tree) for tree in trees]
-    monkeypatch.setattr(shapes, "_loops_in_a_row", lambda items, enough=2: enough)  # always build the automaton
+    monkeypatch.setattr(shapes, "_loops_in_a_row", lambda items: 2)  # always build the automaton
     built = [shapes._shape_of_tree(tree) for tree in trees]
     assert [pattern for pattern, first, second in zip(patterns, shortcut, built) if first != second] == []
     assert cut_short > 200 and sum(shape is not None for shape in built) > 200  # both kinds are well represented
+
+
+@pytest.mark.parametrize("pattern, shape", [
+    (r"\w*aa\w*aa\w*!", True),  # a run of "a" goes through "aa"
+    (r"(?i)\w*s\u017f\w*s\u017f\w*!", True),  # ignoring case, the long s is an s
+    (r"\w*(?:ab|c)\w*(?:ab|c)\w*!", True),  # one alternative lets the run through
+    (r"\w*(?:ab){0,2}\w*!", True),  # an optional part lets it through
+    (r"\w*ab\w*ab\w*!", False), (r"(?i)(aapt2.*link.*failed|resource.*not found)", False),
+])
+def test_two_differing_characters_between_repetitions_keep_a_run_from_going_through_them(pattern, shape, monkeypatch):
+    from kbtool.regex import shapes
+    from kbtool.regex.literals import parse
+
+    tree = parse(pattern)
+    shortcut = shapes._shape_of_tree(tree)
+    monkeypatch.setattr(shapes, "_loops_in_a_row", lambda items: 2)  # always build the automaton
+    assert shortcut == shapes._shape_of_tree(tree) and (shortcut is not None) == shape
 
 
 @pytest.mark.parametrize("pattern, literal", [("(?>abcd)+x", "abcdx"), ("(?>ab|cd)e", None), ("(?>wxyz)", "wxyz"),

@@ -522,26 +522,76 @@ def _loop_census(items) -> tuple[int, bool]:
     return loops, complex_loop
 
 
-def _loops_in_a_row(items, enough: int = 2) -> int:
-    """The most unbounded repetitions that one match can go through one after the other (up to `enough`):
-    alternatives give the most of one of them, unrolled repetitions their copies' (lookarounds, and
-    the branches of a conditional, count none, as in the automaton)."""
-    count = 0
+def _loops_in_a_row(items) -> int:
+    """At least the most unbounded repetitions that one match can go through one after the other with
+    nothing between two of them that a run of one character cannot read: two plain characters in a row
+    that differ (`.*link.*` holds "li", which no run of one character holds). Alternatives give the most
+    of one of them, unrolled repetitions their copies' (lookarounds, and the branches of a conditional,
+    count none, as in the automaton)."""
+    return _row_summary(items)[3]
+
+
+# What `_loops_in_a_row` knows of a part of a regex: (broken, before, after, most). A part is broken
+# when every way through it holds two differing plain characters in a row; `before` and `after` are
+# the most loops in a row from its start and up to its end (for a part that is not broken, both are
+# the most loops along one way through it), `most` the most in a row anywhere in it. Every figure is
+# at least the true one: an alternation of broken and unbroken parts counts as unbroken.
+_EMPTY_ROW = (False, 0, 0, 0)
+_BREAK = (True, 0, 0, 0)
+
+
+def _then(first: tuple, second: tuple) -> tuple:
+    broken_first, before_first, after_first, most_first = first
+    broken_second, before_second, after_second, most_second = second
+    if not broken_first and not broken_second:
+        total = before_first + before_second
+        return (False, total, total, total)
+    if not broken_first:
+        return (True, before_first + before_second, after_second, max(most_second, before_first + before_second))
+    if not broken_second:
+        return (True, before_first, after_first + before_second, max(most_first, after_first + before_second))
+    return (True, before_first, after_second, max(most_first, most_second, after_first + before_second))
+
+
+def _either(rows: list[tuple]) -> tuple:
+    if all(row[0] for row in rows):
+        return (True, max(row[1] for row in rows), max(row[2] for row in rows), max(row[3] for row in rows))
+    most = max(row[3] for row in rows)
+    return (False, most, most, most)
+
+
+def _row_summary(items) -> tuple:
+    summary = _EMPTY_ROW
+    previous = None  # the plain ASCII character just before, lower-cased
     for op, av in items:
-        if op in REPEATS:
+        char = None
+        if op is _sre.LITERAL:
+            char = chr(av).lower() if av < 128 else None
+            part = _BREAK if char is not None and previous is not None and char != previous else _EMPTY_ROW
+        elif op in REPEATS:
             low, high, body = av
             inner = items_of(body)
             if _is_loop_repeat(high, inner):
-                count += 1 + _loops_in_a_row(inner, enough)
+                loops = 1 + _row_summary(inner)[3]
+                part = (False, loops, loops, loops)
             elif high > 0:
-                count += high * _loops_in_a_row(inner, enough)
+                once = _row_summary(inner)
+                part = once
+                for _ in range(high - 1):
+                    part = _then(part, once)
+                if low == 0:
+                    part = _either([_EMPTY_ROW, part])
+            else:
+                part = _EMPTY_ROW
         elif op in GROUPS:
-            count += _loops_in_a_row(items_of(group_flags(0, av)[1]), enough)
+            part = _row_summary(items_of(group_flags(0, av)[1]))
         elif op is _sre.BRANCH:
-            count += max(_loops_in_a_row(items_of(branch), enough) for branch in av[1])
-        if count >= enough:
-            return count
-    return count
+            part = _either([_row_summary(items_of(branch)) for branch in av[1]])
+        else:
+            part = _EMPTY_ROW
+        previous = char
+        summary = _then(summary, part)
+    return summary
 
 
 def _pattern_chars(items, found: set[str]) -> None:
@@ -634,7 +684,8 @@ def _shape_of_tree(tree) -> str | None:
         if loops == 0 or (loops == 1 and not complex_loop):
             return None
         # Without a nested or compound loop, the automaton's only loops are the repetitions of one class,
-        # and both polynomial shapes need two of them on one path: `a.*b|c.*d` has neither.
+        # and both polynomial shapes need two of them on one path that a run of one character can read
+        # from one to the other: `a.*b|c.*d` has no such two, nor has `a.*link.*b`.
         if not complex_loop and _loops_in_a_row(items) < 2:
             return None
         extra: set[str] = set()
