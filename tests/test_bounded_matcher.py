@@ -171,6 +171,7 @@ def test_a_job_tries_a_first_text_that_does_not_match_again_ignoring_case_under_
 @pytest.mark.parametrize("pattern, text", [
     ("temperature k", "TEMPERATURE \u212a"), ("(?i)x", "X"), ("ſtraße", "STRASSE"), ("İstanbul", "istanbul"),
     ("[a-z]+ error", "VALUE ERROR"), (r"(?x) a b  # spaced", "AB"), ("(?-i:a)b", "AB"), ("ǅ", "ǆ"),
+    ("No module named '(?:torch|jax)'", "no module named 'numpy'"), ("No module named '(?:torch|jax)'", "NO MODULE NAMED 'JAX'"),
 ])
 def test_ignoring_case_answers_as_re_does(pattern, text):
     """The search ignoring case compiles the parse already made for the analysis: it answers as re.compile does."""

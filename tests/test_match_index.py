@@ -166,3 +166,27 @@ def test_a_common_word_of_the_required_set_wakes_no_regex_whose_alternatives_nam
     assert index.woken("tool7x: fatal error") == [7] and list(index.candidates("tool7x: fatal error")) == [7]
     assert index.woken("util12y said invalid") == [12] and list(index.candidates("util12y said invalid")) == [12]
     assert list(index.candidates("tool7x said invalid")) == []
+
+
+ASCII_TEXTS = st.lists(st.sampled_from(["CUDA", "Out Of MEMORY", "error", "ERROR", "Module", "NAMED", "x", "AB", "Tensor",
+                                        "shape", "42", "' '", "Temperature K"]) | st.text(alphabet="abcxABCX '042eE", max_size=6),
+                       max_size=8).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(patterns(), ASCII_TEXTS)
+def test_a_text_said_not_to_match_ignoring_case_does_not(pattern, text):
+    from kbtool.regex.literals import may_match_ignoring_case
+
+    if not may_match_ignoring_case(literal_filter(pattern), text):
+        assert re.search(pattern, text, re.IGNORECASE) is None, (pattern, text)
+
+
+def test_ascii_texts_missing_a_clause_are_known_not_to_match_ignoring_case():
+    from kbtool.regex.literals import may_match_ignoring_case
+
+    pattern = r"ModuleNotFoundError: No module named '(?:torch|tensorflow)'"
+    assert not may_match_ignoring_case(literal_filter(pattern), "ModuleNotFoundError: No module named 'numpy'")
+    assert may_match_ignoring_case(literal_filter(pattern), "MODULENOTFOUNDERROR: NO MODULE NAMED 'TORCH'")
+    assert may_match_ignoring_case(literal_filter("straße"), "STRASSE")  # not ASCII: unsure
+    assert may_match_ignoring_case(literal_filter("temperature k"), "TEMPERATURE \u212a")

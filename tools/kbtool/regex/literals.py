@@ -340,6 +340,23 @@ def filter_holds(literal_filter: LiteralFilter, folded_text: str) -> bool:
     return True
 
 
+def may_match_ignoring_case(literal_filter: LiteralFilter, text: str) -> bool:
+    """False when the regex of `literal_filter` cannot match `text` even ignoring case: `text` is ASCII and
+    misses a clause whose strings are all ASCII (each of its characters then matches only its own two cases,
+    so the lower-cased text holds one of the clause's strings if the regex matches). True when unsure."""
+    return not text.isascii() or _ascii_clauses_hold(literal_filter, text.lower())
+
+
+def _ascii_clauses_hold(literal_filter: LiteralFilter, lowered: str) -> bool:
+    for clause in literal_filter:
+        if isinstance(clause, frozenset):
+            if clause and all(literal.isascii() for literal in clause) and not any(literal in lowered for literal in clause):
+                return False
+        elif not any(_ascii_clauses_hold(alternative, lowered) for alternative in clause):
+            return False
+    return True
+
+
 def literal_filter_to_json(literal_filter: LiteralFilter) -> list:
     return [sorted(clause) if isinstance(clause, frozenset) else {"any": [literal_filter_to_json(alternative) for alternative in clause]}
             for clause in literal_filter]

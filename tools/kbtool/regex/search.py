@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass
 from re import _compiler as _re_compiler
 
-from kbtool.regex.literals import parse
+from kbtool.regex.literals import may_match_ignoring_case, parse
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex, analysis_of_tree
 
 #: Seconds one regex may spend on all the texts of one job.
@@ -181,6 +181,8 @@ def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seco
                             spans=tuple(match.span() if match is not None else None for match in found))
     matches = tuple(compiled.search(text) is not None for text in job.texts)
     if job.first_ignoring_case and matches and not matches[0]:
+        if tree is not None and not may_match_ignoring_case(analysis.literal_filter, job.texts[0]):
+            return SearchResult(matches, analysis=analysis, first_ignoring_case=False)  # its words are not there in any case
         again, timed_out = _first_ignoring_case(job, tree, catastrophic_seconds if analysis is not None and analysis.shape else cpu_seconds)
         return SearchResult(matches, analysis=analysis, first_ignoring_case=again, ignoring_case_timed_out=timed_out)
     return SearchResult(matches, analysis=analysis)
