@@ -553,6 +553,17 @@ def _then(first: tuple, second: tuple) -> tuple:
     return (True, before_first, after_second, max(most_first, most_second, after_first + before_second))
 
 
+def _copies(row: tuple, count: int) -> tuple:
+    """`_then` of `count` copies of `row`: the loops of unbroken copies add up; of broken ones, only the
+    end of one copy and the start of the next are in a row."""
+    broken, before, after, most = row
+    if count == 1:
+        return row
+    if not broken:
+        return (False, before * count, after * count, most * count)
+    return (True, before, after, max(most, after + before))
+
+
 def _either(rows: list[tuple]) -> tuple:
     if all(row[0] for row in rows):
         return (True, max(row[1] for row in rows), max(row[2] for row in rows), max(row[3] for row in rows))
@@ -575,10 +586,7 @@ def _row_summary(items) -> tuple:
                 loops = 1 + _row_summary(inner)[3]
                 part = (False, loops, loops, loops)
             elif high > 0:
-                once = _row_summary(inner)
-                part = once
-                for _ in range(high - 1):
-                    part = _then(part, once)
+                part = _copies(_row_summary(inner), high)
                 if low == 0:
                     part = _either([_EMPTY_ROW, part])
             else:
@@ -590,7 +598,8 @@ def _row_summary(items) -> tuple:
         else:
             part = _EMPTY_ROW
         previous = char
-        summary = _then(summary, part)
+        if part is not _EMPTY_ROW:  # (which changes nothing)
+            summary = _then(summary, part)
     return summary
 
 
