@@ -16,6 +16,7 @@ apart, for the caller to try another way.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections import Counter, defaultdict
 from typing import Iterator, Sequence
@@ -33,9 +34,16 @@ def _selective(text: str) -> bool:
     return len(text) >= MIN_LITERAL_LENGTH or (len(text) == 2 and all(ord(char) >= 0x2E80 for char in text))
 
 
+@functools.lru_cache(maxsize=4096)
+def _all_selective(options: frozenset[str]) -> bool:
+    """Whether `options` is not empty and each of its strings is selective (asked of one regex's sets several
+    times in a row, as it is indexed)."""
+    return bool(options) and all(_selective(text) for text in options)
+
+
 def _lookup_sets(sets: LiteralSets) -> list[int]:
     """Positions of the sets a regex can be looked up by: every string of the set is selective."""
-    return [position for position, options in enumerate(sets) if options and all(_selective(text) for text in options)]
+    return [position for position, options in enumerate(sets) if _all_selective(options)]
 
 
 def could_match(sets: LiteralSets, folded_text: str) -> bool:
@@ -192,7 +200,7 @@ def _strings_named(sets: LiteralSets, usable: list[int], literal_filter: Literal
     while clauses:
         clause = clauses.pop()
         if isinstance(clause, frozenset):
-            named.update(text for text in clause if _selective(text))
+            named.update(clause if _all_selective(clause) else (text for text in clause if _selective(text)))
         else:
             clauses.extend(inner for alternative in clause for inner in alternative)
     return named
@@ -205,7 +213,7 @@ def _cover(literal_filter: LiteralFilter, frequency: Counter) -> tuple[int, froz
     best = None
     for clause in literal_filter:
         if isinstance(clause, frozenset):
-            if not clause or not all(_selective(text) for text in clause):
+            if not _all_selective(clause):
                 continue
             strings = clause
         else:
@@ -231,7 +239,7 @@ def _compiled(literal_filter: LiteralFilter, checked: set, words: set[str]) -> _
         if clause in checked:
             continue
         if isinstance(clause, frozenset):
-            told = all(_selective(text) for text in clause)
+            told = _all_selective(clause) or not clause
             if told:
                 words.update(clause)
             clauses.append((told, clause))
