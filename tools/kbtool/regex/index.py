@@ -6,8 +6,9 @@ reads a (case-folded) text once and tells which of them occur. Each regex is wok
 anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
 other regexes name, so that a common word such as "error: " does not wake thousands of regexes), or,
 when its literal filter gives rarer ones, by strings one of which every match holds (one for each
-alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the required set {error, invalid}); a woken regex is a candidate when its other sets also have a string in the text (told by
-the automaton's finds, or looked for when too short to index) and, where its literal filter is
+alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the required set {error, invalid}); a woken
+regex is a candidate when its other sets also have a string in the text (told by the automaton's
+finds, or looked for when too short to index) and, where its literal filter is
 known (`literal_filter`: the alternatives of the regex kept apart), the text passes it. Regexes
 with no usable literal (shorter than `MIN_LITERAL_LENGTH`) cannot be looked up and are listed
 apart, for the caller to try another way.
