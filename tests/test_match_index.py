@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtool.regex.index import LiteralIndex, could_match, found_somewhere
-from kbtool.regex.literals import filter_holds, literal_filter, required_literal_sets
+from kbtool.regex.literals import filter_holds, literal_filter, may_match_ignoring_case, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
 
@@ -176,15 +176,11 @@ ASCII_TEXTS = st.lists(st.sampled_from(["CUDA", "Out Of MEMORY", "error", "ERROR
 @settings(max_examples=400, deadline=None)
 @given(patterns(), ASCII_TEXTS)
 def test_a_text_said_not_to_match_ignoring_case_does_not(pattern, text):
-    from kbtool.regex.literals import may_match_ignoring_case
-
     if not may_match_ignoring_case(literal_filter(pattern), text):
         assert re.search(pattern, text, re.IGNORECASE) is None, (pattern, text)
 
 
 def test_ascii_texts_missing_a_clause_are_known_not_to_match_ignoring_case():
-    from kbtool.regex.literals import may_match_ignoring_case
-
     pattern = r"ModuleNotFoundError: No module named '(?:torch|tensorflow)'"
     assert not may_match_ignoring_case(literal_filter(pattern), "ModuleNotFoundError: No module named 'numpy'")
     assert may_match_ignoring_case(literal_filter(pattern), "MODULENOTFOUNDERROR: NO MODULE NAMED 'TORCH'")

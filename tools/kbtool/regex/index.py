@@ -110,9 +110,9 @@ class LiteralIndex:
             # its filter gives cheaper strings one of which every match holds (`_cover`: a string of each
             # alternative of `(?i)(generator expression.*error|genex.*invalid)`, rather than the common
             # "error" or "invalid" of its required set), by any of those.
-            anchor = min(usable[number], key=lambda position: (sum(frequency[text] for text in sets[position]), position))
+            anchor_cost, anchor = min((sum(frequency[text] for text in sets[position]), position) for position in usable[number])
             cover = _cover(self.filters[number] or (), frequency)
-            if cover is not None and cover[0] < sum(frequency[text] for text in sets[anchor]):
+            if cover is not None and cover[0] < anchor_cost:
                 for literal in cover[1]:
                     self._alone[literal].append(number)
                 words.update(cover[1])
@@ -201,7 +201,7 @@ def _strings_named(sets: LiteralSets, usable: list[int], literal_filter: Literal
     while clauses:
         clause = clauses.pop()
         if isinstance(clause, frozenset):
-            named.update(clause if _all_selective(clause) else (text for text in clause if _selective(text)))
+            named.update(text for text in clause if _selective(text))
         else:
             clauses.extend(inner for alternative in clause for inner in alternative)
     return named
@@ -240,7 +240,7 @@ def _compiled(literal_filter: LiteralFilter, checked: set, words: set[str]) -> _
         if clause in checked:
             continue
         if isinstance(clause, frozenset):
-            told = _all_selective(clause) or not clause
+            told = not clause or _all_selective(clause)  # (as `all` says of an empty set)
             if told:
                 words.update(clause)
             clauses.append((told, clause))
