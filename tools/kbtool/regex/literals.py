@@ -329,13 +329,14 @@ def filter_of_tree(tree, memo: _Memo | None = None) -> LiteralFilter:
         return ()
 
 
-def filter_holds(literal_filter: LiteralFilter, folded_text: str) -> bool:
-    """Whether `folded_text` (case-folded) passes the filter: else the regex cannot match it."""
+def filter_holds(literal_filter: LiteralFilter, folded_text: str, told=None) -> bool:
+    """Whether `folded_text` (case-folded) passes the filter: else the regex cannot match it. With `told` (a
+    test of a clause that is a set), the clauses it refuses are taken to hold."""
     for clause in literal_filter:
         if isinstance(clause, frozenset):
-            if not any(literal in folded_text for literal in clause):
+            if (told is None or told(clause)) and not any(literal in folded_text for literal in clause):
                 return False
-        elif not any(filter_holds(alternative, folded_text) for alternative in clause):
+        elif not any(filter_holds(alternative, folded_text, told) for alternative in clause):
             return False
     return True
 
@@ -344,17 +345,11 @@ def may_match_ignoring_case(literal_filter: LiteralFilter, text: str) -> bool:
     """False when the regex of `literal_filter` cannot match `text` even ignoring case: `text` is ASCII and
     misses a clause whose strings are all ASCII (each of its characters then matches only its own two cases,
     so the lower-cased text holds one of the clause's strings if the regex matches). True when unsure."""
-    return not text.isascii() or _ascii_clauses_hold(literal_filter, text.lower())
+    return not text.isascii() or filter_holds(literal_filter, text.lower(), told=_all_ascii)
 
 
-def _ascii_clauses_hold(literal_filter: LiteralFilter, lowered: str) -> bool:
-    for clause in literal_filter:
-        if isinstance(clause, frozenset):
-            if clause and all(literal.isascii() for literal in clause) and not any(literal in lowered for literal in clause):
-                return False
-        elif not any(_ascii_clauses_hold(alternative, lowered) for alternative in clause):
-            return False
-    return True
+def _all_ascii(clause: frozenset[str]) -> bool:
+    return bool(clause) and all(literal.isascii() for literal in clause)
 
 
 def literal_filter_to_json(literal_filter: LiteralFilter) -> list:
