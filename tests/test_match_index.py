@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kbtool.regex.index import LiteralIndex, could_match, found_somewhere
+from kbtool.regex.index import LiteralIndex, TextIndex, could_match
 from kbtool.regex.literals import filter_holds, literal_filter, may_match_ignoring_case, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
@@ -128,18 +128,28 @@ def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, que
             assert number in named
 
 
-@settings(max_examples=80, deadline=None)
-@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
-def test_the_regexes_found_somewhere_are_all_those_with_a_candidate_text(regexes, queries):
-    """`found_somewhere` leaves out only regexes that no text can wake: every regex that is a candidate of one
-    of the texts (and every regex that matches one) is kept."""
+@settings(max_examples=150, deadline=None)
+@given(first=st.lists(patterns(), min_size=1, max_size=12), second=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
+def test_the_texts_an_index_of_texts_gives_a_regex_are_those_its_literals_and_filter_let_through(first, second, queries):
+    """`TextIndex.candidates` gives each regex exactly the texts in which each of its required sets has a string
+    and that pass its filter, in order; also for regexes asked after others (what it learnt of them is kept)."""
     folded = [text.casefold() for text in queries]
-    sets = [required_literal_sets(pattern) for pattern in regexes]
-    kept = set(found_somewhere(sets, "\n".join(folded)))
-    index = LiteralIndex(sets, [literal_filter(pattern) for pattern in regexes])
-    assert {number for text in folded for number in index.candidates(text, unindexed=True)} <= kept
-    assert {number for number, pattern in enumerate(regexes) if any(re.search(pattern, text) for text in queries)} <= kept
-    assert set(index.unindexed) <= kept
+    index = TextIndex(folded)
+    for regexes in (first, second):
+        sets = [required_literal_sets(pattern) for pattern in regexes]
+        filters = [literal_filter(pattern) for pattern in regexes]
+        expected = [[number for number, text in enumerate(folded) if could_match(sets[regex], text) and filter_holds(filters[regex], text)]
+                    for regex in range(len(regexes))]
+        assert index.candidates(sets, filters) == expected, (regexes, queries)
+        for regex, pattern in enumerate(regexes):  # so every text a regex matches is among them
+            assert {number for number, text in enumerate(queries) if re.search(pattern, text)} <= set(expected[regex])
+
+
+def test_an_index_of_texts_looks_at_each_text_apart():
+    """A string found only across two texts (the end of one, a line break, the start of the next) is in neither."""
+    index = TextIndex(["out of mem", "ory error", "cuda out of\nmemory"])
+    assert index.candidates([(frozenset({"mem\nory"}),), (frozenset({"of\nmem"}),), (frozenset({"f m", "zzz"}),)], [None, (), None]) \
+        == [[], [2], [0]]
 
 
 @settings(max_examples=150, deadline=None)

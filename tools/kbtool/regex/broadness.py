@@ -9,8 +9,8 @@ Three measures, cheapest first:
    `ValueError: \\w+`, `KeyError: '[^']{1,200}'` and `Error: .+` are such regexes.
 3. *What it matches*: searched in a reference corpus of real, distinct error messages from many
    ecosystems (`reference/messages.jsonl`, its sources and licences in `reference/SOURCES.md`), it
-   matches messages of several different errors. The corpus is looked up through the literal index,
-   so only the messages that hold a regex's required literals are searched.
+   matches messages of several different errors. The corpus is looked up by the strings a regex
+   requires (`TextIndex`), so only the messages that hold them are searched.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from kbtool.regex.index import LiteralIndex, found_somewhere
+from kbtool.regex.index import TextIndex
 from kbtool.regex.literals import LiteralFilter, branch_literal_sets, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
@@ -211,9 +211,10 @@ def reference_messages() -> tuple[ReferenceMessage, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _folded_reference() -> list[str]:
-    """The reference corpus's messages, case-folded."""
-    return [reference.message.casefold() for reference in reference_messages()]
+def _reference_index() -> TextIndex:
+    """The reference corpus's messages, case-folded, looked up by the strings regexes require (one index for
+    the run: which messages hold a common string is found once)."""
+    return TextIndex([reference.message.casefold() for reference in reference_messages()])
 
 
 #: Two messages whose fixed words (`kbtool.regex.lookup.wording`) overlap this much are one error.
@@ -234,19 +235,9 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
     identity key or most of their fixed wording; messages worded like the pattern's own texts
     (`own_texts[i]`: its record's signature and aliases) are its own error and do not count.
     A search that overran its time bound keeps what it found before."""
+    index = _reference_index() if corpus is None else TextIndex([reference.message.casefold() for reference in corpus])
     corpus = reference_messages() if corpus is None else corpus
-    folded = _folded_reference() if corpus is reference_messages() else [reference.message.casefold() for reference in corpus]
-    # Only the regexes each of whose required sets occurs somewhere in the corpus can match one of its messages
-    # (a regex that requires its own error's words, which no message of the corpus holds, is done with here).
-    reachable = found_somewhere(literal_sets, "\n".join(folded))
-    index = LiteralIndex([literal_sets[number] for number in reachable],
-                         [filters[number] for number in reachable] if filters is not None else None)
-    candidates: dict[int, list[int]] = {}
-    for number, message in enumerate(folded):
-        for position in index.candidates(message):
-            candidates.setdefault(reachable[position], []).append(number)
-    for position in index.unindexed:  # no literal to look it up by: every message is a candidate
-        candidates[reachable[position]] = list(range(len(corpus)))
+    candidates = dict(enumerate(index.candidates(literal_sets, filters if filters is not None else [None] * len(patterns))))
     own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
     messages = [reference.message for reference in corpus]

@@ -19,8 +19,9 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 from collections import Counter, defaultdict
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import ahocorasick
 
@@ -57,21 +58,92 @@ def indexable(sets: LiteralSets) -> bool:
     return bool(_lookup_sets(sets))
 
 
-def found_somewhere(literal_sets: Sequence[LiteralSets], folded_text: str) -> list[int]:
-    """The numbers of the regexes (by their required sets, `literal_sets`) that may match some part of
-    `folded_text` (case-folded; e.g. many texts joined): all but those with a required set whose strings
-    are all long enough to look for (`_selective`) and none of which occurs in it. One pass of an
-    automaton over the text, whatever the number of regexes."""
-    lookup = [[sets[position] for position in _lookup_sets(sets)] for sets in literal_sets]
-    wanted = {text for looked_up in lookup for options in looked_up for text in options}
-    if not wanted:
-        return list(range(len(literal_sets)))
-    automaton = ahocorasick.Automaton()
-    for text in wanted:
-        automaton.add_word(text, text)
-    automaton.make_automaton()
-    found = {text for _, text in automaton.iter(folded_text)}
-    return [number for number, looked_up in enumerate(lookup) if not any(options.isdisjoint(found) for options in looked_up)]
+class TextIndex:
+    """Many fixed texts (case-folded), looked up by the strings regexes require: the texts a regex could
+    match, told by its required sets and literal filter without looking at each text for each regex. Which
+    texts hold a string is found once per string for all the texts (by an automaton's pass over each text;
+    a string too short to index, by a look in each text when it comes to it), and kept when some text
+    holds it: the regexes of a KB ask again and again for the same common strings ("error", "failed")."""
+
+    def __init__(self, folded_texts: Sequence[str]) -> None:
+        self.texts = list(folded_texts)
+        self._all = (1 << len(self.texts)) - 1
+        #: The texts holding a string, as bits: each string long enough to look up that some text holds, and
+        #: each shorter string looked for.
+        self._holding: dict[str, int] = {}
+
+    def candidates(self, literal_sets: Sequence[LiteralSets], filters: Sequence[LiteralFilter | None]) -> list[list[int]]:
+        """For each regex (its required sets and literal filter, None where unknown), the numbers of the texts
+        in which each of its required sets has a string and that pass its filter, in order."""
+        self._learn({text for sets, literal_filter in zip(literal_sets, filters)
+                     for text in _strings_named(sets, range(len(sets)), literal_filter)} - self._holding.keys())
+        found = []
+        for sets, literal_filter in zip(literal_sets, filters):
+            bits = self._all
+            for options in sorted(sets, key=_all_selective, reverse=True):  # a short string is looked for last
+                bits &= self._any(options)
+                if not bits:
+                    break
+            found.append(_numbers(self._passing(literal_filter or (), bits) if bits else 0))
+        return found
+
+    def _learn(self, strings: set[str]) -> None:
+        """Which texts hold each of `strings` (long enough to look up): an automaton's pass over each text."""
+        if not strings:
+            return
+        strings = list(strings)
+        automaton = ahocorasick.Automaton()
+        for number, text in enumerate(strings):
+            automaton.add_word(text, number)
+        automaton.make_automaton()
+        holding: list[list[int]] = [[] for _ in strings]
+        second = operator.itemgetter(1)
+        for number, folded in enumerate(self.texts):
+            for found in set(map(second, automaton.iter(folded))):
+                holding[found].append(number)
+        self._holding.update((strings[found], _bits(numbers)) for found, numbers in enumerate(holding) if numbers)
+
+    def _held(self, text: str) -> int:
+        """The texts holding `text` (a string long enough to look up is known once `_learn` has seen it)."""
+        bits = self._holding.get(text)
+        if bits is None:
+            if _selective(text):
+                return 0
+            bits = self._holding[text] = _bits(itertools.compress(itertools.count(), map(operator.contains, self.texts,
+                                                                                        itertools.repeat(text))))
+        return bits
+
+    def _any(self, options: frozenset[str]) -> int:
+        bits = 0
+        for text in options:
+            bits |= self._held(text)
+        return bits
+
+    def _passing(self, literal_filter: LiteralFilter, bits: int) -> int:
+        """Of the texts `bits`, those that pass `literal_filter`."""
+        for clause in literal_filter:
+            if isinstance(clause, frozenset):
+                bits &= self._any(clause)
+            else:
+                bits &= functools.reduce(operator.or_, (self._passing(alternative, bits) for alternative in clause), 0)
+            if not bits:
+                break
+        return bits
+
+
+def _bits(numbers: Iterable[int]) -> int:
+    """The numbers (each once) as the bits of an int."""
+    return sum(1 << number for number in numbers)
+
+
+def _numbers(bits: int) -> list[int]:
+    """The numbers of the bits set in `bits`, in order."""
+    numbers = []
+    while bits:
+        lowest = bits & -bits
+        numbers.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return numbers
 
 
 #: Most (anchor string, other string) pairs one regex is listed under.
@@ -194,9 +266,9 @@ class LiteralIndex:
                     yield number
 
 
-def _strings_named(sets: LiteralSets, usable: list[int], literal_filter: LiteralFilter | None) -> set[str]:
+def _strings_named(sets: LiteralSets, usable: Iterable[int], literal_filter: LiteralFilter | None) -> set[str]:
     """The strings long enough to look up that a regex names in its usable sets (positions `usable`) and its filter."""
-    named = {text for position in usable for text in sets[position]}
+    named = {text for position in usable for text in sets[position] if _selective(text)}
     clauses = list(literal_filter or ())
     while clauses:
         clause = clauses.pop()
