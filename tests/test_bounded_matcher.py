@@ -7,6 +7,7 @@ import re
 import pytest
 
 from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex import search
 from kbtool.regex.search import CPU_TIMER
 
 
@@ -212,3 +213,20 @@ def test_closing_the_matcher_right_after_a_submit_cuts_the_batch_short_while_its
     matcher.close()  # the batch's worker is most likely still starting
     assert [(result.timed_out, result.cut_short) for result in submitted.result()] == [(True, True)] * 5
     assert not matcher.overran  # closing spends none of the budget for slow searches
+
+
+def test_a_worker_keeps_the_regex_it_analysed_compiled_for_the_searches_that_follow(monkeypatch):
+    """The job that analyses a regex compiles it from its parse and keeps it: a later search of the same regex
+    compiles nothing (here: in this process, as the worker runs jobs), and gives the answers of `re`; the
+    oldest compiled regex is let go of when the worker holds COMPILED_CACHE_SIZE of them."""
+    monkeypatch.setattr(search, "_COMPILED", {})
+    monkeypatch.setattr(search, "COMPILED_CACHE_SIZE", 2)
+    analysed = search.run_limited(SearchJob(r"(?i)cuda error: (\w+)", ("CUDA error: launch",), analyse=True), 5, 5)
+    assert analysed.matches == (True,) and analysed.analysis.literal_sets
+    compiled = []
+    monkeypatch.setattr(search, "compile_error", lambda pattern, flags=0: compiled.append(pattern))
+    again = search.run_limited(SearchJob(r"(?i)cuda error: (\w+)", ("cuda ERROR: x", "no")), 5, 5)
+    assert again.matches == (True, False) and compiled == []
+    search.run_limited(SearchJob("a+b", ("aab",)), 5, 5)
+    search.run_limited(SearchJob("c+d", ("cd",)), 5, 5)
+    assert compiled == ["a+b", "c+d"] and list(search._COMPILED) == [("a+b", 0), ("c+d", 0)]

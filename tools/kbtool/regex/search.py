@@ -12,7 +12,6 @@ wall-clock deadline, whatever the regex does.
 
 from __future__ import annotations
 
-import functools
 import os
 import pickle
 import re
@@ -123,21 +122,34 @@ def _compiled_and_analysed(job: SearchJob):
         return None
     analysis = analysis_of_tree(tree)
     try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
-        return _re_compiler.compile(tree, job.flags), analysis, tree
+        compiled = _re_compiler.compile(tree, job.flags)
     except Exception:
         return None
+    _keep((job.pattern, job.flags), (compiled, None))  # for the searches of the same regex that follow
+    return compiled, analysis, tree
 
 
 #: Compiled patterns the worker keeps: a KB's regexes are searched again and again (in rounds of texts,
 #: one query after another), and `re`'s own cache holds only 512, far fewer than a KB has.
 COMPILED_CACHE_SIZE = 20_000
+_COMPILED: dict[tuple[str, int], tuple[re.Pattern | None, str | None]] = {}
 
 
-@functools.lru_cache(maxsize=COMPILED_CACHE_SIZE)
 def _compiled(pattern: str, flags: int) -> tuple[re.Pattern | None, str | None]:
     """(compiled pattern, None), or (None, why it does not compile)."""
-    error = compile_error(pattern, flags)
-    return (None, error) if error is not None else (re.compile(pattern, flags), None)
+    found = _COMPILED.get((pattern, flags))
+    if found is None:
+        error = compile_error(pattern, flags)
+        found = _keep((pattern, flags), (None, error) if error is not None else (re.compile(pattern, flags), None))
+    return found
+
+
+def _keep(key: tuple[str, int], compiled: tuple[re.Pattern | None, str | None]) -> tuple[re.Pattern | None, str | None]:
+    """Keep `compiled` in `_COMPILED`, letting go of the oldest when it is full."""
+    if len(_COMPILED) >= COMPILED_CACHE_SIZE:
+        del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[key] = compiled
+    return compiled
 
 
 #: Where the platform has a CPU-time timer, the worker stops a job itself after the job's CPU
