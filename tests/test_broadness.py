@@ -9,7 +9,7 @@ import pytest
 from conftest import clean_record, rule_findings
 from kbtool.regex.broadness import (MIN_DIFFERENT_ERRORS, REFERENCE_MESSAGES, ReferenceMessage, corpus_matches,
                                     generic_requirement, names_an_error, reference_messages, too_broad_reasons)
-from kbtool.regex.literals import branch_literal_sets, required_literal_sets
+from kbtool.regex.literals import branch_literal_sets, literal_filter, required_literal_sets
 from kbtool.regex.matcher import BoundedMatcher
 
 CATCH_ALLS = [r"Error: .+", r"ValueError: \w+", r"\w+Error: .{10,}", r"not supported",
@@ -78,6 +78,22 @@ def test_corpus_matches_count_errors_not_occurrences_and_leave_out_the_records_o
 def test_corpus_matches_stop_at_enough_errors(matcher):
     found = corpus_matches([r"(?i)error"], [required_literal_sets(r"(?i)error")], matcher)
     assert len(found[0]) == MIN_DIFFERENT_ERRORS
+
+
+def test_corpus_matches_are_the_first_errors_in_the_corpus_order_for_each_regex(matcher):
+    """Each regex gets the first `enough` different errors it matches, in the corpus's order, whatever the
+    order its candidates are searched in; a regex that matches nothing, none."""
+    words = ["disk", "socket", "token", "quota", "cache", "schema", "locale"]
+    corpus = [ReferenceMessage(f"{word} unavailable {n}" if n % 2 else f"{word} readonly {n}", word)
+              for n, word in enumerate(words * 3)]
+    patterns = [r"\w+ unavailable \d+", r"readonly \d+", "never seen", r"(?:quota|schema) readonly"]
+    found = corpus_matches(patterns, [required_literal_sets(pattern) for pattern in patterns], matcher, corpus=corpus, enough=4,
+                           filters=[literal_filter(pattern) for pattern in patterns])
+    assert [[message.message for message in messages] for messages in found] == [
+        ["socket unavailable 1", "quota unavailable 3", "schema unavailable 5", "disk unavailable 7"],
+        ["disk readonly 0", "token readonly 2", "cache readonly 4", "locale readonly 6"],
+        [],
+        ["quota readonly 10", "schema readonly 12"]]
 
 
 def test_lint_reports_a_catch_all_regex_with_the_messages_it_swallows(kb):

@@ -24,14 +24,12 @@ from typing import Sequence
 
 from kbtool.regex.index import TextIndex
 from kbtool.regex.literals import LiteralFilter, branch_literal_sets, required_literal_sets
-from kbtool.regex.lookup import search_in_rounds, wording, wording_overlap
+from kbtool.regex.lookup import search_pairs, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
 REFERENCE_MESSAGES = Path(__file__).parent / "reference" / "messages.jsonl"
 #: A regex that matches messages of this many different errors of the reference corpus is too broad.
 MIN_DIFFERENT_ERRORS = 3
-#: Reference messages searched per job.
-MESSAGES_PER_JOB = 200
 
 
 #: Texts that name no specific error. A record's regex that matches one of them (or the empty
@@ -230,22 +228,23 @@ def same_wording(first: frozenset[str], second: frozenset[str]) -> bool:
 def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozenset[str], ...]], matcher: BoundedMatcher,
                    own_texts: Sequence[Sequence[str]] = (), corpus: Sequence[ReferenceMessage] | None = None,
                    enough: int = MIN_DIFFERENT_ERRORS, filters: Sequence[LiteralFilter] | None = None) -> list[list[ReferenceMessage]]:
-    """For each pattern, one message of each different error of the corpus that it matches, at most
-    `enough` (the search of a pattern stops there). Two messages are one error when they share their
-    identity key or most of their fixed wording; messages worded like the pattern's own texts
-    (`own_texts[i]`: its record's signature and aliases) are its own error and do not count.
-    A search that overran its time bound keeps what it found before."""
+    """For each pattern, one message of each different error of the corpus that it matches, the first
+    `enough` in the corpus's order. Two messages are one error when they share their identity key or
+    most of their fixed wording; messages worded like the pattern's own texts (`own_texts[i]`: its
+    record's signature and aliases) are its own error and do not count. A regex whose search overran
+    its time bound keeps the matches found before."""
     index = _reference_index() if corpus is None else TextIndex([reference.message.casefold() for reference in corpus])
     corpus = reference_messages() if corpus is None else corpus
     candidates = dict(enumerate(index.candidates(literal_sets, filters if filters is not None else [None] * len(patterns))))
     own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
+    # Every candidate pair searched, many to a job (a regex's candidates are few: searching them all costs less
+    # than a round trip to the worker per regex); then each regex's matches taken in the corpus's order.
+    matched: dict[int, list[int]] = {}
+    for number, batch, result in search_pairs(patterns, [reference.message for reference in corpus], candidates, matcher):
+        matched.setdefault(number, []).extend(message for message, hit in zip(batch, result.matches) if hit)
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
-    messages = [reference.message for reference in corpus]
-    for number, batch, result in search_in_rounds(patterns, messages, candidates, matcher, per_job=MESSAGES_PER_JOB,
-                                                  done=lambda number: len(found[number]) >= enough):
-        for message_number, hit in zip(batch, result.matches):
-            if not hit or len(found[number]) >= enough:
-                continue
+    for number, messages in matched.items():
+        for message_number in sorted(messages):
             reference = corpus[message_number]
             words = wording(reference.message)
             if any(same_wording(words, mine) for mine in own[number]):
@@ -254,6 +253,8 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
                    for other, other_words in found[number]):
                 continue
             found[number].append((reference, words))
+            if len(found[number]) >= enough:
+                break
     return [[reference for reference, _ in matches] for matches in found]
 
 
