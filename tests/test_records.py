@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from kbtool import records
 from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, graph_edges,
                             graph_targets, line_column, make_pointer, read_record_file, value_offsets, value_start)
 
@@ -137,9 +138,10 @@ def test_locate_falls_back_to_the_parent_of_a_missing_value(tmp_path):
     assert record.locate("/dead_ends/0/action") == (3, 5)
 
 
-def test_a_record_places_every_offset_on_the_line_and_column_that_counting_gives():
-    """The line starts a record keeps to place many findings give what counting the newlines before an offset gives
-    (a line is ended by a newline only, not by a carriage return or a Unicode line separator)."""
+def test_a_record_places_every_offset_on_the_line_and_column_that_counting_gives(monkeypatch):
+    """The line starts a record keeps to place many findings in a large text give what counting the newlines before
+    an offset gives (a line is ended by a newline only, not by a carriage return or a Unicode line separator)."""
+    monkeypatch.setattr(records, "_COUNTED_TEXT", 0)  # every text counts as large here
     rng = random.Random(5)
     for _ in range(500):
         text = "".join(rng.choice("ab\n\r\u2028é\n") for _ in range(rng.randint(0, 40)))

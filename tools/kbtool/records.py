@@ -117,8 +117,10 @@ class RecordFile:
             return None
 
     def _line_column(self, index: int) -> tuple[int, int]:
-        # Line starts are found once per file: a file with 100,000 findings must not rescan its text for each.
-        # Kept as machine integers (8 bytes a line, not a Python int each): every record of a large KB holds them.
+        if len(self.text) <= _COUNTED_TEXT:
+            return line_column(self.text, index)
+        # Line starts are found once per file: a large file with thousands of findings must not rescan its text for
+        # each. Kept as machine integers (8 bytes a line, not a Python int each).
         if self._line_starts is None:
             starts = array("q", accumulate(map(_PAST_THE_NEWLINE, map(len, self.text.split("\n"))), initial=0))
             starts.pop()  # past the end of the text
@@ -128,6 +130,9 @@ class RecordFile:
 
 
 _PAST_THE_NEWLINE = (1).__add__  # a line's length to where the next starts
+#: Characters of a text in which a finding's line is found by counting line breaks (a record is a few thousand:
+#: counting costs less than finding where every line starts, even for the most findings a file may list).
+_COUNTED_TEXT = 16_384
 
 
 class SharedRecord(RecordFile):
