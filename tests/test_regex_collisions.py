@@ -9,6 +9,7 @@ import pytest
 
 from conftest import curated_record, write_record
 from kbtool.kb import load_knowledge_base
+from kbtool.regex import collisions
 from kbtool.regex.collisions import cross_match, record_messages
 from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
@@ -59,6 +60,24 @@ def test_cross_match_finds_the_same_pairs_as_trying_every_pair(generated_kb):
     got = {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in indexed.collisions}
     assert got == expected
     assert len(expected) >= 4  # the hand-made collisions at least: case-insensitive, no literal, alias
+
+
+def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_job_overruns(generated_kb, monkeypatch):
+    """The literal index of the whole KB's regexes is built in the regex workers (here this process cannot build
+    one); when their job overruns its bound, this process builds it: the pairs are those of trying every pair."""
+    kb = load_knowledge_base(generated_kb)
+    records = list(kb.records)
+    with BoundedMatcher() as matcher:
+        expected = brute_force(kb, matcher, records)
+        with monkeypatch.context() as patched:
+            patched.setattr(collisions, "LiteralIndex", None)
+            in_workers = cross_match(kb, matcher, records)
+        monkeypatch.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
+        here = cross_match(kb, matcher, records)
+        assert matcher.overran
+    for found in (in_workers, here):
+        assert {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in found.collisions} == expected
+    assert here.candidate_pairs == in_workers.candidate_pairs
 
 
 def test_cross_match_searches_far_fewer_pairs_than_all(generated_kb):

@@ -20,13 +20,16 @@ from typing import Iterable, NamedTuple
 from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
-from kbtool.regex.index import LiteralIndex, could_match, indexable
+from kbtool.regex.index import LiteralIndex, LiteralSets, could_match, indexable
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
-from kbtool.regex.matcher import BoundedMatcher
+from kbtool.regex.matcher import BoundedMatcher, CandidatesJob
 
 #: Texts per search job: small enough that one job stays well inside the matcher's time bound.
 TEXTS_PER_JOB = 200
+#: The bound of one look-up of the candidates in a regex worker (`CandidatesJob`): no regex runs, so only a
+#: machine far too slow for it reaches it (then the process looks them up itself).
+CANDIDATES_SECONDS = 300.0
 #: Regex-text pairs searched for regexes that have no literal to narrow the search.
 FALLBACK_PAIR_BUDGET = 5_000_000
 #: Regexes whose literals one index holds: the cross match of a 100,000-record KB looks every message up
@@ -113,6 +116,31 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
     for regex_number, text_number in pairs:
         if regex_records[regex_number] is not texts[text_number].record:
             candidates.setdefault(regex_number, []).append(text_number)
+    return candidates
+
+
+def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters: list[LiteralFilter | None],
+                           regex_records: list[RecordFile], texts: list[Text], folded: list[str],
+                           matcher: BoundedMatcher) -> dict[int, list[int]]:
+    """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
+    `regexes` (numbers), looked up by the regex workers (`CandidatesJob`), two halves at once, while this process
+    is free; a part whose job overran is looked up here."""
+    size = max(1, min(REGEXES_AT_A_TIME, -(-len(regexes) // 2)))
+    parts = [regexes[start:start + size] for start in range(0, len(regexes), size)]
+    texts_sent = tuple(folded)
+    jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
+                          seconds=CANDIDATES_SECONDS) for part in parts]
+    candidates: dict[int, list[int]] = {}
+    for part, result in zip(parts, matcher.run(jobs) if jobs else ()):
+        if result.candidates is None:  # overran, or the run's budget was spent: look the part up here
+            index = LiteralIndex([sets[number] for number in part], [filters[number] for number in part])
+            found = _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, None)
+        else:
+            found = {}
+            for position, text_number in zip(*result.candidates):
+                if regex_records[part[position]] is not texts[text_number].record:
+                    found.setdefault(position, []).append(text_number)
+        candidates.update((part[position], text_numbers) for position, text_numbers in found.items())
     return candidates
 
 
@@ -253,14 +281,15 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     folded = [value.casefold() for value in values]
     candidates: dict[int, list[int]] = {}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else []
-    for start in range(0, len(remaining), REGEXES_AT_A_TIME):
+    literal_filters = [(filters or {}).get(record.relative_path) for record in regex_records]
+    if focus is None:
+        candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher))
+    for start in range(0, len(remaining), REGEXES_AT_A_TIME) if focus is not None else ():
         part = remaining[start:start + REGEXES_AT_A_TIME]
-        index = LiteralIndex([sets[number] for number in part],
-                             [(filters or {}).get(regex_records[number].relative_path) for number in part])
+        index = LiteralIndex([sets[number] for number in part], [literal_filters[number] for number in part])
         candidates.update((part[position], found) for position, found in
                           _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, focus).items())
-        if focus is not None:
-            unindexed += [part[position] for position in index.unindexed]
+        unindexed += [part[position] for position in index.unindexed]
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())

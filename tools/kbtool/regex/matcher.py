@@ -41,15 +41,16 @@ from pathlib import Path
 from typing import Sequence
 
 from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAULT_SECONDS_PER_JOB, FRAME_HEADER,
-                                 MAX_PATTERN_LENGTH, READY, PairsJob, SearchJob, SearchResult, compile_error, frame)
+                                 MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, compile_error,
+                                 frame)
 
-__all__ = ["BoundedMatcher", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
+__all__ = ["BoundedMatcher", "CandidatesJob", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
            "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
 
 _WINDOW = 64  # jobs sent ahead of the one running
 _BUFFER_BYTES = 1 << 20  # jobs are queued for writing up to this many bytes (one job may be larger)
 _MAX_WORKERS = 2  # the matching is a fraction of a run: more processes would only add start-up cost
-_MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker
+_MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker (a CandidatesJob counts as a batch)
 #: A job's wall-clock deadline is this many times its CPU bound (where the worker has a CPU timer,
 #: which stops nearly every slow job itself; without one, the wall clock is the only bound).
 WALL_FACTOR = 3 if CPU_TIMER else 1
@@ -438,7 +439,8 @@ class BoundedMatcher:
             return self._run(jobs)
 
     def _run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
-        shares = min(len(self._workers), max(1, len(jobs) // _MIN_JOBS_PER_SHARE))
+        weight = sum(_MIN_JOBS_PER_SHARE if isinstance(job, CandidatesJob) else 1 for job in jobs)
+        shares = max(1, min(len(self._workers), len(jobs), weight // _MIN_JOBS_PER_SHARE))
         if shares == 1:
             results = self._workers[0].run(jobs)
         else:

@@ -19,6 +19,7 @@ import signal
 import struct
 import sys
 import warnings
+from array import array
 from dataclasses import dataclass
 from re import _compiler as _re_compiler
 
@@ -72,6 +73,18 @@ class PairsJob:
 
 
 @dataclass(frozen=True)
+class CandidatesJob:
+    """Which of `texts` (case-folded) each regex could match, told by the literal index of the regexes
+    (`kbtool.regex.index.LiteralIndex`, from their required literal sets and literal filters): work of the
+    main process done in a worker, beside it. Its `SearchResult` has `candidates`; `matches` says nothing."""
+
+    literal_sets: tuple[tuple[frozenset[str], ...], ...]
+    filters: tuple
+    texts: tuple[str, ...]
+    seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
+
+
+@dataclass(frozen=True)
 class SearchResult:
     """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
 
@@ -90,6 +103,8 @@ class SearchResult:
     #: otherwise (None: it did match, or the search ignoring case did not finish: `ignoring_case_timed_out`).
     first_ignoring_case: bool | None = None
     ignoring_case_timed_out: bool = False
+    #: Of a `CandidatesJob`: the candidate (regex, text) pairs, as two arrays of numbers, in the texts' order.
+    candidates: tuple[array, array] | None = None
 
 
 def compile_error(pattern: str, flags: int = 0) -> str | None:
@@ -171,9 +186,22 @@ def _search_pairs(job: PairsJob) -> SearchResult:
                         spans=tuple(match.span() if match is not None else None for match in found))
 
 
-def _search_all(job: SearchJob | PairsJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
+def _candidates(job: CandidatesJob) -> SearchResult:
+    from kbtool.regex.index import LiteralIndex  # only the workers that are asked import the automaton
+    index = LiteralIndex(job.literal_sets, job.filters)
+    regexes, texts = array("l"), array("l")
+    for text, folded in enumerate(job.texts):
+        for regex in index.candidates(folded):
+            regexes.append(regex)
+            texts.append(text)
+    return SearchResult((), candidates=(regexes, texts))
+
+
+def _search_all(job: SearchJob | PairsJob | CandidatesJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
     if isinstance(job, PairsJob):
         return _search_pairs(job)
+    if isinstance(job, CandidatesJob):
+        return _candidates(job)
     analysis = tree = None
     prepared = _compiled_and_analysed(job) if job.analyse else None
     if prepared is not None:
@@ -231,7 +259,7 @@ def _on_cpu_limit(signum, frame) -> None:  # runs in the worker
     raise _CpuLimit
 
 
-def run_limited(job: SearchJob | PairsJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
+def run_limited(job: SearchJob | PairsJob | CandidatesJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
     """Run `job` with a CPU-time limit (where the platform has the timer)."""
     try:
         if CPU_TIMER:
