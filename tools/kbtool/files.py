@@ -47,7 +47,11 @@ def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused",
         raise UnreadableFile(f"is {info.st_size:,} bytes; {kind}s larger than {max_bytes:,} bytes are {refused} unread")
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+            # The bytes the file had when looked at, and one more to see it grow: a buffer of `max_bytes` for each
+            # file (a record is a few kilobytes) would cost more than the reading.
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it grew: read on, up to the cap
+                raw += handle.read(max_bytes + 1 - len(raw))
     except OSError as error:
         raise UnreadableFile(f"cannot be read: {error.strerror}") from None
     if len(raw) > max_bytes:
