@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from re import _casefix
 
+import _sre
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtool.regex.index import LiteralIndex, TextIndex, could_match
-from kbtool.regex.literals import filter_holds, literal_filter, may_match_ignoring_case, required_literal_sets
+from kbtool.regex.literals import filter_holds, fold, literal_filter, may_match_ignoring_case, required_literal_sets
 from kbtool.regex.lookup import RegexLookup
 from kbtool.regex.matcher import BoundedMatcher
 
-WORDS = ["cuda", "out of memory", "Error", "module", "named", "x", "ab", "tensor", "Shape", "' '", "42", "é", "中文"]
+WORDS = ["cuda", "out of memory", "Error", "module", "named", "x", "ab", "tensor", "Shape", "' '", "42", "é", "中文",
+         "İnvalid", "ıd", "I"]
 PIECES = [r"\d+", r".*", r"\w{1,5}", r"(?:a|b)", r"[^']*", r" ", r"(?i)"]
 
 
@@ -31,7 +35,7 @@ def patterns(draw) -> str:
     return flags + (f"(?:{body}|{alternative})" if alternative else body)
 
 
-texts = st.lists(st.lists(st.sampled_from(WORDS) | st.text(alphabet="abcxé中 '042ESTMeorunmdfyhp", max_size=6),
+texts = st.lists(st.lists(st.sampled_from(WORDS) | st.text(alphabet="abcxé中 '042ESTMeorunmdfyhpIİı", max_size=6),
                           max_size=8).map(" ".join), min_size=1, max_size=6)
 
 
@@ -57,6 +61,36 @@ def test_indexed_lookup_equals_brute_force(matcher, regexes, queries, scan_texts
     assert found == expected
 
 
+def test_characters_that_re_reads_as_one_ignoring_case_fold_alike():
+    """Over all of Unicode: two characters that `re` matches to each other ignoring case (the same simple lower case,
+    or one of `re`'s extra cases) fold alike, the Turkish İ and ı among them (case folding alone keeps ı and makes İ
+    two characters)."""
+    by_lower = defaultdict(list)
+    for code in range(0x110000):
+        if not 0xD800 <= code <= 0xDFFF:
+            by_lower[_sre.unicode_tolower(code)].append(chr(code))
+    compared = 0
+    for lower, chars in by_lower.items():
+        alike = set(chars).union(*(by_lower[_sre.unicode_tolower(extra)] for extra in _casefix._EXTRA_CASES.get(lower, ())))
+        for first in alike:
+            for second in alike - {first}:
+                if re.fullmatch("(?i)" + re.escape(first), second):
+                    compared += 1
+                    assert fold(first) == fold(second), (first, second)
+    assert compared > 3000
+
+
+@pytest.mark.parametrize("pattern, text", [("(?i)İstanbul", "istanbul"), ("(?i)invalid value", "İNVALID VALUE"),
+                                           ("(?i)ıli*-x", "IIli-X1b"), ("(?i)fıle not found", "FILE NOT FOUND")])
+def test_a_regex_is_found_for_a_text_it_matches_ignoring_case_with_a_turkish_i(matcher, pattern, text):
+    assert re.search(pattern, text)
+    regexes = [pattern, "(?i)disk quota exceeded"]
+    for scan_texts in (0, 100):
+        lookup = RegexLookup(regexes, [required_literal_sets(regex) for regex in regexes], [[] for _ in regexes],
+                             [literal_filter(regex) for regex in regexes], scan_texts=scan_texts)
+        assert [hit.number for hit in lookup.find([text], matcher).hits] == [0], scan_texts
+
+
 def test_only_regexes_whose_literals_occur_are_candidates():
     regexes = [r"CUDA out of memory", r"No module named '[^']+'", r"\d+"]
     for scan_texts in (0, 100):
@@ -70,7 +104,7 @@ def test_only_regexes_whose_literals_occur_are_candidates():
 def test_a_text_a_regex_matches_passes_its_literal_filter(pattern, queries):
     for text in queries:
         if re.search(pattern, text):
-            assert filter_holds(literal_filter(pattern), text.casefold()), (pattern, text)
+            assert filter_holds(literal_filter(pattern), fold(text)), (pattern, text)
 
 
 def test_the_filter_keeps_alternatives_apart():
@@ -118,7 +152,7 @@ def test_long_texts_are_spread_over_jobs_and_every_match_is_found(matcher):
 def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, queries):
     """`holding_a_literal` reads the texts joined in one pass: every text with a candidate regex is among
     those it names (a text matched by an indexed regex always is), and it names each text once, in order."""
-    folded = [text.casefold() for text in queries]
+    folded = [fold(text) for text in queries]
     index = LiteralIndex([required_literal_sets(pattern) for pattern in regexes], [literal_filter(pattern) for pattern in regexes])
     named = index.holding_a_literal(folded)
     assert named == sorted(set(named))
@@ -133,7 +167,7 @@ def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, que
 def test_the_texts_an_index_of_texts_gives_a_regex_are_those_its_literals_and_filter_let_through(first, second, queries):
     """`TextIndex.candidates` gives each regex exactly the texts in which each of its required sets has a string
     and that pass its filter, in order; also for regexes asked after others (what it learnt of them is kept)."""
-    folded = [text.casefold() for text in queries]
+    folded = [fold(text) for text in queries]
     index = TextIndex(folded)
     for regexes in (first, second):
         sets = [required_literal_sets(pattern) for pattern in regexes]
@@ -161,7 +195,7 @@ def test_the_candidates_are_the_indexed_regexes_whose_literals_and_filter_hold(r
     filters = [literal_filter(pattern) for pattern in regexes]
     index = LiteralIndex(sets, filters)
     for text in queries:
-        folded = text.casefold()
+        folded = fold(text)
         expected = {number for number in index.indexed if could_match(sets[number], folded) and filter_holds(filters[number], folded)}
         found = list(index.candidates(folded))
         assert len(found) == len(set(found)) and set(found) == expected, (text, regexes)

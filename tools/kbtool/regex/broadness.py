@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kbtool.regex.index import TextIndex
-from kbtool.regex.literals import LiteralFilter, branch_literal_sets, required_literal_sets
+from kbtool.regex.literals import LiteralFilter, branch_literal_sets, fold, required_literal_sets
 from kbtool.regex.lookup import search_pairs, wording, wording_overlap
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
 
@@ -122,7 +122,7 @@ def _generic_text_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     texts = ("",) + GENERIC_TEXTS
     # A regex whose every match contains a string found in no generic text needs no matching. (Looked for in
     # the texts joined: a string found across two of them only costs a search.)
-    folded_generic = "\n".join(text.casefold() for text in GENERIC_TEXTS)
+    folded_generic = "\n".join(fold(text) for text in GENERIC_TEXTS)
     to_match = [number for number, sets in enumerate(literal_sets) if not sets or any(literal in folded_generic for literal in sets[0])]
     results: list[SearchResult | None] = [None] * len(patterns)
     for number, result in zip(to_match, matcher.run([SearchJob(patterns[number], texts) for number in to_match])):
@@ -212,7 +212,7 @@ def reference_messages() -> tuple[ReferenceMessage, ...]:
 def _reference_index() -> TextIndex:
     """The reference corpus's messages, case-folded, looked up by the strings regexes require (one index for
     the run: which messages hold a common string is found once)."""
-    return TextIndex([reference.message.casefold() for reference in reference_messages()])
+    return TextIndex([fold(reference.message) for reference in reference_messages()])
 
 
 #: Two messages whose fixed words (`kbtool.regex.lookup.wording`) overlap this much are one error.
@@ -233,7 +233,7 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
     most of their fixed wording; messages worded like the pattern's own texts (`own_texts[i]`: its
     record's signature and aliases) are its own error and do not count. A regex whose search overran
     its time bound keeps the matches found before."""
-    index = _reference_index() if corpus is None else TextIndex([reference.message.casefold() for reference in corpus])
+    index = _reference_index() if corpus is None else TextIndex([fold(reference.message) for reference in corpus])
     corpus = reference_messages() if corpus is None else corpus
     candidates = dict(enumerate(index.candidates(literal_sets, filters if filters is not None else [None] * len(patterns))))
     own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]

@@ -21,7 +21,7 @@ from kbtool.cache import Cache
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex, LiteralSets, could_match, indexable
-from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, required_literal_sets
+from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, fold, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
 from kbtool.regex.matcher import BoundedMatcher, CandidatesJob
 
@@ -86,7 +86,7 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
     """The records of `focus`, and the other `regex_records` whose required literals (`literal_sets[i]`)
     all occur in one message of a record of `focus`: the only regexes that can take part in a cross
     match that concerns the focus. A plain scan, no index: the focus has few messages."""
-    folded = [value.casefold() for record in kb.records if record.relative_path in focus for _, value in record_messages(record)]
+    folded = [fold(value) for record in kb.records if record.relative_path in focus for _, value in record_messages(record)]
     # A first look, one string at a time over the focus's messages joined: a regex none of whose first required
     # strings occurs there cannot match any of them (could_match then decides for the few that are left).
     joined = "\n".join(folded)
@@ -278,7 +278,7 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         remaining = [number for number in remaining if number not in answered]
         whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
     # The regexes not answered above: candidates through a literal index of just them, REGEXES_AT_A_TIME at a time.
-    folded = [value.casefold() for value in values]
+    folded = [fold(value) for value in values]
     candidates: dict[int, list[int]] = {}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else []
     literal_filters = [(filters or {}).get(record.relative_path) for record in regex_records]

@@ -2,8 +2,8 @@
 
 Each regex's parse tree gives sets of strings such that every match contains one string of each
 set (`required_literal_sets`). An Aho-Corasick automaton over every string long enough to look up
-reads a (case-folded) text once and tells which of them occur. Each regex is woken by one set (its
-anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
+reads a text (folded by `kbtool.regex.literals.fold`) once and tells which of them occur. Each
+regex is woken by one set (its anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
 other regexes name, so that a common word such as "error: " does not wake thousands of regexes), or,
 when its literal filter gives rarer ones, by strings one of which every match holds (one for each
 alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the required set {error, invalid}); a woken
@@ -59,7 +59,7 @@ def indexable(sets: LiteralSets) -> bool:
 
 
 class TextIndex:
-    """Many fixed texts (case-folded), looked up by the strings regexes require: the texts a regex could
+    """Many fixed texts (folded: `fold`), looked up by the strings regexes require: the texts a regex could
     match, told by its required sets and literal filter without looking at each text for each regex. Which
     texts hold a string is found once per string for all the texts (by an automaton's pass over each text;
     a string too short to index, by a look in each text when it comes to it), and kept when some text
@@ -224,7 +224,7 @@ class LiteralIndex:
         return sorted(found)
 
     def candidates(self, folded_text: str, unindexed: bool = False) -> Iterator[int]:
-        """Indexed regexes whose every required set has a string in `folded_text` (case-folded) and that
+        """Indexed regexes whose every required set has a string in `folded_text` (folded: `fold`) and that
         pass their filter, each once, in the order their literals occur; with `unindexed`, then the
         regexes that cannot be looked up by literal and pass their filter."""
         in_order = self._in_order(folded_text)

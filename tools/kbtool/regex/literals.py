@@ -1,8 +1,8 @@
 """Required literals of a regex, read from Python's own parse tree (nothing here runs a regex).
 
 * `required_literal_sets(pattern)`: sets of strings such that every text the regex matches contains
-  one string of each set (case-folded). Cross-record checks and `kbtool match` look regexes up by
-  them instead of trying all.
+  one string of each set (folded by `fold`, as the texts looked in must be). Cross-record checks and
+  `kbtool match` look regexes up by them instead of trying all.
 * `literal_filter(pattern)`: the same knowledge with the alternatives kept apart (each alternative
   of `a.*b|c.*d` requires all its own literals), a finer test of whether a regex could match a text.
 * `literal_text(pattern)` / `literal_runs(pattern)`: the regex as plain text when it is nothing but
@@ -22,6 +22,19 @@ from re import _parser as _sre_parse
 
 if TYPE_CHECKING:
     from kbtool.cache import Cache
+
+#: What `fold` does after `str.casefold`: `re` ignoring case reads the Turkish dotted İ as i (its simple lower
+#: case) and the dotless ı as I and i, where case folding makes İ an i and a combining dot, and keeps ı.
+_FOLDED_AS_RE_READS = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
+def fold(text: str) -> str:
+    """`text` case-folded as the literal index compares it: `str.casefold`, the dotless ı read as i and the
+    combining dot above dropped. Character by character (a string a text holds, the folded text holds
+    folded), and any two characters that `re` takes for one ignoring case fold alike: so a text that a
+    regex matches, folded, holds the regex's folded required strings."""
+    return text.casefold().translate(_FOLDED_AS_RE_READS)
+
 
 #: Longest pattern that is analysed at all (the schema caps `regex` at 2,000 characters).
 MAX_ANALYSED_LENGTH = 5000
@@ -240,7 +253,7 @@ def branch_sets_of_tree(tree, memo: _Memo | None = None) -> list[tuple[frozenset
 def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
     """The usable sets of `result`, case-folded, the most selective first."""
     options = list(result.required) + ([result.exact] if result.exact is not None else [])
-    folded = {frozenset(text.casefold() for text in option) for option in options}
+    folded = {frozenset(fold(text) for text in option) for option in options}
     usable = [option for option in folded if option and "" not in option]
     usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
     return tuple(usable)
@@ -295,7 +308,7 @@ def _filter_of_sequence(node, flags: int, depth: int, memo: _Memo | None) -> Lit
                 start -= 1
             followed = _starts(items[start:], flags, depth + 1)
             if any(len(text) > position - start for text in followed):  # it says more than the run
-                clauses.append(frozenset(text.casefold() for text in followed))
+                clauses.append(frozenset(fold(text) for text in followed))
     for op, av in items:
         if op in GROUPS:
             inner_flags, body = group_flags(flags, av)

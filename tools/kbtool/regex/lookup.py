@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from kbtool.regex.index import LiteralIndex, could_match
-from kbtool.regex.literals import LiteralFilter, filter_holds
+from kbtool.regex.literals import LiteralFilter, filter_holds, fold
 from kbtool.regex.matcher import BoundedMatcher, PairsJob, SearchJob, SearchResult
 
 #: Texts per search job.
@@ -175,7 +175,7 @@ class RegexLookup:
     def candidates(self, text: str) -> list[int]:
         """The regexes that could match `text`: those whose required literals all occur in it and that
         pass their literal filter, and those that cannot be looked up by literal and pass their filter."""
-        folded = text.casefold()
+        folded = fold(text)
         if self._index is None and self._scanned < self.scan_texts:
             self._scanned += 1
             return [number for number, sets in enumerate(self.literal_sets) if could_match(sets, folded)

@@ -74,7 +74,7 @@ class PairsJob:
 
 @dataclass(frozen=True)
 class CandidatesJob:
-    """Which of `texts` (case-folded) each regex could match, told by the literal index of the regexes
+    """Which of `texts` (folded: `fold`) each regex could match, told by the literal index of the regexes
     (`kbtool.regex.index.LiteralIndex`, from their required literal sets and literal filters): work of the
     main process done in a worker, beside it. Its `SearchResult` has `candidates`; `matches` says nothing."""
 
