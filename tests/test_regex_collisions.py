@@ -11,7 +11,7 @@ from conftest import curated_record, write_record
 from kbtool.kb import load_knowledge_base
 from kbtool.regex import collisions
 from kbtool.regex.collisions import cross_match, record_messages
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
+from kbtool.regex.matcher import BoundedMatcher, SearchJob, candidate_parts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate_kb import generate  # noqa: E402
@@ -98,3 +98,11 @@ def test_cross_match_reports_regexes_beyond_the_fallback_budget_as_unchecked(gen
     with BoundedMatcher() as matcher:
         result = cross_match(kb, matcher, records, fallback_budget=10)
     assert len(result.unchecked) == 2 and "entries/python/shape-pair.json" in result.unchecked
+
+
+def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_enough_and_in_parts_of_at_most():
+    """A second worker is started for a look-up only when there are enough regexes to share (a small KB's lint does
+    not pay for starting it)."""
+    assert candidate_parts(0) == [] and candidate_parts(999) == [range(0, 999)]
+    assert candidate_parts(1001) == [range(0, 501), range(501, 1001)]
+    assert candidate_parts(25_000, 10_000) == [range(0, 10_000), range(10_000, 20_000), range(20_000, 25_000)]

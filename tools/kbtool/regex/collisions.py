@@ -23,7 +23,7 @@ from kbtool.records import RecordFile, as_list, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex, LiteralSets, could_match, indexable
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, fold, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
-from kbtool.regex.matcher import BoundedMatcher, CandidatesJob
+from kbtool.regex.matcher import BoundedMatcher, CandidatesJob, candidate_parts
 
 #: Texts per search job: small enough that one job stays well inside the matcher's time bound.
 TEXTS_PER_JOB = 200
@@ -123,10 +123,9 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
                            regex_records: list[RecordFile], texts: list[Text], folded: list[str],
                            matcher: BoundedMatcher) -> dict[int, list[int]]:
     """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
-    `regexes` (numbers), looked up by the regex workers (`CandidatesJob`), two halves at once, while this process
-    is free; a part whose job overran is looked up here."""
-    size = max(1, min(REGEXES_AT_A_TIME, -(-len(regexes) // 2)))
-    parts = [regexes[start:start + size] for start in range(0, len(regexes), size)]
+    `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
+    free; a part whose job overran is looked up here."""
+    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes), REGEXES_AT_A_TIME)]
     texts_sent = tuple(folded)
     jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
                           seconds=CANDIDATES_SECONDS) for part in parts]

@@ -44,7 +44,7 @@ from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAUL
                                  MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, compile_error,
                                  frame)
 
-__all__ = ["BoundedMatcher", "CandidatesJob", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
+__all__ = ["BoundedMatcher", "CandidatesJob", "candidate_parts", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
            "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
 
 _WINDOW = 64  # jobs sent ahead of the one running
@@ -451,6 +451,14 @@ class BoundedMatcher:
             results = [result for part in parts for result in part]
         self._broke = self._broke or any(result.broke for result in results)
         return results
+
+
+def candidate_parts(count: int, most: int | None = None) -> list[range]:
+    """The numbers of `count` regexes split for `CandidatesJob`s: in two halves, one for each worker, when there are
+    enough of them to be worth a second worker (else whole), in parts of at most `most`."""
+    size = count if count < 2 * _MIN_JOBS_PER_SHARE else -(-count // 2)
+    size = max(1, min(size, most or size))
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 class Submitted:
