@@ -62,22 +62,28 @@ def test_cross_match_finds_the_same_pairs_as_trying_every_pair(generated_kb):
     assert len(expected) >= 4  # the hand-made collisions at least: case-insensitive, no literal, alias
 
 
-def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_job_overruns(generated_kb, monkeypatch):
+def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_job_overruns(tmp_path, monkeypatch):
     """The literal index of the whole KB's regexes is built in the regex workers (here this process cannot build
-    one); when their job overruns its bound, this process builds it: the pairs are those of trying every pair."""
-    kb = load_knowledge_base(generated_kb)
+    one); when their job overruns its bound, or when there is more than one index's worth of regexes, this process
+    builds them: the pairs are those of trying every pair (`bad value 1` is in the messages of 10 to 19, ...)."""
+    for number in range(120):
+        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"bad value {number}"))
+    kb = load_knowledge_base(tmp_path)
     records = list(kb.records)
     with BoundedMatcher() as matcher:
         expected = brute_force(kb, matcher, records)
         with monkeypatch.context() as patched:
             patched.setattr(collisions, "LiteralIndex", None)
             in_workers = cross_match(kb, matcher, records)
+        monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 25)  # more than one index's worth: built here
+        in_parts = cross_match(kb, matcher, records)
+        monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 10_000)
         monkeypatch.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
         here = cross_match(kb, matcher, records)
         assert matcher.overran
-    for found in (in_workers, here):
+    for found in (in_workers, in_parts, here):
         assert {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in found.collisions} == expected
-    assert here.candidate_pairs == in_workers.candidate_pairs
+    assert len(expected) > 100 and here.candidate_pairs == in_parts.candidate_pairs == in_workers.candidate_pairs
 
 
 def test_cross_match_searches_far_fewer_pairs_than_all(generated_kb):
@@ -100,9 +106,8 @@ def test_cross_match_reports_regexes_beyond_the_fallback_budget_as_unchecked(gen
     assert len(result.unchecked) == 2 and "entries/python/shape-pair.json" in result.unchecked
 
 
-def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_enough_and_in_parts_of_at_most():
+def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_enough():
     """A second worker is started for a look-up only when there are enough regexes to share (a small KB's lint does
     not pay for starting it)."""
     assert candidate_parts(0) == [] and candidate_parts(999) == [range(0, 999)]
     assert candidate_parts(1001) == [range(0, 501), range(501, 1001)]
-    assert candidate_parts(25_000, 10_000) == [range(0, 10_000), range(10_000, 20_000), range(20_000, 25_000)]

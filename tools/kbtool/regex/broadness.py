@@ -210,7 +210,7 @@ def reference_messages() -> tuple[ReferenceMessage, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _reference_index() -> TextIndex:
-    """The reference corpus's messages, case-folded, looked up by the strings regexes require (one index for
+    """The reference corpus's messages, folded (`fold`), looked up by the strings regexes require (one index for
     the run: which messages hold a common string is found once)."""
     return TextIndex([fold(reference.message) for reference in reference_messages()])
 

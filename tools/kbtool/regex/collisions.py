@@ -125,7 +125,7 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
     """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
     `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
     free; a part whose job overran is looked up here."""
-    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes), REGEXES_AT_A_TIME)]
+    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes))]
     texts_sent = tuple(folded)
     jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
                           seconds=CANDIDATES_SECONDS) for part in parts]
@@ -277,18 +277,23 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         remaining = [number for number in remaining if number not in answered]
         whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
     # The regexes not answered above: candidates through a literal index of just them, REGEXES_AT_A_TIME at a time.
+    # One index's worth for the whole KB is built by the regex workers, in two halves beside this process; more are
+    # built here, one after another (a job sends the workers every message of the KB: one per part would weigh
+    # on the run's peak memory).
     folded = [fold(value) for value in values]
     candidates: dict[int, list[int]] = {}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else []
     literal_filters = [(filters or {}).get(record.relative_path) for record in regex_records]
-    if focus is None:
+    if focus is None and len(remaining) <= REGEXES_AT_A_TIME:
         candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher))
-    for start in range(0, len(remaining), REGEXES_AT_A_TIME) if focus is not None else ():
-        part = remaining[start:start + REGEXES_AT_A_TIME]
-        index = LiteralIndex([sets[number] for number in part], [literal_filters[number] for number in part])
-        candidates.update((part[position], found) for position, found in
-                          _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, focus).items())
-        unindexed += [part[position] for position in index.unindexed]
+    else:
+        for start in range(0, len(remaining), REGEXES_AT_A_TIME):
+            part = remaining[start:start + REGEXES_AT_A_TIME]
+            index = LiteralIndex([sets[number] for number in part], [literal_filters[number] for number in part])
+            candidates.update((part[position], found) for position, found in
+                              _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, focus).items())
+            if focus is not None:
+                unindexed += [part[position] for position in index.unindexed]
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())

@@ -3,15 +3,18 @@
 Each regex's parse tree gives sets of strings such that every match contains one string of each
 set (`required_literal_sets`). An Aho-Corasick automaton over every string long enough to look up
 reads a text (folded by `kbtool.regex.literals.fold`) once and tells which of them occur. Each
-regex is woken by one set (its anchor: of the sets whose strings are all long enough to look up, the one whose strings the fewest
-other regexes name, so that a common word such as "error: " does not wake thousands of regexes), or,
-when its literal filter gives rarer ones, by strings one of which every match holds (one for each
-alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the required set {error, invalid}); a woken
-regex is a candidate when its other sets also have a string in the text (told by the automaton's
-finds, or looked for when too short to index) and, where its literal filter is
-known (`literal_filter`: the alternatives of the regex kept apart), the text passes it. Regexes
-with no usable literal (shorter than `MIN_LITERAL_LENGTH`) cannot be looked up and are listed
-apart, for the caller to try another way.
+regex is woken by one set (its anchor: of the sets whose strings are all long enough to look up,
+the one whose strings the fewest other regexes name, so that a common word such as "error: " does
+not wake thousands of regexes), or, when its literal filter gives rarer ones, by strings one of
+which every match holds (one for each alternative of `(a.*error|b.*invalid)`: `a` or `b`, not the
+required set {error, invalid}); a woken regex is a candidate when its other sets also have a string
+in the text (told by the automaton's finds, or looked for when too short to index) and, where its
+literal filter is known (`literal_filter`: the alternatives of the regex kept apart), the text
+passes it. Regexes with no usable literal (shorter than `MIN_LITERAL_LENGTH`) cannot be looked up
+and are listed apart, for the caller to try another way.
+
+`TextIndex` looks the other way: many fixed texts (a reference corpus), and which of them each
+regex could match.
 """
 
 from __future__ import annotations

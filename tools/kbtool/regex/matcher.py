@@ -44,8 +44,8 @@ from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAUL
                                  MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, compile_error,
                                  frame)
 
-__all__ = ["BoundedMatcher", "CandidatesJob", "candidate_parts", "PairsJob", "SearchJob", "SearchResult", "compile_error", "CATASTROPHIC_SECONDS_PER_JOB",
-           "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
+__all__ = ["BoundedMatcher", "CandidatesJob", "PairsJob", "SearchJob", "SearchResult", "candidate_parts", "compile_error",
+           "CATASTROPHIC_SECONDS_PER_JOB", "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
 
 _WINDOW = 64  # jobs sent ahead of the one running
 _BUFFER_BYTES = 1 << 20  # jobs are queued for writing up to this many bytes (one job may be larger)
@@ -453,11 +453,10 @@ class BoundedMatcher:
         return results
 
 
-def candidate_parts(count: int, most: int | None = None) -> list[range]:
+def candidate_parts(count: int) -> list[range]:
     """The numbers of `count` regexes split for `CandidatesJob`s: in two halves, one for each worker, when there are
-    enough of them to be worth a second worker (else whole), in parts of at most `most`."""
-    size = count if count < 2 * _MIN_JOBS_PER_SHARE else -(-count // 2)
-    size = max(1, min(size, most or size))
+    enough of them to be worth a second worker, else whole."""
+    size = max(1, count if count < 2 * _MIN_JOBS_PER_SHARE else -(-count // 2))
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
