@@ -65,9 +65,10 @@ def test_cross_match_finds_the_same_pairs_as_trying_every_pair(generated_kb):
 def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_job_overruns(tmp_path, monkeypatch):
     """The literal index of the whole KB's regexes is built in the regex workers (here this process cannot build
     one); when their job overruns its bound, or when there is more than one index's worth of regexes, this process
-    builds them: the pairs are those of trying every pair (`bad value 1` is in the messages of 10 to 19, ...)."""
+    builds them: the pairs are those of trying every pair (every regex, `value 1` to `value 9` and `value 0`, is
+    in other records' messages, so that every part has candidates)."""
     for number in range(120):
-        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"bad value {number}"))
+        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}"))
     kb = load_knowledge_base(tmp_path)
     records = list(kb.records)
     with BoundedMatcher() as matcher:

@@ -132,15 +132,22 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
     candidates: dict[int, list[int]] = {}
     for part, result in zip(parts, matcher.run(jobs) if jobs else ()):
         if result.candidates is None:  # overran, or the run's budget was spent: look the part up here
-            index = LiteralIndex([sets[number] for number in part], [filters[number] for number in part])
-            found = _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, None)
-        else:
-            found = {}
-            for position, text_number in zip(*result.candidates):
-                if regex_records[part[position]] is not texts[text_number].record:
-                    found.setdefault(position, []).append(text_number)
-        candidates.update((part[position], text_numbers) for position, text_numbers in found.items())
+            candidates.update(_candidates_here(part, sets, filters, regex_records, texts, folded, None)[0])
+            continue
+        for position, text_number in zip(*result.candidates):
+            if regex_records[part[position]] is not texts[text_number].record:
+                candidates.setdefault(part[position], []).append(text_number)
     return candidates
+
+
+def _candidates_here(part: list[int], sets: list[LiteralSets], filters: list[LiteralFilter | None],
+                     regex_records: list[RecordFile], texts: list[Text], folded: list[str],
+                     focus: set[str] | None) -> tuple[dict[int, list[int]], list[int]]:
+    """Step 1 in this process for the regexes `part` (numbers), through a literal index of them: their candidates
+    (`_indexed_candidates`, by regex number), and those of them the index cannot look up."""
+    index = LiteralIndex([sets[number] for number in part], [filters[number] for number in part])
+    found = _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, focus)
+    return {part[position]: text_numbers for position, text_numbers in found.items()}, [part[position] for position in index.unindexed]
 
 
 def _over_budget(unindexed: list[int], texts: int, budget: int) -> list[int]:
@@ -288,12 +295,11 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher))
     else:
         for start in range(0, len(remaining), REGEXES_AT_A_TIME):
-            part = remaining[start:start + REGEXES_AT_A_TIME]
-            index = LiteralIndex([sets[number] for number in part], [literal_filters[number] for number in part])
-            candidates.update((part[position], found) for position, found in
-                              _indexed_candidates(index, [regex_records[number] for number in part], texts, folded, focus).items())
+            found, not_indexed = _candidates_here(remaining[start:start + REGEXES_AT_A_TIME], sets, literal_filters,
+                                                  regex_records, texts, folded, focus)
+            candidates.update(found)
             if focus is not None:
-                unindexed += [part[position] for position in index.unindexed]
+                unindexed += not_indexed
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())

@@ -343,7 +343,7 @@ def filter_of_tree(tree, memo: _Memo | None = None) -> LiteralFilter:
 
 
 def filter_holds(literal_filter: LiteralFilter, folded_text: str, told=None) -> bool:
-    """Whether `folded_text` (case-folded) passes the filter: else the regex cannot match it. With `told` (a
+    """Whether `folded_text` (folded: `fold`) passes the filter: else the regex cannot match it. With `told` (a
     test of a clause that is a set), the clauses it refuses are taken to hold."""
     for clause in literal_filter:
         if isinstance(clause, frozenset):
