@@ -154,15 +154,18 @@ def test_pointer_tokens_are_escaped():
     assert make_pointer("a/b", "c~d", 0) == "/a~1b/c~0d/0"
 
 
-def _random_document(rng, depth=0):
-    """A random JSON value: objects (with keys that need escaping), arrays, scalars."""
+def _random_document(rng, depth=0, repeat=False):
+    """A random JSON value: objects (with keys that need escaping; keys that repeat when `repeat`), arrays,
+    scalars (some holding what looks like a key)."""
     kind = rng.choice(["object", "array", "scalar", "scalar"] if depth < 4 else ["scalar"])
     if kind == "object":
-        keys = rng.sample(["a", "b", "a/b", "c~d", "中", 'q"t', "\\u0041", "", "regex"], rng.randint(0, 5))
-        return ("object", [(key, _random_document(rng, depth + 1)) for key in keys])
+        names, count = ["a", "b", "a/b", "c~d", "中", 'q"t', 'q"regex', "\\u0041", "", "regex", "regex"], rng.randint(0, 5)
+        keys = rng.choices(names, k=count) if repeat else rng.sample(names[:-1], count)
+        return ("object", [(key, _random_document(rng, depth + 1, repeat)) for key in keys])
     if kind == "array":
-        return ("array", [_random_document(rng, depth + 1) for _ in range(rng.randint(0, 4))])
-    return ("scalar", rng.choice(['1', '-2.5e3', 'true', 'null', '"x"', '"a,b]}"', '"\\"{"', '"中文"', '123456789012345678901234567890']))
+        return ("array", [_random_document(rng, depth + 1, repeat) for _ in range(rng.randint(0, 4))])
+    return ("scalar", rng.choice(['1', '-2.5e3', 'true', 'null', '"x"', '"a,b]}"', '"\\"{"', '"中文"', '123456789012345678901234567890',
+                                  '"regex"', '"\\"regex\\": 1"', '"\\\\"']))
 
 
 def _layout(rng, node):
@@ -174,7 +177,10 @@ def _layout(rng, node):
         return value
     if kind == "array":
         return "[" + blank() + ("," + blank()).join(_layout(rng, item) for item in value) + blank() + "]"
-    return "{" + blank() + ("," + blank()).join(json.dumps(key) + blank() + ":" + blank() + _layout(rng, item)
+    def written(key):  # as json writes it, as it is, or every character escaped
+        return rng.choice([json.dumps(key), json.dumps(key, ensure_ascii=False),
+                           '"' + "".join(f"\\u{ord(char):04x}" for char in key) + '"'])
+    return "{" + blank() + ("," + blank()).join(written(key) + blank() + ":" + blank() + _layout(rng, item)
                                              for key, item in value) + blank() + "}"
 
 
@@ -201,6 +207,17 @@ def test_the_path_walker_places_every_pointer_where_the_full_token_scan_does():
             while expected not in offsets:
                 expected = expected.rsplit("/", 1)[0]
             assert value_start(text, pointer) == offsets[expected], (text, pointer)
+
+
+def test_a_top_level_key_is_found_directly_where_the_walk_finds_it():
+    """With the parsed data at hand a top-level key written once is found by searching for it; the search must give
+    the walk's offset whatever the keys (escaped, written more than once, inside values that look like keys)."""
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = _layout(rng, _random_document(rng, repeat=True))
+        data = json.loads(text)
+        for pointer in _pointers(data):
+            assert value_start(text, pointer, root=data) == value_start(text, pointer), (text, pointer)
 
 
 def test_the_path_walker_takes_the_last_of_duplicate_keys():

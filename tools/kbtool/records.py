@@ -84,7 +84,7 @@ class RecordFile:
         if self.text is None or self.data is None:
             return (1, 1)
         try:
-            offset = value_start(self.text, pointer, self._members)
+            offset = value_start(self.text, pointer, self._members, self.data)
         except (ValueError, IndexError, RecursionError):  # a value the json module refuses (e.g. an integer of 5,000 digits)
             offsets = value_offsets(self.text)
             while pointer not in offsets and pointer:
@@ -261,7 +261,7 @@ _BLANK = re.compile(r"[ \t\n\r]*")
 _SKIPPER = json.JSONDecoder()
 
 
-def value_start(text: str, pointer: str, members: dict[int, dict | list] | None = None) -> int:
+def value_start(text: str, pointer: str, members: dict[int, dict | list] | None = None, root: Any = None) -> int:
     """Character offset where the value that `pointer` names starts in `text`, a valid JSON document;
     for a pointer to a value that is absent (e.g. a missing required key), where its nearest existing
     parent starts. For duplicate keys the last occurrence wins, as in the parsed data.
@@ -269,10 +269,16 @@ def value_start(text: str, pointer: str, members: dict[int, dict | list] | None 
     Only the path to the value is walked: the values beside it are stepped over by the json module's
     C scanner, so placing a finding costs the number of siblings on its path, not a scan of the file.
     `members` keeps the containers already walked (by offset), for the next pointer into the same text.
+    `root`, the text's parsed data, lets a top-level key written once be found without a walk.
     """
     members = {} if members is None else members
     position = _BLANK.match(text).end()
-    for token in pointer.split("/")[1:]:
+    tokens = pointer.split("/")[1:]
+    if tokens and isinstance(root, dict) and tokens[0] in root:
+        found = _only_key(text, tokens[0])
+        if found is not None:
+            position, tokens = found, tokens[1:]
+    for token in tokens:
         if position not in members:
             members[position] = _members(text, position)
         children = members[position]
@@ -284,6 +290,31 @@ def value_start(text: str, pointer: str, members: dict[int, dict | list] | None 
             break
         position = found
     return position
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _only_key(text: str, key: str) -> int | None:
+    """Where the value of `key` starts when the text names that key once and only once, so that the
+    key found is the top-level object's own (which holds it); None when it cannot be told so cheaply.
+
+    A key of letters, digits and underscores is written `"key"` unless with \\u escapes: in a text without
+    any, the top-level object's key is one of the places where `"key"` and a colon follow each other (the
+    others: the same key in other objects or repeated, a key that ends so). When it is the only one, it is
+    the top-level key.
+    """
+    if not _PLAIN_KEY.fullmatch(key) or "\\u" in text:
+        return None
+    needle, found, start = f'"{key}"', None, 0
+    while (start := text.find(needle, start)) >= 0:
+        after = _BLANK.match(text, start + len(needle)).end()
+        if text[after:after + 1] == ":":
+            if found is not None:
+                return None
+            found = _BLANK.match(text, after + 1).end()
+        start += len(needle)
+    return found
 
 
 def _members(text: str, position: int) -> dict[str, int] | list[int]:
