@@ -10,7 +10,7 @@ import pytest
 from conftest import curated_record, write_record
 from kbtool.kb import load_knowledge_base
 from kbtool.regex import collisions
-from kbtool.regex.collisions import cross_match, record_messages
+from kbtool.regex.collisions import cross_match, kb_messages
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, candidate_parts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -40,14 +40,18 @@ def generated_kb(tmp_path_factory) -> Path:
 
 
 def brute_force(kb, matcher, records):
-    messages = [message for record in kb.records for message in record_messages(record)]
-    texts = [text for text, _ in messages]
-    jobs = [SearchJob(record.data["regex"], tuple(value for _, value in messages)) for record in records]
+    """Every (regex's record, message's record, message's pointer) found by searching every message of the KB (each
+    record's signature and aliases) with every regex."""
+    messages = [(other, pointer, value) for other in kb.records
+                for pointer, value in [("/signature", other.data.get("signature"))]
+                + [(f"/aliases/{index}", alias) for index, alias in enumerate(other.data.get("aliases") or [])]
+                if isinstance(value, str) and value]
+    jobs = [SearchJob(record.data["regex"], tuple(value for _, _, value in messages)) for record in records]
     found = set()
     for record, result in zip(records, matcher.run(jobs)):
-        for text, matched in zip(texts, result.matches):
-            if matched and text.record is not record:
-                found.add((record.relative_path, text.record.relative_path, text.pointer))
+        for (other, pointer, _), matched in zip(messages, result.matches):
+            if matched and other is not record:
+                found.add((record.relative_path, other.relative_path, pointer))
     return found
 
 
@@ -93,7 +97,7 @@ def test_cross_match_searches_far_fewer_pairs_than_all(generated_kb):
     with BoundedMatcher() as matcher:
         result = cross_match(kb, matcher, records)
     all_pairs = len(records) * len(records)
-    texts = sum(len(record_messages(record)) for record in records)
+    texts = len(kb_messages(records)[1])
     # two regexes without literal text are searched against every message; the rest only against candidates
     assert result.fallback_regexes == 2
     assert result.candidate_pairs < 2 * texts + 5 * len(records) < all_pairs / 50
