@@ -78,6 +78,8 @@ def test_characters_that_re_reads_as_one_ignoring_case_fold_alike():
                     compared += 1
                     assert fold(first) == fold(second), (first, second)
     assert compared > 3000
+    every_ascii = "".join(map(chr, range(128)))
+    assert fold(every_ascii) == every_ascii.casefold() and fold(every_ascii + "ı") == every_ascii.casefold() + "i"
 
 
 @pytest.mark.parametrize("pattern, text", [("(?i)İstanbul", "istanbul"), ("(?i)invalid value", "İNVALID VALUE"),
