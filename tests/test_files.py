@@ -34,3 +34,60 @@ def test_a_file_larger_than_the_cap_is_refused_unread(tmp_path):
     path.write_bytes(b"x" * 101)
     with pytest.raises(UnreadableFile, match="is 101 bytes; records larger than 100 bytes are refused unread"):
         read_capped(path, 100, "record")
+
+
+def _listing_oracle(folder: str, suffixes: tuple[str, ...], max_depth: int) -> list[str]:
+    """What `walk_file_names` lists, found by recursion and sorted by path component afterwards."""
+    found = []
+
+    def visit(directory: str, depth: int) -> None:
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            named_like = name.endswith(suffixes)
+            if os.path.islink(path):
+                if named_like or os.path.isdir(path):
+                    found.append(path)
+            elif os.path.isdir(path):
+                if named_like:
+                    found.append(path)
+                elif not name.startswith("."):
+                    if depth + 1 > max_depth:
+                        found.append(path)
+                    else:
+                        visit(path, depth + 1)
+            elif named_like:
+                found.append(path)
+
+    visit(folder, 0)
+    return sorted(found, key=lambda path: path.split(os.sep))
+
+
+def test_the_walk_lists_files_in_the_order_of_their_path_components(tmp_path):
+    """Names that sort differently as whole paths than by component ("a" against "a-b", "a.json" against "a0"),
+    hidden folders, folders named like files, links and folders past the depth limit, in random trees."""
+    import random
+
+    from kbtool.files import walk_file_names
+
+    names = ["a", "a-b", "a0", "a.json", "b.json", "A.json", ".h", ".h.json", "é.json", "z", "a b.json", "x.txt"]
+    for seed in range(30):
+        rng = random.Random(seed)
+        root = tmp_path / str(seed)
+        folders = [root]
+        root.mkdir()
+        for _ in range(60):
+            parent = rng.choice(folders)
+            path = parent / rng.choice(names)
+            if path.exists() or path.is_symlink():
+                continue
+            kind = rng.random()
+            if kind < 0.4:
+                path.mkdir()
+                folders.append(path)
+            elif kind < 0.9:
+                path.write_text("{}")
+            else:
+                path.symlink_to(rng.choice(folders))
+        for max_depth in (1, 2, 32):
+            listed = walk_file_names(str(root), (".json",), max_depth=max_depth)
+            assert listed == _listing_oracle(str(root), (".json",), max_depth), (seed, max_depth)

@@ -77,37 +77,45 @@ def walk_files(folder: Path, suffixes: tuple[str, ...], *, hidden_files: bool = 
 
 def walk_file_names(folder: str, suffixes: tuple[str, ...], *, hidden_files: bool = True,
                     max_depth: int = MAX_FOLDER_DEPTH) -> list[str]:
-    """`walk_files` as path strings (in the same order: by path component): no Path object per file."""
+    """`walk_files` as path strings, in the same order: by path component, which is the order of a walk that
+    goes through each folder's entries by name and into each subfolder where its name comes (no sort of the
+    whole list, and no Path object per file)."""
     found: list[str] = []
-    stack: list[tuple[str, int]] = [(folder, 0)]
+    stack = [(iter(_entries_by_name(folder)), 0)]
     while stack:
-        directory, depth = stack.pop()
+        entries, depth = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            is_link = entry.is_symlink()
+            is_folder = not is_link and entry.is_dir(follow_symlinks=False)
         except OSError:
-            continue  # an unreadable folder holds nothing kbtool can read
-        for entry in entries:
-            try:
-                is_link = entry.is_symlink()
-                is_folder = not is_link and entry.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            named_like = entry.name.endswith(suffixes)
-            if is_folder:
-                if named_like:
-                    found.append(entry.path)
-                elif entry.name.startswith("."):
-                    continue
-                elif depth + 1 > max_depth:
-                    found.append(entry.path)
-                else:
-                    stack.append((entry.path, depth + 1))
-            elif is_link and not named_like:
-                try:
-                    if os.path.isdir(entry.path):  # a link to a folder: reported, never entered
-                        found.append(entry.path)
-                except OSError:
-                    pass
-            elif named_like and (hidden_files or not entry.name.startswith(".")):
+            continue
+        named_like = entry.name.endswith(suffixes)
+        if is_folder:
+            if named_like:
                 found.append(entry.path)
-    return sorted(found, key=lambda name: name.split(os.sep))
+            elif entry.name.startswith("."):
+                continue
+            elif depth + 1 > max_depth:
+                found.append(entry.path)
+            else:
+                stack.append((iter(_entries_by_name(entry.path)), depth + 1))
+        elif is_link and not named_like:
+            try:
+                if os.path.isdir(entry.path):  # a link to a folder: reported, never entered
+                    found.append(entry.path)
+            except OSError:
+                pass
+        elif named_like and (hidden_files or not entry.name.startswith(".")):
+            found.append(entry.path)
+    return found
+
+
+def _entries_by_name(directory: str) -> list[os.DirEntry]:
+    try:
+        return sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return []  # an unreadable folder holds nothing kbtool can read
