@@ -16,7 +16,7 @@ import pytest
 
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, FINGERPRINTED_LIBRARIES, Cache, kbtool_fingerprint
-from kbtool.catalog import RACY_NANOSECONDS
+from kbtool.catalog import RACY_NANOSECONDS, part_keys
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.lint import LintContext, _named_knowledge_base, check_knowledge_base, lint
@@ -223,12 +223,23 @@ def _match(root: Path, cache_dir: Path | None, message: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _damage_catalog(cache_dir: Path, damage) -> None:
-    """Apply `damage(part)` to every stored part of the catalog (in place) and write them back."""
+def _damage_catalog(root: Path, cache_dir: Path, damage) -> None:
+    """Apply `damage(part)` to every stored part of the catalog (in place; a part's filters, which are stored
+    apart, under "filters") and write them back."""
+    cache = Cache(cache_dir)
+    keys, filter_keys = part_keys(root, cache), part_keys(root, cache, "catalog-filters")
+    cache.close()
+    rows = {**_catalog_rows(cache_dir), **_catalog_rows(cache_dir, "filters")}
+    assert rows.keys() == {key for key in keys + filter_keys if key in rows} and rows
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
-        for key, value in _catalog_rows(cache_dir).items():
-            damage(value)
-            db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+        for key, filter_key in zip(keys, filter_keys):
+            if key not in rows:
+                continue
+            part = {**rows[key], "filters": rows[filter_key]["filters"]}
+            damage(part)
+            filters = {**rows[filter_key], "filters": part.pop("filters")}
+            for key, value in ((key, part), (filter_key, filters)):
+                db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
 
 
 def _give_the_problem_file_a_regex(part: dict) -> None:
@@ -286,7 +297,7 @@ def test_a_damaged_catalog_is_read_from_the_files_again(scene, damage):
     assert expected_match["matches"]
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
     assert _findings(root, cache_dir) == expected_findings  # keeps the catalog
-    _damage_catalog(cache_dir, damage)
+    _damage_catalog(root, cache_dir, damage)
     for _ in range(2):
         assert _match(root, cache_dir, message) == expected_match
         assert _findings(root, cache_dir) == expected_findings
@@ -296,10 +307,11 @@ def test_a_damaged_catalog_is_read_from_the_files_again(scene, damage):
                for part in _catalog_rows(cache_dir).values() for shared, problem in zip(part["shared"], part["problems"]))
 
 
-def _catalog_rows(cache_dir: Path) -> dict[str, dict]:
+def _catalog_rows(cache_dir: Path, column: str = "paths") -> dict[str, dict]:
+    """The stored parts of the catalog (with `column` "filters", the parts of its filters)."""
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
         rows = {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM entries")}
-    return {key: value for key, value in rows.items() if isinstance(value, dict) and "paths" in value}
+    return {key: value for key, value in rows.items() if isinstance(value, dict) and column in value}
 
 
 def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
@@ -329,6 +341,16 @@ def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
     assert again.keys() == kept.keys()
     assert [key for key in kept if again[key] != kept[key]] == [key for key in kept if
                                                                 edited.relative_to(root).as_posix() in kept[key]["paths"]]  # only its part is written
+    # A lint of one file reads the catalog without its filters (which only match reads), but a part it writes
+    # again keeps the filters of the files that did not change.
+    filters = {key: part["filters"] for key, part in _catalog_rows(cache_dir, "filters").items()}
+    assert len(filters) == len(kept) and any(item != "[]" for filter_list in filters.values() for item in filter_list)
+    for edited in files[1:3]:
+        edited.write_text(edited.read_text(encoding="utf-8").replace('"root_cause": "', '"root_cause": "Edited. ', 1),
+                          encoding="utf-8")
+        _findings(root, cache_dir, str(edited))
+        assert {key: part["filters"] for key, part in _catalog_rows(cache_dir, "filters").items()} == filters
+    assert _catalog_rows(cache_dir) != again
 
 
 def test_a_catalog_of_records_of_every_shape_is_read_as_kept(scene):

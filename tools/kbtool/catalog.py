@@ -5,7 +5,8 @@ kbtool's cache between runs.
 requires; `kbtool lint --changed-since` needs, of the records that did not change, only what the rules
 looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record. The catalog holds
 exactly that, one entry per record file, with the file's size, modification and change times, inode
-and content hash. A run reads the catalog from the cache, looks at every file's size, times and
+and content hash. The literal filters, which only `match` reads (a third of the catalog), are kept apart
+from the rest, so that `lint --changed-since` does not read them. A run reads the catalog from the cache, looks at every file's size, times and
 inode, and reads again only the files where one of them differs (like git's index; a program can set
 a file's modification time back, not its change time) or whose times are too close to when the
 catalog was written to tell a later edit apart; a file read again whose content hash is unchanged
@@ -16,6 +17,7 @@ only for the records it reports on.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import time
@@ -53,7 +55,7 @@ class CatalogEntry:
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
     shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
-    filter_json: str  # JSON of the regex's `literal_filter`
+    filter_json: str | None  # JSON of the regex's `literal_filter` (None: not read from the cache)
 
     @classmethod
     def made(cls, path: str, stat: tuple, digest: str, shared: dict[str, Any] | None,
@@ -64,7 +66,7 @@ class CatalogEntry:
     @functools.cached_property
     def literal_filter(self) -> LiteralFilter:
         try:
-            return literal_filter_from_json(json.loads(self.filter_json))
+            return literal_filter_from_json(json.loads(self.filter_json or "[]"))
         except (ValueError, RecursionError):
             return ()
 
@@ -81,8 +83,9 @@ class CatalogEntry:
 
 
 #: The columns of a stored part of the catalog, one item per record file (`stats` holds four integers per
-#: file; `shared` leaves out the regex, which `regexes` holds).
-COLUMNS = ("paths", "stats", "digests", "regexes", "literals", "problems", "shared", "filters")
+#: file; `shared` leaves out the regex, which `regexes` holds). The part's filters are stored apart, in the
+#: same order, with the same `written_ns`.
+COLUMNS = ("paths", "stats", "digests", "regexes", "literals", "problems", "shared")
 
 
 def _to_columns(entries: list[CatalogEntry]) -> dict[str, list]:
@@ -91,8 +94,7 @@ def _to_columns(entries: list[CatalogEntry]) -> dict[str, list]:
             "literals": [literal_sets_to_json(entry.literal_sets) for entry in entries],
             "problems": [entry.problem for entry in entries],
             "shared": [entry.shared if entry.regex is None else {key: value for key, value in entry.shared.items() if key != "regex"}
-                       for entry in entries],
-            "filters": [entry.filter_json for entry in entries]}
+                       for entry in entries]}
 
 
 def _from_columns(part: dict) -> list[CatalogEntry] | None:
@@ -102,9 +104,9 @@ def _from_columns(part: dict) -> list[CatalogEntry] | None:
     columns = [part.get(name) for name in COLUMNS]
     if not all(type(column) is list for column in columns):
         return None
-    paths, stats, digests, regexes, literals, problems, shared, filters = columns
+    paths, stats, digests, regexes, literals, problems, shared = columns
     if any(len(column) != len(paths) for column in columns if column is not stats) or len(stats) != 4 * len(paths) \
-            or not all(type(item) is str for column in (paths, digests, filters) for item in column) \
+            or not all(type(item) is str for column in (paths, digests) for item in column) \
             or not all(item is None or type(item) is str for column in (regexes, problems) for item in column) \
             or not all(type(number) is int for number in stats) \
             or not all(_fits(data, regex, problem) for data, regex, problem in zip(shared, regexes, problems)):
@@ -118,7 +120,7 @@ def _from_columns(part: dict) -> list[CatalogEntry] | None:
             data["regex"] = regex
     numbers = iter(stats)
     return list(map(CatalogEntry, paths, zip(numbers, numbers, numbers, numbers), digests, regexes, literal_sets, problems,
-                    shared, filters))
+                    shared, itertools.repeat(None)))
 
 
 def _fits(shared: Any, regex: str | None, problem: str | None) -> bool:
@@ -177,47 +179,76 @@ def _part_of(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogatepass")) % PARTS
 
 
-def _part_keys(root: Path, cache: Cache) -> list[str]:
+def part_keys(root: Path, cache: Cache, namespace: str = "catalog") -> list[str]:
     where = str(root.resolve())
-    return [cache.key("catalog", where, str(number)) for number in range(PARTS)]
+    return [cache.key(namespace, where, str(number)) for number in range(PARTS)]
 
 
-def _stored_entries(cache: Cache, keys: list[str]) -> tuple[dict[str, tuple[CatalogEntry, int, int]], list[int]]:
-    """The entries the cache holds for a KB, each with when its part was written and the part's number;
-    and how many entries each part held. A damaged part is left out (its files are read again)."""
+@dataclass
+class _StoredParts:
+    """What the cache holds of a KB's catalog (its filters aside)."""
+
+    known: dict[str, tuple[CatalogEntry, int, int]]  # by path: the entry, when its part was written, the part's number
+    parts: dict[int, list[CatalogEntry]]  # the entries of each part read, in their stored order
+    written: dict[int, int]  # when each part read was written
+
+
+def _stored_entries(cache: Cache, keys: list[str]) -> _StoredParts:
+    """The entries the cache holds for a KB, without their filters. A damaged part is left out (its files
+    are read again)."""
     stored = cache.get_many(keys)
-    known: dict[str, tuple[CatalogEntry, int, int]] = {}
-    counts = [-1] * PARTS
+    found = _StoredParts({}, {}, {})
     for number, key in enumerate(keys):
         part = stored.get(key)
         entries = _from_columns(part) if isinstance(part, dict) and type(part.get("written_ns")) is int else None
         if entries is None:
             continue
-        counts[number] = len(part["paths"])
-        written_ns = part["written_ns"]
+        found.parts[number] = entries
+        written_ns = found.written[number] = part["written_ns"]
         for entry in entries:
-            known[entry.path] = (entry, written_ns, number)
-    return known, counts
+            found.known[entry.path] = (entry, written_ns, number)
+    return found
 
 
-def _keep_parts(cache: Cache, keys: list[str], entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
+def _stored_filters(cache: Cache, root: Path, stored: _StoredParts, numbers: set[int]) -> dict[str, str]:
+    """The filters (JSON) the cache holds for the entries of the stored parts numbered in `numbers`, by path:
+    of each part whose filters were written with it, in its order (others are left out: an entry without its
+    filter rules nothing out)."""
+    numbers = sorted(number for number in numbers if number in stored.parts)
+    keys = part_keys(root, cache, "catalog-filters")
+    found = cache.get_many(keys[number] for number in numbers)
+    filters: dict[str, str] = {}
+    for number in numbers:
+        part, entries = found.get(keys[number]), stored.parts[number]
+        column = part.get("filters") if isinstance(part, dict) and part.get("written_ns") == stored.written[number] else None
+        if type(column) is list and len(column) == len(entries) and all(type(item) is str for item in column):
+            filters.update(zip((entry.path for entry in entries), column))
+    return filters
+
+
+def _keep_parts(cache: Cache, root: Path, entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
     """Write the catalog's parts numbered in `parts` (None: all) from `entries`, as read from files
     whose status was taken after `written_ns`."""
+    keys, filter_keys = part_keys(root, cache), part_keys(root, cache, "catalog-filters")
     grouped: dict[int, list[CatalogEntry]] = {number: [] for number in (range(PARTS) if parts is None else parts)}
     for entry in entries:
         part = grouped.get(_part_of(entry.path))
         if part is not None:
             part.append(entry)
     for number, part in grouped.items():  # one at a time: the cache writes them out as they pile up
-        cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)}})
+        cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)},
+                        filter_keys[number]: {"written_ns": written_ns,
+                                              "filters": [entry.filter_json or "[]" for entry in part]}})
 
 
 @collector_paused()
-def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
+def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: bool = False) -> Catalog:
     """The catalog of the KB at `root`: from the cache, with the files that changed read again (and,
-    with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole)."""
-    keys = _part_keys(root, cache)
-    known, counts = _stored_entries(cache, keys)
+    with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole). The literal
+    filters of the entries are read only with `filters` (the others have `filter_json` None)."""
+    keys = part_keys(root, cache)
+    stored = _stored_entries(cache, keys)
+    known = stored.known
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
     below = str(root / ENTRIES_DIR) + os.sep
     paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
@@ -245,9 +276,16 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False) -> Catalog:
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw))
     _fill(entries, fresh, cache)
-    changed.update(number for number in range(PARTS) if kept[number] != counts[number])  # a file gone, or a part unreadable
-    if changed and cache.enabled:
-        _keep_parts(cache, keys, entries, changed, started_ns)
+    # A file gone, or a part unreadable:
+    changed.update(number for number in range(PARTS) if kept[number] != len(stored.parts.get(number, ())))
+    writing = changed if cache.enabled else set()
+    if filters or writing:  # a part written again keeps the filters of its entries that did not change
+        stored_filters = _stored_filters(cache, root, stored, set(range(PARTS)) if filters else writing)
+        for entry in entries if stored_filters else ():
+            if entry.filter_json is None:
+                entry.filter_json = stored_filters.get(entry.path)
+    if writing:
+        _keep_parts(cache, root, entries, writing, started_ns)
     return Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
 
 
@@ -286,9 +324,9 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     for record in kb.files:
         found = analysis(record) if isinstance((record.data or {}).get("regex"), str) else None
         entries.append(_entry_of(record, found.literal_sets if found else (), found.literal_filter if found else ()))
-    _keep_parts(cache, _part_keys(kb.root, cache), entries, None, kb.read_ns)
+    _keep_parts(cache, kb.root, entries, None, kb.read_ns)
 
 
 def catalog_kept(root: Path, cache: Cache) -> bool:
     """Whether the cache holds a catalog of the KB at `root` (some part of it), without reading it."""
-    return cache.has_any(_part_keys(root, cache))
+    return cache.has_any(part_keys(root, cache))

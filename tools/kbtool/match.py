@@ -115,14 +115,14 @@ def match_text(root: Path, text: str, cache: Cache | None = None) -> MatchReport
     """Find the records of the KB at `root` whose regex recognises `text`."""
     with BoundedMatcher() as matcher:
         matcher.start()  # the worker starts up while the catalog is read
-        return KbMatcher(load_catalog(root, cache or Cache(None)), matcher).match(text)
+        return KbMatcher(load_catalog(root, cache or Cache(None), filters=True), matcher).match(text)
 
 
 def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache | None = None) -> int:
     """Match every query in one process; one JSON line per query on `stream`. The number of queries."""
     count = 0
     with BoundedMatcher() as matcher:
-        session = KbMatcher(load_catalog(root, cache or Cache(None)), matcher)
+        session = KbMatcher(load_catalog(root, cache or Cache(None), filters=True), matcher)
         for count, query in enumerate(queries, start=1):
             report = session.match(query, closest=False)
             stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),
