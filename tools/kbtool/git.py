@@ -16,6 +16,7 @@ read because another user owns it ("dubious ownership").
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
@@ -111,18 +112,36 @@ def _parse_base_record(relative_path: str, raw: bytes) -> dict | None:
     return record.data
 
 
-def changes_since(root: Path, ref: str, environ: Mapping[str, str] | None = None) -> ChangeSet:
-    """The record files of the KB at `root` changed since the merge base of `ref` and HEAD, with their base versions."""
+def start_changes_since(root: Path, ref: str, environ: Mapping[str, str] | None = None) -> Future[ChangeSet]:
+    """The record files of the KB at `root` changed since the merge base of `ref` and HEAD, with their base
+    versions. What can fail for the user's reasons (no repository, an unknown ref, a shallow clone, no common
+    history) is done now; the rest (git comparing the working tree with the base, which stats every file) in a
+    thread, while the caller goes on (e.g. reads the KB's catalog)."""
     option = f"--changed-since {ref}"
     candidates = base_ref_candidates(ref, os.environ if environ is None else environ)
     runner = _Git(Path(os.path.abspath(root)), option)
     try:
-        return _changes(runner, Path(os.path.realpath(root)), ref, candidates)
+        real_root = Path(os.path.realpath(root))
+        merge_base, pathspec = _merge_base(runner, real_root, ref, candidates)
+    except BaseException:
+        runner.close()
+        raise
+    executor = ThreadPoolExecutor(1)
+    pending = executor.submit(_closing, runner, _changes, runner, real_root, ref, merge_base, pathspec)
+    executor.shutdown(wait=False)
+    return pending
+
+
+def _closing(runner: _Git, work, *args):
+    try:
+        return work(*args)
     finally:
         runner.close()
 
 
-def _changes(run: _Git, root: Path, ref: str, candidates: list[str]) -> ChangeSet:
+def _merge_base(run: _Git, root: Path, ref: str, candidates: list[str]) -> tuple[str, str]:
+    """The merge base of the first of `candidates` that names a commit and HEAD, and the KB's entries folder
+    as a path in the repository."""
     shallow = (run("rev-parse", "--is-shallow-repository") or "").strip() == "true"
     base_commit = None
     for candidate in candidates:
@@ -145,13 +164,15 @@ def _changes(run: _Git, root: Path, ref: str, candidates: list[str]) -> ChangeSe
                              f"off {names}; {FETCH_ADVICE}")
         raise UsageError(f"--changed-since {ref}: {names} and HEAD have no common history; name the branch this "
                          "one was started from")
-    merge_base = merge_base.split()[0]
-
     entries = root / ENTRIES_DIR
     try:
         pathspec = entries.relative_to(run.top).as_posix()
     except ValueError:
         raise UsageError(f"--changed-since {ref}: the KB root {root} is not inside the git checkout {run.top}") from None
+    return merge_base.split()[0], pathspec
+
+
+def _changes(run: _Git, root: Path, ref: str, merge_base: str, pathspec: str) -> ChangeSet:
     # Merge base against the working tree: commits since the branch point, staged and unstaged edits.
     diff = run("-c", "core.quotepath=off", "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff",
                merge_base, "--", pathspec) or ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,13 +264,23 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
     return found
 
 
-def _changed_knowledge_base(root: Path, changes: ChangeSet, cache: Cache) -> KnowledgeBase:
-    """The KB for a change set: the records to report on read whole, the others only as far as rules
-    across records need them (from the catalog in the cache, when it is up to date)."""
+def _changed_knowledge_base(root: Path, pending: Future[ChangeSet], cache: Cache) -> tuple[KnowledgeBase, ChangeSet]:
+    """The KB for a change set, and the change set: the records to report on read whole, the others only as far
+    as rules across records need them (from the catalog in the cache, when it is up to date), read while git
+    looks for the changes."""
     catalog = load_catalog(root, cache, keep_read=True)
+    changes = pending.result()
     kb = catalog.knowledge_base(set(changes.changed), cache)
     more = changed_targets(kb, changes) - set(changes.changed)  # records pointing at a removed id
-    return catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb
+    return (catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb), changes
+
+
+def _pending(changes: ChangeSet | Future[ChangeSet]) -> Future[ChangeSet]:
+    if isinstance(changes, Future):
+        return changes
+    done: Future[ChangeSet] = Future()
+    done.set_result(changes)
+    return done
 
 
 def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> KnowledgeBase | None:
@@ -285,11 +296,12 @@ def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> Knowle
     return kb if named <= kb.by_path.keys() else None
 
 
-def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | None = None,
+def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | Future[ChangeSet] | None = None,
          baseline: Baseline | None = None, progress: Progress | None = None, cache: Cache | None = None) -> LintResult:
     """Load the KB at `settings.root` and lint it, or only the files under `paths`, or (with
-    `changes`) only the files changed since a base revision; leave out what `baseline` lists.
-    `cache` (none: nothing is cached) keeps per-record work for the next run."""
+    `changes`, or a change set still being worked out: `kbtool.git.start_changes_since`) only the files
+    changed since a base revision; leave out what `baseline` lists. `cache` (none: nothing is cached)
+    keeps per-record work for the next run."""
     paths = [Path(os.path.abspath(path)) for path in paths]
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -298,11 +310,11 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | No
         return _lint(settings, paths, changes, baseline, progress, cache, matcher)
 
 
-def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | None, baseline: Baseline | None,
+def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[ChangeSet] | None, baseline: Baseline | None,
           progress: Progress | None, cache: Cache | None, matcher: BoundedMatcher) -> LintResult:
     recalled = facts = found = None
     if changes is not None and not paths:
-        kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
+        kb, changes = _changed_knowledge_base(settings.root, _pending(changes), cache or Cache(None))
     elif not paths and cache is not None and (known := recall(settings, record_schema(settings.root), cache)):
         kb, recalled = known
     elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
@@ -319,6 +331,7 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | None, base
             if any(absolute == str(path) or absolute.startswith(str(path).rstrip(os.sep) + os.sep) for path in paths):
                 targets.add(record.relative_path)
     if changes is not None:
+        changes = changes.result() if isinstance(changes, Future) else changes
         changed = changed_targets(kb, changes)
         targets = changed if targets is None else targets & changed
     left_out: dict[str, int] = {}

@@ -59,8 +59,8 @@ def lint_command(
     known_baseline = load_baseline(baseline, settings.root) if baseline is not None else None
     changes = None
     if changed_since is not None:
-        from kbtool.git import changes_since
-        changes = changes_since(settings.root, changed_since)
+        from kbtool.git import start_changes_since
+        changes = start_changes_since(settings.root, changed_since)  # git compares the files while lint reads the KB
     colored = use_color(color)
     with ProgressBar("kbtool lint") as bar, open_cache(enabled=not no_cache) as cache:
         result = lint(settings, paths or [], changes=changes, baseline=known_baseline, progress=bar.update, cache=cache)
