@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
@@ -120,3 +121,32 @@ def test_python_dash_m_kbtool_runs_and_help_teaches():
                             cwd=REPO_ROOT, env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0
     assert "Exit status" in result.stdout and "--stale-days" in result.stdout
+
+
+def test_the_kbtool_process_writes_its_whole_report_and_keeps_its_cache_before_it_ends(tmp_path):
+    """The console entry point ends the process without freeing what it made (`kbtool.teardown`): a report of
+    several hundred kilobytes still arrives whole through a pipe and in a file, the exit status is the command's,
+    and the cache the run filled is there for the next run, which reports the same."""
+    root = tmp_path / "kb"
+    for number in range(300):
+        record = curated_record()
+        record.update(id=f"tensorflow/copy-{number}", signature=f"{record['signature']} (copy {number})", regex=None)
+        write_record(root, record)
+    environment = {**{name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"},  # output buffered
+                   "KBTOOL_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "kbtool", "lint", "--root", str(root), "--today", "2099-01-01", "--format", "json"]
+    expected = run_kbtool(*command[3:], "--no-cache")
+    assert expected.exit_code == 1 and len(expected.stdout) > 300_000
+    first = subprocess.run(command, capture_output=True, text=True, env=environment)
+    assert (first.returncode, first.stdout) == (1, expected.stdout), first.stderr
+    with sqlite3.connect(tmp_path / "cache" / "cache.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 300
+    with open(tmp_path / "report.json", "w", encoding="utf-8") as report:
+        second = subprocess.run(command, stdout=report, stderr=subprocess.PIPE, text=True, env=environment)
+    assert second.returncode == 1 and (tmp_path / "report.json").read_text(encoding="utf-8") == expected.stdout
+    usage = subprocess.run([*command, "--format", "xml"], capture_output=True, text=True, env=environment)
+    assert usage.returncode == 2 and "--format xml" in usage.stderr and not usage.stdout
+    for other in (["rules"], ["match", "--root", str(root), "--format", "json", curated_record()["signature"] + " (copy 7)"]):
+        in_process = run_kbtool(*other)
+        ended = subprocess.run([sys.executable, "-m", "kbtool", *other], capture_output=True, text=True, env=environment)
+        assert (ended.returncode, ended.stdout) == (in_process.exit_code, in_process.stdout) and ended.stdout, other

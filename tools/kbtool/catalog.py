@@ -34,6 +34,7 @@ from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
 from kbtool.regex.shapes import RegexAnalysis
+from kbtool.teardown import keep
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
 #: clock tick: its modification time proves nothing, and it is read again.
@@ -286,7 +287,9 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: boo
                 entry.filter_json = stored_filters.get(entry.path)
     if writing:
         _keep_parts(cache, root, entries, writing, started_ns)
-    return Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
+    catalog = Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
+    keep(catalog)
+    return catalog
 
 
 def _fill(entries: list, fresh: list[tuple[int, RecordFile, bytes | None]], cache: Cache) -> None:

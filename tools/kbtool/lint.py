@@ -33,6 +33,7 @@ from kbtool.rules import Rule
 from kbtool.rules.freshness import dated_fields
 from kbtool.schema import RecordSchema, record_schema
 from kbtool.settings import Settings
+from kbtool.teardown import keep
 
 
 #: Findings listed per rule and file; beyond this one finding says how many more there are.
@@ -339,5 +340,6 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[Cha
                                     matcher=matcher, progress=progress, left_out=left_out, cache=cache, recalled=recalled,
                                     facts=facts, found=found)
     linted = [record for record in kb.files if targets is None or record.relative_path in targets]
+    keep(kb, facts, recalled, found)
     return LintResult(findings=findings, files=len(linted), entries=sum(1 for record in linted if record.data is not None),
                       root=settings.root, baselined=left_out.get("baseline", 0))

@@ -9,11 +9,12 @@ exit codes, the error handling and the options every command shares (`--root`, `
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 import typer
 
-from kbtool import __version__
+from kbtool import __version__, teardown
 from kbtool.cli import baseline, extract, fmt, import_, lint, match, new_entry, report, rules, show
 from kbtool.cli.common import handles_errors, use_conventional_help, use_light_coercion
 
@@ -81,4 +82,20 @@ def main() -> None:
             stream.reconfigure(errors="backslashreplace")
         except (AttributeError, ValueError):
             pass
-    app()
+    teardown.LEAVING = True
+    try:
+        app()
+        status: object = 0
+    except SystemExit as ending:
+        status = ending.code
+    # The output written, the process ends without freeing what it made (`kbtool.teardown`): the cache is
+    # closed and the worker processes are stopped by then. Should the output fail to flush (a closed pipe),
+    # Python ends the process as usual and reports it.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        raise SystemExit(status)
+    if status is None or isinstance(status, int):
+        os._exit(status or 0)
+    raise SystemExit(status)
