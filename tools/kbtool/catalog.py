@@ -5,12 +5,12 @@ kbtool's cache between runs.
 requires; `kbtool lint --changed-since` needs, of the records that did not change, only what the rules
 looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record. The catalog holds
 exactly that, one entry per record file, with the file's size, modification and change times, inode
-and content hash. The literal filters, which only `match` reads (a third of the catalog), are kept apart
-from the rest, so that `lint --changed-since` does not read them. A run reads the catalog from the cache, looks at every file's size, times and
-inode, and reads again only the files where one of them differs (like git's index; a program can set
-a file's modification time back, not its change time) or whose times are too close to when the
-catalog was written to tell a later edit apart; a file read again whose content hash is unchanged
-keeps its entry. `match` reads the whole record only for the records it shows; `--changed-since`
+and content hash. The literal filters, which only `match` reads (a third of the catalog), are kept
+apart from the rest, so that `lint --changed-since` does not read them. A run reads the catalog from
+the cache, looks at every file's size, times and inode, and reads again only the files where one of
+them differs (like git's index; a program can set a file's modification time back, not its change
+time) or whose times are too close to when the catalog was written to tell a later edit apart; a file
+read again whose content hash is unchanged keeps its entry. `match` reads the whole record only for the records it shows; `--changed-since`
 only for the records it reports on.
 """
 

@@ -265,23 +265,19 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
     return found
 
 
-def _changed_knowledge_base(root: Path, pending: Future[ChangeSet], cache: Cache) -> tuple[KnowledgeBase, ChangeSet]:
+def _changed_knowledge_base(root: Path, changes: ChangeSet | Future[ChangeSet], cache: Cache) -> tuple[KnowledgeBase, ChangeSet]:
     """The KB for a change set, and the change set: the records to report on read whole, the others only as far
     as rules across records need them (from the catalog in the cache, when it is up to date), read while git
-    looks for the changes."""
+    looks for the changes (a change set still being worked out)."""
     catalog = load_catalog(root, cache, keep_read=True)
-    changes = pending.result()
+    changes = _settled(changes)
     kb = catalog.knowledge_base(set(changes.changed), cache)
     more = changed_targets(kb, changes) - set(changes.changed)  # records pointing at a removed id
     return (catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb), changes
 
 
-def _pending(changes: ChangeSet | Future[ChangeSet]) -> Future[ChangeSet]:
-    if isinstance(changes, Future):
-        return changes
-    done: Future[ChangeSet] = Future()
-    done.set_result(changes)
-    return done
+def _settled(changes: ChangeSet | Future[ChangeSet]) -> ChangeSet:
+    return changes.result() if isinstance(changes, Future) else changes
 
 
 def _named_knowledge_base(root: Path, paths: list[Path], cache: Cache) -> KnowledgeBase | None:
@@ -315,7 +311,7 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[Cha
           progress: Progress | None, cache: Cache | None, matcher: BoundedMatcher) -> LintResult:
     recalled = facts = found = None
     if changes is not None and not paths:
-        kb, changes = _changed_knowledge_base(settings.root, _pending(changes), cache or Cache(None))
+        kb, changes = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
     elif not paths and cache is not None and (known := recall(settings, record_schema(settings.root), cache)):
         kb, recalled = known
     elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
@@ -332,7 +328,7 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[Cha
             if any(absolute == str(path) or absolute.startswith(str(path).rstrip(os.sep) + os.sep) for path in paths):
                 targets.add(record.relative_path)
     if changes is not None:
-        changes = changes.result() if isinstance(changes, Future) else changes
+        changes = _settled(changes)
         changed = changed_targets(kb, changes)
         targets = changed if targets is None else targets & changed
     left_out: dict[str, int] = {}
