@@ -16,6 +16,7 @@ import pytest
 
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, FINGERPRINTED_LIBRARIES, Cache, kbtool_fingerprint
+from kbtool import catalog
 from kbtool.catalog import RACY_NANOSECONDS, part_keys
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
@@ -314,9 +315,13 @@ def _catalog_rows(cache_dir: Path, column: str = "paths") -> dict[str, dict]:
     return {key: value for key, value in rows.items() if isinstance(value, dict) and column in value}
 
 
-def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene):
+@pytest.mark.parametrize("walk_apart", [False, True])
+def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene, monkeypatch, walk_apart):
     """A lint of the whole KB has read every file: it keeps the catalog (each file's status as read), so
-    that the next `match` or `lint --changed-since` reads the catalog instead of every file."""
+    that the next `match` or `lint --changed-since` reads the catalog instead of every file. (A large catalog's
+    files are walked and looked at by another process: `walk_apart` makes every catalog large.)"""
+    if walk_apart:
+        monkeypatch.setattr(catalog, "WALK_APART_CHARACTERS", 0)
     root, cache_dir = scene
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
     _findings(root, cache_dir)

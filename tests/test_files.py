@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kbtool.files import UnreadableFile, read_capped
+from kbtool.files import StatusWalk, UnreadableFile, read_capped, status_key
 
 
 def test_a_file_is_read_whole(tmp_path):
@@ -91,3 +91,26 @@ def test_the_walk_lists_files_in_the_order_of_their_path_components(tmp_path):
         for max_depth in (1, 2, 32):
             listed = walk_file_names(str(root), (".json",), max_depth=max_depth)
             assert listed == _listing_oracle(str(root), (".json",), max_depth), (seed, max_depth)
+        if seed % 10 == 0:  # the same listing, with each file's status, from a walk in another process
+            assert StatusWalk(str(root), (".json",)).result() == (listed, [_status(path) for path in listed])
+
+
+def _status(path: str) -> tuple[int, int, int, int]:
+    try:
+        return status_key(os.lstat(path))
+    except OSError:
+        return (-1, -1, -1, -1)
+
+
+def test_a_status_walk_lists_names_that_are_not_utf8_and_says_when_it_failed(tmp_path):
+    from kbtool.files import walk_file_names
+
+    (tmp_path / "a").mkdir()
+    names = [os.fsdecode(b"caf\xe9.json"), "\u00e9t\u00e9.json", "z.json"]
+    for name in names:
+        (tmp_path / "a" / name).write_text("{}")
+    listed, statuses = StatusWalk(str(tmp_path), (".json",)).result()
+    assert listed == walk_file_names(str(tmp_path), (".json",)) and len(listed) == 3
+    assert statuses == [status_key(os.lstat(path)) for path in listed]
+    assert StatusWalk(str(tmp_path / "empty"), (".json",)).result() == ([], [])
+    assert StatusWalk(str(tmp_path) + "\0", (".json",)).result() is None  # no process: the caller walks itself

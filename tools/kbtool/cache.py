@@ -130,6 +130,10 @@ class Cache:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """The stored values of `keys` (absent keys are left out)."""
+        return decoded(self.get_texts(keys))
+
+    def get_texts(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored values of `keys` as stored (JSON text, to be `decoded`; absent keys are left out)."""
         found: dict[str, Any] = {}
         wanted = list(dict.fromkeys(keys))
         if self._db is None or not wanted:
@@ -137,12 +141,7 @@ class Cache:
         try:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start:start + _CHUNK]
-                rows = self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                for key, value in rows:
-                    try:
-                        found[key] = json.loads(value)
-                    except (TypeError, ValueError, RecursionError):
-                        continue  # not JSON: a miss
+                found.update(self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})", chunk))
         except sqlite3.Error:
             self._db = None  # unusable from here on: compute everything
             return {}
@@ -256,6 +255,17 @@ class Cache:
 
 
 _ABSENT = object()
+
+
+def decoded(texts: dict[str, Any]) -> dict[str, Any]:
+    """The values of `Cache.get_texts`: each decoded from its JSON text (one that is not JSON is left out: a miss)."""
+    found: dict[str, Any] = {}
+    for key, value in texts.items():
+        try:
+            found[key] = json.loads(value)
+        except (TypeError, ValueError, RecursionError):
+            continue
+    return found
 
 
 def open_cache(enabled: bool = True) -> Cache:

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from kbtool.cache import Cache
-from kbtool.files import status_key, walk_file_names
+from kbtool.cache import Cache, decoded
+from kbtool.files import StatusWalk, status_key, walk_file_names
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files, shared_fields
 from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, read_record_bytes,
                             read_record_file)
@@ -171,6 +171,10 @@ class Catalog:
                             [ParseProblem(INVALID_JSON, entry.problem)] if entry.problem is not None else [])
 
 
+#: A catalog stored in more characters than this (some 10,000 records) has its KB's folder walked and its files'
+#: statuses taken by another process (`StatusWalk`) while this one decodes it.
+WALK_APART_CHARACTERS = 5_000_000
+
 #: The catalog is kept in this many parts (by a hash of each file's path): a run that finds one file
 #: changed rewrites one part, not the whole catalog.
 PARTS = 64
@@ -194,10 +198,9 @@ class _StoredParts:
     written: dict[int, int]  # when each part read was written
 
 
-def _stored_entries(cache: Cache, keys: list[str]) -> _StoredParts:
-    """The entries the cache holds for a KB, without their filters. A damaged part is left out (its files
-    are read again)."""
-    stored = cache.get_many(keys)
+def _stored_entries(stored: dict[str, Any], keys: list[str]) -> _StoredParts:
+    """The entries of the catalog's parts `stored` (decoded, by key), without their filters. A damaged part is
+    left out (its files are read again)."""
     found = _StoredParts({}, {}, {})
     for number, key in enumerate(keys):
         part = stored.get(key)
@@ -248,22 +251,29 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: boo
     with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole). The literal
     filters of the entries are read only with `filters` (the others have `filter_json` None)."""
     keys = part_keys(root, cache)
-    stored = _stored_entries(cache, keys)
-    known = stored.known
+    texts = cache.get_texts(keys)
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
     below = str(root / ENTRIES_DIR) + os.sep
-    paths = walk_file_names(below[:-1], (".json",)) if (root / ENTRIES_DIR).is_dir() else []
-    started_ns = time.time_ns()
+    folder = (root / ENTRIES_DIR).is_dir()
+    started_ns = time.time_ns()  # every file's status is taken after this
+    walk = StatusWalk(below[:-1], (".json",)) if folder and sum(map(len, texts.values())) > WALK_APART_CHARACTERS else None
+    stored = _stored_entries(decoded(texts), keys)
+    known = stored.known
+    listed = walk.result() if walk is not None else None
+    paths, stats = listed if listed is not None else (walk_file_names(below[:-1], (".json",)) if folder else [], None)
     entries: list[CatalogEntry] = []
     fresh: list[tuple[int, RecordFile, bytes | None]] = []
     kept = [0] * PARTS  # entries of each stored part kept as they are
     changed: set[int] = set()
-    for path in paths:
+    for number, path in enumerate(paths):
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
-        try:
-            stat = status_key(os.lstat(path))
-        except OSError:
-            stat = (-1, -1, -1, -1)
+        if stats is not None:
+            stat = stats[number]
+        else:
+            try:
+                stat = status_key(os.lstat(path))
+            except OSError:
+                stat = (-1, -1, -1, -1)
         entry, written_ns, part = known.get(relative, (None, 0, 0))
         if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)
