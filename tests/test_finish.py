@@ -288,18 +288,27 @@ def test_fmt_diff_of_canonical_records_is_empty(kb):
     assert result.returncode == 0 and result.stdout == ""
 
 
+def _kbtool_telling_at_the_end(expression: str, args, cwd: Path) -> subprocess.CompletedProcess:
+    """The kbtool command `args` run as a process, which writes the value of `expression` to its standard error
+    as it ends (in `os._exit`, with which the console entry point ends it)."""
+    code = ("import os, sys\n"
+            "_exit = os._exit\n"
+            "def _ending(status):\n"
+            f"    sys.stderr.write({expression}); sys.stderr.flush(); _exit(status)\n"
+            "os._exit = _ending\n"
+            "from kbtool.cli import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd)
+
+
 def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):
     """typer converts values through pydantic, whose import and adapters cost about 0.1 s per run: a
     `match` of one message (text for text options, the rest left out) does without; an option whose
     value needs converting (a path, a number) still gets typer's conversion and its errors."""
     root = tmp_path / "kb"
     write_record(root, clean_record())
-    code = ("import atexit, sys\n"
-            "atexit.register(lambda: sys.stderr.write('pydantic imported' if 'pydantic' in sys.modules else 'pydantic not imported'))\n"
-            "from kbtool.cli import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
-
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=root)
+        return _kbtool_telling_at_the_end("'pydantic imported' if 'pydantic' in sys.modules else 'pydantic not imported'",
+                                          args, root)
 
     plain = run("match", "--format", "json", clean_record()["signature"])
     assert json.loads(plain.stdout)["matches"] and plain.stderr.endswith("pydantic not imported")
@@ -316,10 +325,7 @@ def test_a_kbtool_process_leaves_the_oldest_objects_to_the_end(tmp_path):
     young objects but does not traverse the old ones again and again (see COLLECTOR_THRESHOLDS)."""
     root = tmp_path / "kb"
     write_record(root, clean_record())
-    code = ("import atexit, gc, sys\n"
-            "atexit.register(lambda: sys.stderr.write(repr(gc.get_threshold())))\n"
-            "from kbtool.cli import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
     from kbtool.cli import COLLECTOR_THRESHOLDS
-    completed = subprocess.run([sys.executable, "-c", code, "lint", "--today", TODAY], capture_output=True, text=True, cwd=root)
+    completed = _kbtool_telling_at_the_end("repr(__import__('gc').get_threshold())", ["lint", "--today", TODAY], root)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stderr.endswith(repr(COLLECTOR_THRESHOLDS)) and COLLECTOR_THRESHOLDS[0] > 700
