@@ -132,9 +132,9 @@ class Cache:
         """The stored values of `keys` (absent keys are left out)."""
         return decoded(self.get_texts(keys))
 
-    def get_texts(self, keys: Iterable[str]) -> dict[str, Any]:
+    def get_texts(self, keys: Iterable[str]) -> dict[str, str]:
         """The stored values of `keys` as stored (JSON text, to be `decoded`; absent keys are left out)."""
-        found: dict[str, Any] = {}
+        found: dict[str, str] = {}
         wanted = list(dict.fromkeys(keys))
         if self._db is None or not wanted:
             return found
@@ -257,7 +257,7 @@ class Cache:
 _ABSENT = object()
 
 
-def decoded(texts: dict[str, Any]) -> dict[str, Any]:
+def decoded(texts: dict[str, str]) -> dict[str, Any]:
     """The values of `Cache.get_texts`: each decoded from its JSON text (one that is not JSON is left out: a miss)."""
     found: dict[str, Any] = {}
     for key, value in texts.items():

@@ -1,4 +1,5 @@
-"""Reading untrusted files: regular files only, never through a link, never more than a size cap."""
+"""Reading untrusted files: regular files only, never through a link, never more than a size cap; and
+listing a folder's files in a fixed order, here or, with each file's status, in another process."""
 
 from __future__ import annotations
 
