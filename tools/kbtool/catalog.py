@@ -10,8 +10,8 @@ apart from the rest, so that `lint --changed-since` does not read them. A run re
 the cache, looks at every file's size, times and inode, and reads again only the files where one of
 them differs (like git's index; a program can set a file's modification time back, not its change
 time) or whose times are too close to when the catalog was written to tell a later edit apart; a file
-read again whose content hash is unchanged keeps its entry. `match` reads the whole record only for the records it shows; `--changed-since`
-only for the records it reports on.
+read again whose content hash is unchanged keeps its entry. `match` reads the whole record only for
+the records it shows; `--changed-since` only for the records it reports on.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kbtool.cache import Cache, decoded
-from kbtool.files import StatusWalk, status_key, walk_file_names
+from kbtool.files import StatusWalk, path_status_key, walk_file_names
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files, shared_fields
 from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, read_record_bytes,
                             read_record_file)
@@ -267,13 +267,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: boo
     changed: set[int] = set()
     for number, path in enumerate(paths):
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
-        if stats is not None:
-            stat = stats[number]
-        else:
-            try:
-                stat = status_key(os.lstat(path))
-            except OSError:
-                stat = (-1, -1, -1, -1)
+        stat = stats[number] if stats is not None else path_status_key(path)
         entry, written_ns, part = known.get(relative, (None, 0, 0))
         if entry is not None and entry.stat == stat and stat[1] >= 0 and max(stat[1], stat[2]) < written_ns - RACY_NANOSECONDS:
             entries.append(entry)

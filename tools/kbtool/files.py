@@ -29,6 +29,14 @@ def status_key(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
+def path_status_key(path: str) -> tuple[int, int, int, int]:
+    """The `status_key` of the file at `path` (not following a link); all -1 when it cannot be looked at."""
+    try:
+        return status_key(os.lstat(path))
+    except OSError:
+        return (-1, -1, -1, -1)
+
+
 def read_capped(path: Path, max_bytes: int, kind: str, refused: str = "refused", info: os.stat_result | None = None) -> bytes:
     """The bytes of `path`, a regular file of at most `max_bytes`; else UnreadableFile.
 
@@ -130,22 +138,27 @@ def _entries_by_name(directory: str) -> list[os.DirEntry]:
 #: standard output as the count of files, their keys (four signed 64-bit integers each) and their paths (joined
 #: by NUL, which no file name holds).
 _STATUS_WALK_CODE = """
-import array, os, sys
+import array, sys
 sys.path.insert(0, sys.argv[1])
-from kbtool.files import status_key, walk_file_names
+from kbtool.files import path_status_key, walk_file_names
 paths = walk_file_names(sys.argv[2], tuple(sys.argv[3:]))
 keys = array.array("q")
 for path in paths:
-    try:
-        keys.extend(status_key(os.lstat(path)))
-    except OSError:
-        keys.extend((-1, -1, -1, -1))
+    keys.extend(path_status_key(path))
 out = sys.stdout.buffer
 out.write(len(paths).to_bytes(8, "little"))
 out.write(keys.tobytes())
 out.write("\\0".join(paths).encode("utf-8", "surrogateescape"))
 """
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
+
+
+def start_python(code: str, *args: str, **options) -> subprocess.Popen:
+    """A fresh interpreter running `code` with `sys.argv[1]` the folder holding kbtool (for `code` to put on its
+    path) and `args` after it; never forked from this process, which may run threads. Its warnings are off and
+    it writes no bytecode; `options` are `subprocess.Popen`'s."""
+    return subprocess.Popen([sys.executable, "-c", code, _PACKAGE_PARENT, *args], close_fds=True,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "ignore"}, **options)
 
 
 class StatusWalk:
@@ -157,10 +170,9 @@ class StatusWalk:
     def __init__(self, folder: str, suffixes: tuple[str, ...]) -> None:
         self._output = b""
         try:
-            self._process: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", _STATUS_WALK_CODE, _PACKAGE_PARENT, folder, *suffixes], stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "ignore"})
+            self._process: subprocess.Popen | None = start_python(
+                _STATUS_WALK_CODE, folder, *suffixes, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL)
         except (OSError, ValueError):  # no process to start (or a path it cannot be given)
             self._process = None
             return

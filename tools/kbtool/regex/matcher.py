@@ -32,14 +32,13 @@ import pickle
 import queue
 import selectors
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Sequence
 
+from kbtool.files import start_python
 from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAULT_SECONDS_PER_JOB, FRAME_HEADER,
                                  MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, compile_error,
                                  frame)
@@ -70,7 +69,6 @@ try:
     _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 except (AttributeError, ValueError, OSError):
     _CLOCK_TICKS = 100
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _WORKER_CODE = ("import sys; sys.path.insert(0, sys.argv[1]); "
                 "from kbtool.regex.search import worker_main; worker_main(int(sys.argv[2]))")
 
@@ -100,10 +98,8 @@ class _Process:
     """One worker interpreter and its two pipes (jobs in, results out)."""
 
     def __init__(self) -> None:
-        self.popen = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, _PACKAGE_PARENT, str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
-            close_fds=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "ignore"})
+        self.popen = start_python(_WORKER_CODE, str(os.getpid()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, bufsize=0)
         self.pid = self.popen.pid
         self.jobs = self.popen.stdin.fileno()
         self.results = self.popen.stdout.fileno()
