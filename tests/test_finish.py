@@ -194,6 +194,31 @@ def test_every_command_help_has_an_example_and_conventional_metavars(command):
         assert unconventional not in result.stdout, unconventional
 
 
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_process_running_one_command_says_what_the_whole_app_says(command):
+    """The console script builds the app with the command it runs alone (`build_app(only)`): its help, and its
+    message for a wrong option, are those of the whole app."""
+    whole_app = "import sys; from kbtool.cli import build_app; build_app()(sys.argv[1:], prog_name='kbtool')"
+    for args in ([*command, "--help"], [*command, "--no-such-option"]):
+        alone = kbtool(*args)
+        whole = subprocess.run([sys.executable, "-c", whole_app, *args], capture_output=True, text=True, env=environment())
+        assert alone.stdout.startswith("Usage: kbtool") or alone.stderr.startswith("Usage: kbtool")
+        assert (alone.returncode, alone.stdout, alone.stderr) == (whole.returncode, whole.stdout, whole.stderr)
+
+
+def test_only_a_command_named_first_is_built_alone(monkeypatch):
+    from kbtool.cli import COMMANDS, GROUPS, _command_named, build_app
+    assert [info.name for info in build_app("match").registered_commands] == ["match"]
+    assert not build_app("match").registered_groups
+    assert [info.name for info in build_app("import").registered_groups] == ["import"]
+    assert len(build_app().registered_commands) == len(COMMANDS) and len(build_app().registered_groups) == len(GROUPS)
+    assert _command_named(["lint", "--root", "kb"]) == "lint" and _command_named(["baseline", "write"]) == "baseline"
+    for arguments in ([], ["--version"], ["-h"], ["matc"], ["--root", "match"]):
+        assert _command_named(arguments) is None, arguments
+    monkeypatch.setenv("_KBTOOL_COMPLETE", "complete_bash")  # shell completion lists every command
+    assert _command_named(["lint"]) is None
+
+
 @pytest.mark.parametrize("command, choices", [(["lint"], "[text|json|github|sarif]"), (["report"], "[text|json]"),
                                               (["match"], "[text|json]"), (["extract"], "[text|json]")])
 def test_format_choices_are_shown(command, choices):

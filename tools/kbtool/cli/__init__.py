@@ -21,19 +21,14 @@ from kbtool.cli.common import handles_errors, use_conventional_help, use_light_c
 use_conventional_help()
 use_light_coercion()
 
-app = typer.Typer(
-    name="kbtool",
-    help=(
-        "Curate and validate a knowledge base (KB) of software error records.\n\n"
-        "A KB is a folder with entries/<domain>/<slug>.json records. Start with 'kbtool lint' "
-        "inside it; 'kbtool COMMAND --help' explains each command."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # help text is printed as written: "[tool.kbtool]" is not markup
-    add_completion=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: The commands, by name; and the groups of subcommands, by name, each made by its module's
+#: `build_app(handles_errors)`.
+COMMANDS = {
+    "lint": lint.lint_command, "rules": rules.rules_command, "match": match.match_command,
+    "new-entry": new_entry.new_entry_command, "fmt": fmt.fmt_command, "extract": extract.extract_command,
+    "report": report.report_command, "show": show.show_command, "list": show.list_command,
+}
+GROUPS = {"import": import_.build_app, "baseline": baseline.build_app}
 
 
 def version_callback(value: bool) -> None:
@@ -42,25 +37,50 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main_options(
     version: bool = typer.Option(False, "--version", "-V", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Curate and validate a knowledge base of software error records."""
 
 
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `kbtool` app; with `only`, with that command alone: a run of one command need not build the others
+    (typer makes every command's parser when the app starts, a tenth of the start-up of `kbtool match`). What
+    that command parses, prints and says of a wrong option is the same either way."""
+    built = typer.Typer(
+        name="kbtool",
+        help=(
+            "Curate and validate a knowledge base (KB) of software error records.\n\n"
+            "A KB is a folder with entries/<domain>/<slug>.json records. Start with 'kbtool lint' "
+            "inside it; 'kbtool COMMAND --help' explains each command."
+        ),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # help text is printed as written: "[tool.kbtool]" is not markup
+        add_completion=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    built.callback()(main_options)
+    for name, command in COMMANDS.items():
+        if only in (None, name):
+            built.command(name)(handles_errors(command))
+    for name, group in GROUPS.items():
+        if only in (None, name):
+            built.add_typer(group(handles_errors), name=name)
+    return built
 
-app.command("lint")(handles_errors(lint.lint_command))
-app.command("rules")(handles_errors(rules.rules_command))
-app.command("match")(handles_errors(match.match_command))
-app.command("new-entry")(handles_errors(new_entry.new_entry_command))
-app.command("fmt")(handles_errors(fmt.fmt_command))
-app.command("extract")(handles_errors(extract.extract_command))
-app.command("report")(handles_errors(report.report_command))
-app.command("show")(handles_errors(show.show_command))
-app.command("list")(handles_errors(show.list_command))
-app.add_typer(import_.build_app(handles_errors), name="import")
-app.add_typer(baseline.build_app(handles_errors), name="baseline")
+
+app = build_app()
+
+
+def _command_named(arguments: list[str]) -> str | None:
+    """The command a command line runs, when its first word names one (not an option, nor a misspelling, nor
+    shell completion asking): the app can then be built with that command alone."""
+    if not arguments or arguments[0] not in COMMANDS.keys() | GROUPS.keys():
+        return None
+    if any(name.startswith("_KBTOOL_COMPLETE") or name == "_TYPER_COMPLETE_ARGS" for name in os.environ):
+        return None
+    return arguments[0]
 
 
 #: Thresholds of Python's cycle collector for a kbtool process (Python's default: 700, 10, 10). A run
@@ -84,7 +104,7 @@ def main() -> None:
             pass
     teardown.LEAVING = True
     try:
-        app()
+        build_app(_command_named(sys.argv[1:]))()
         status: object = 0
     except SystemExit as ending:
         status = ending.code
