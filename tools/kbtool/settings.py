@@ -28,13 +28,14 @@ import datetime as dt
 import fnmatch
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from kbtool.errors import UsageError
-from kbtool.findings import Severity
+
+if TYPE_CHECKING:
+    from kbtool.findings import Severity
 
 DEFAULT_STALE_DAYS = 365
 TODAY_ENVIRONMENT_VARIABLE = "KBTOOL_TODAY"
@@ -133,6 +134,8 @@ def read_config(root: Path) -> dict[str, Any]:
     path = root / CONFIG_FILE_NAME
     if not path.is_file():
         return {}
+    import tomllib  # here: most KBs have no configuration, and a `kbtool match` does not wait for the import
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -232,6 +235,8 @@ def _config_text(root: Path) -> str:
 
 def _severities(value: Any, path: Path, lines: TomlLines) -> tuple[dict[str, Severity], frozenset[str]]:
     """`[tool.kbtool.severity]` → (rule code → severity, codes turned off)."""
+    from kbtool.findings import Severity  # here: a `kbtool match` has no use for findings
+
     if not isinstance(value, dict):
         raise UsageError(f"{lines.label(path, 'tool.kbtool', 'severity')}: must be a table of rule = \"error\"|\"warning\"|\"info\"|\"off\"")
     severities: dict[str, Severity] = {}

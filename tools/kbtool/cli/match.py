@@ -41,7 +41,7 @@ def match_command(
     from kbtool.match import match_text, read_query_text, write_json_report, write_text_report
     from kbtool.cache import open_cache
     from kbtool.display import visible
-    from kbtool.settings import build_settings
+    from kbtool.settings import find_root  # match reads no configuration: only where the KB is
 
     check_format(output_format, ("text", "json"))
     if batch is not None:
@@ -51,13 +51,13 @@ def match_command(
             raise UsageError("--batch reads its queries from FILE; leave out the message and --file")
         queries = batch_queries(read_query_text(None, batch), paragraphs)
         with open_cache(enabled=not no_cache) as cache:
-            match_batch(build_settings(root=root).root, queries, sys.stdout, cache)
+            match_batch(find_root(root), queries, sys.stdout, cache)
         return
     if paragraphs:
         raise UsageError("--paragraphs goes with --batch FILE")
     text = read_query_text(message, file)
     with open_cache(enabled=not no_cache) as cache:
-        report = match_text(build_settings(root=root).root, text, cache)
+        report = match_text(find_root(root), text, cache)
     (write_json_report if output_format == "json" else write_text_report)(report, sys.stdout)
     if report.timed_out:
         sys.stderr.write(f"kbtool: the regex of {visible(', '.join(report.timed_out))} took too long and was skipped; "

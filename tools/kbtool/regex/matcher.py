@@ -35,7 +35,6 @@ import subprocess
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 from kbtool.files import start_python
@@ -442,6 +441,8 @@ class BoundedMatcher:
         else:
             size = -(-len(jobs) // shares)
             chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
+            from concurrent.futures import ThreadPoolExecutor  # here: a run of one share (a `kbtool match`) does without
+
             with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
                 parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
             results = [result for part in parts for result in part]
