@@ -132,3 +132,12 @@ def test_no_match_lists_the_closest_records(kb):
 def test_paragraphs_without_batch_is_a_usage_error(kb):
     result = run_kbtool("match", "--root", kb, "--paragraphs", MESSAGE)
     assert result.exit_code == 2 and "--paragraphs goes with --batch" in result.stderr
+
+
+def test_match_reads_no_configuration(kb):
+    """A broken [tool.kbtool] stops a lint (it would change what lint checks) but not a lookup, which uses none of it."""
+    write_record(kb, curated_record())
+    (kb / "pyproject.toml").write_text("[tool.kbtool]\nstale-dayz = 30\n", encoding="utf-8")
+    lint = run_kbtool("lint", "--root", kb)
+    assert lint.exit_code == 2 and "stale-dayz" in lint.stderr
+    assert run_kbtool("match", MESSAGE, "--root", kb).exit_code == 0
