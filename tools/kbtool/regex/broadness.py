@@ -203,8 +203,8 @@ class ReferenceMessage:
 @functools.lru_cache(maxsize=1)
 def reference_messages() -> tuple[ReferenceMessage, ...]:
     """The reference corpus shipped with kbtool."""
-    with open(REFERENCE_MESSAGES, encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle if line.strip()]
+    with open(REFERENCE_MESSAGES, encoding="utf-8") as handle:  # its lines read as one JSON array: one call to the parser
+        rows = json.loads("[" + ",".join(line for line in handle if line.strip()) + "]")
     return tuple(ReferenceMessage(row["message"], row["error"]) for row in rows)
 
 
@@ -236,18 +236,18 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
     index = _reference_index() if corpus is None else TextIndex([fold(reference.message) for reference in corpus])
     corpus = reference_messages() if corpus is None else corpus
     candidates = dict(enumerate(index.candidates(literal_sets, filters if filters is not None else [None] * len(patterns))))
-    own = [[wording(text) for text in texts] for texts in own_texts] + [[] for _ in range(len(patterns) - len(own_texts))]
     # Every candidate pair searched, many to a job (a regex's candidates are few: searching them all costs less
     # than a round trip to the worker per regex); then each regex's matches taken in the corpus's order.
     matched: dict[int, list[int]] = {}
     for number, batch, result in search_pairs(patterns, [reference.message for reference in corpus], candidates, matcher):
         matched.setdefault(number, []).extend(message for message, hit in zip(batch, result.matches) if hit)
     found: list[list[tuple[ReferenceMessage, frozenset[str]]]] = [[] for _ in patterns]
-    for number, messages in matched.items():
+    for number, messages in matched.items():  # (the few regexes that match a message of the corpus)
+        own = [wording(text) for text in own_texts[number]] if number < len(own_texts) else []
         for message_number in sorted(messages):
             reference = corpus[message_number]
             words = wording(reference.message)
-            if any(same_wording(words, mine) for mine in own[number]):
+            if any(same_wording(words, mine) for mine in own):
                 continue
             if any(reference.error == other.error or same_wording(words, other_words)
                    for other, other_words in found[number]):
