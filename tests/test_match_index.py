@@ -151,17 +151,26 @@ def test_long_texts_are_spread_over_jobs_and_every_match_is_found(matcher):
 
 @settings(max_examples=80, deadline=None)
 @given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=texts)
-def test_the_texts_holding_a_literal_are_all_those_with_a_candidate(regexes, queries):
-    """`holding_a_literal` reads the texts joined in one pass: every text with a candidate regex is among
-    those it names (a text matched by an indexed regex always is), and it names each text once, in order."""
+def test_the_waking_texts_are_all_those_with_a_candidate(regexes, queries):
+    """`waking_texts` reads the texts joined in one pass: every text with a candidate regex is among those
+    it names (a text matched by an indexed regex always is), and it names each text once, in order."""
     folded = [fold(text) for text in queries]
     index = LiteralIndex([required_literal_sets(pattern) for pattern in regexes], [literal_filter(pattern) for pattern in regexes])
-    named = index.holding_a_literal(folded)
+    named = index.waking_texts(folded)
     assert named == sorted(set(named))
     assert {number for number, text in enumerate(folded) if any(True for _ in index.candidates(text))} <= set(named)
     for number, text in enumerate(queries):
         if any(re.search(regexes[regex], text) for regex in index.indexed):
             assert number in named
+
+
+def test_a_text_holding_only_common_strings_of_a_regex_does_not_wake_it():
+    """A regex is woken by its rarest required string (here the only regex's first set, all costing the same):
+    a text holding only its other strings ("failed", which most messages of a KB hold) is not read again."""
+    index = LiteralIndex([required_literal_sets("partition reassignment.*failed")], [literal_filter("partition reassignment.*failed")])
+    texts = [fold(text) for text in ("job failed", "Partition reassignment failed", "partition reassignment done")]
+    assert index.waking_texts(texts) == [1, 2]
+    assert [number for number, text in enumerate(texts) if list(index.candidates(text))] == [1]
 
 
 @settings(max_examples=150, deadline=None)

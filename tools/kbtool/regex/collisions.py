@@ -121,7 +121,7 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
                                  [index.filters[number] for number in focused])
         pairs = sorted({(regex_number, text_number) for text_number, text in enumerate(texts)
                         if text.record.relative_path in focus for regex_number in index.candidates(folded[text_number])}
-                       | {(focused[position], text_number) for text_number in own_index.holding_a_literal(folded)
+                       | {(focused[position], text_number) for text_number in own_index.waking_texts(folded)
                           for position in own_index.candidates(folded[text_number])},
                        key=lambda pair: (pair[1], pair[0]))
     candidates: dict[int, list[int]] = {}

@@ -215,15 +215,22 @@ class LiteralIndex:
                 self._automaton.add_word(literal, literal)
             self._automaton.make_automaton()
 
-    def holding_a_literal(self, folded_texts: Sequence[str]) -> list[int]:
-        """The numbers of the texts of `folded_texts` in which a string of the index occurs: the only ones for
-        which `candidates` yields an indexed regex. One pass of the automaton over the texts joined (a string
-        found across two of them only adds one to look at), rather than one per text."""
-        if self._automaton is None:
+    def waking_texts(self, folded_texts: Sequence[str]) -> list[int]:
+        """The numbers of the texts of `folded_texts` that hold a string waking one of the index's regexes (what
+        a regex is looked up by: its anchor, or the strings its filter gives): the only ones for which
+        `candidates` yields an indexed regex. One pass of an automaton of those strings over the texts joined
+        (a string found across two of them only adds one to look at), rather than one per text; the other
+        strings of the index (held by most texts of a KB: "error", "failed") are not looked for."""
+        waking = self._alone.keys() | self._by_two.keys() | self._paired.keys()
+        if not waking:
             return []
+        automaton = ahocorasick.Automaton()
+        for literal in waking:
+            automaton.add_word(literal, literal)
+        automaton.make_automaton()
         joined = "\n".join(folded_texts)
         ends = list(itertools.accumulate(len(text) + 1 for text in folded_texts))  # where the text after each one starts
-        found = {bisect.bisect_right(ends, end) for end, _ in self._automaton.iter(joined)}
+        found = {bisect.bisect_right(ends, end) for end, _ in automaton.iter(joined)}
         return sorted(found)
 
     def candidates(self, folded_text: str, unindexed: bool = False) -> Iterator[int]:
