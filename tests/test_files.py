@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kbtool.files import StatusWalk, UnreadableFile, read_capped, status_key
+from kbtool.files import StatusWalk, UnreadableFile, path_status_key, read_capped, status_key, walk_file_names
 
 
 def test_a_file_is_read_whole(tmp_path):
@@ -67,8 +67,6 @@ def test_the_walk_lists_files_in_the_order_of_their_path_components(tmp_path):
     hidden folders, folders named like files, links and folders past the depth limit, in random trees."""
     import random
 
-    from kbtool.files import walk_file_names
-
     names = ["a", "a-b", "a0", "a.json", "b.json", "A.json", ".h", ".h.json", "é.json", "z", "a b.json", "x.txt"]
     for seed in range(30):
         rng = random.Random(seed)
@@ -92,19 +90,10 @@ def test_the_walk_lists_files_in_the_order_of_their_path_components(tmp_path):
             listed = walk_file_names(str(root), (".json",), max_depth=max_depth)
             assert listed == _listing_oracle(str(root), (".json",), max_depth), (seed, max_depth)
         if seed % 10 == 0:  # the same listing, with each file's status, from a walk in another process
-            assert StatusWalk(str(root), (".json",)).result() == (listed, [_status(path) for path in listed])
-
-
-def _status(path: str) -> tuple[int, int, int, int]:
-    try:
-        return status_key(os.lstat(path))
-    except OSError:
-        return (-1, -1, -1, -1)
+            assert StatusWalk(str(root), (".json",)).result() == (listed, [path_status_key(path) for path in listed])
 
 
 def test_a_status_walk_lists_names_that_are_not_utf8_and_says_when_it_failed(tmp_path):
-    from kbtool.files import walk_file_names
-
     (tmp_path / "a").mkdir()
     names = [os.fsdecode(b"caf\xe9.json"), "\u00e9t\u00e9.json", "z.json"]
     for name in names:

@@ -265,15 +265,15 @@ def _folders_holding(kb: KnowledgeBase, changed: Iterable[str]) -> set[str]:
     return found
 
 
-def _changed_knowledge_base(root: Path, changes: ChangeSet | Future[ChangeSet], cache: Cache) -> tuple[KnowledgeBase, ChangeSet]:
-    """The KB for a change set, and the change set: the records to report on read whole, the others only as far
-    as rules across records need them (from the catalog in the cache, when it is up to date), read while git
-    looks for the changes (a change set still being worked out)."""
+def _changed_knowledge_base(root: Path, changes: ChangeSet | Future[ChangeSet], cache: Cache) -> KnowledgeBase:
+    """The KB for a change set: the records to report on read whole, the others only as far as rules across
+    records need them (from the catalog in the cache, when it is up to date), read while git looks for the
+    changes (a change set still being worked out)."""
     catalog = load_catalog(root, cache, keep_read=True)
     changes = _settled(changes)
     kb = catalog.knowledge_base(set(changes.changed), cache)
     more = changed_targets(kb, changes) - set(changes.changed)  # records pointing at a removed id
-    return (catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb), changes
+    return catalog.knowledge_base(set(changes.changed) | more, cache) if more else kb
 
 
 def _settled(changes: ChangeSet | Future[ChangeSet]) -> ChangeSet:
@@ -311,7 +311,7 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[Cha
           progress: Progress | None, cache: Cache | None, matcher: BoundedMatcher) -> LintResult:
     recalled = facts = found = None
     if changes is not None and not paths:
-        kb, changes = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
+        kb = _changed_knowledge_base(settings.root, changes, cache or Cache(None))
     elif not paths and cache is not None and (known := recall(settings, record_schema(settings.root), cache)):
         kb, recalled = known
     elif paths and changes is None and cache is not None and (named := _named_knowledge_base(settings.root, paths, cache)):
