@@ -12,11 +12,12 @@ its signature (names, numbers, paths). For each size, in the same run:
 - `check-jsonschema --schemafile schema/error-record.schema.json` over the same files, installed in
   this benchmark's own virtual environment (~/.cache/kbtool-bench/venv), in batches of 5,000 files;
 - `kbtool lint` cold (`--no-cache`, when kbtool has a cache) and warm (a second run with the cache);
-- up to 10,000 records, these three are run 3 times in turn: the floor is the fastest run (a stall of
-  the machine only makes a floor look slower), check-jsonschema and the cold lint the median of theirs;
+- the floor is the fastest of 3 runs at every size (a stall of the machine, or files not yet in the
+  page cache, only make a floor look slower); up to 10,000 records, check-jsonschema and the cold lint
+  are run 3 times too, in turn with the floor, and each is the median of its runs;
 - `kbtool lint --changed-since HEAD` with one record changed, in a git repository, after a full lint
-  of that repository (as a contributor's second run: the cache is warm); the median of 3 runs, each
-  with another record changed (in the middle of the KB, at a third, at a quarter);
+  of that repository (as a contributor's second run: the cache is warm); the median of 5 runs, each
+  with another record changed (at a half, a third, a quarter, a fifth, a sixth of the KB);
 - `kbtool match "<message>"` as a process (median of 5, the cache warm), beside what any process of
   kbtool pays before it starts its work (Python starting and importing typer, median of 5: "startup"),
   and `kbtool match --batch` over `--queries` queries of the match evaluation set, per query median
@@ -163,7 +164,7 @@ def has_option(command: str, option: str) -> bool:
     return option in completed.stdout
 
 
-def changed_one(root: Path, runs: int = 3) -> float:
+def changed_one(root: Path, runs: int = 5) -> float:
     """Median seconds of `lint --changed-since HEAD` with one record changed since HEAD, over `runs` runs that
     each change another record (and put the one before back)."""
     work = Path(tempfile.mkdtemp(prefix="kbtool-changed-"))
@@ -176,7 +177,7 @@ def changed_one(root: Path, runs: int = 3) -> float:
         timed(kbtool("lint", "--root", str(work), "--today", TODAY, "--format", "json"), report=False)
         files = sorted((work / "entries").rglob("*.json"))
         times = []
-        for divisor in (2, 3, 4)[:runs]:
+        for divisor in range(2, 2 + runs):
             one = files[len(files) // divisor]
             before = one.read_text(encoding="utf-8")
             data = json.loads(before)
@@ -214,8 +215,9 @@ def batch_latency(root: Path, queries: list[str]) -> tuple[float, float] | None:
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
-#: Runs of the parse floor, check-jsonschema and the cold lint, one after the other in turn, up to this many records
-#: (one run beyond): the floor is the fastest of its runs, the others the median of theirs, the peak RSS the largest.
+#: Runs of the parse floor, check-jsonschema and the cold lint, one after the other in turn, up to this many records;
+#: beyond, the floor alone is run REPEATS times. The floor is the fastest of its runs, the others the median of
+#: theirs, the peak RSS the largest.
 REPEATED_UP_TO = 10_000
 REPEATS = 3
 
@@ -224,10 +226,11 @@ def measure(root: Path, size: int, queries: list[str]) -> dict:
     cache = has_option("lint", "--no-cache")
     lint = kbtool("lint", "--root", str(root), "--today", TODAY, "--format", "json")
     floors, anchors, colds = [], [], []
-    for _ in range(REPEATS if size <= REPEATED_UP_TO else 1):
+    for run in range(REPEATS):
         floors.append(parse_floor(root))
-        anchors.append(check_jsonschema(root))
-        colds.append(peak_rss_mib(lint + (["--no-cache"] if cache else [])))
+        if run == 0 or size <= REPEATED_UP_TO:
+            anchors.append(check_jsonschema(root))
+            colds.append(peak_rss_mib(lint + (["--no-cache"] if cache else [])))
     figures: dict = {"size": size, "floor": min(floors), "check-jsonschema": statistics.median(anchors),
                      "lint cold": statistics.median(seconds for seconds, _ in colds),
                      "peak MiB": max(peak for _, peak in colds)}
