@@ -195,3 +195,16 @@ def test_placeholder_url_of_a_mined_article_is_reported(kb):
         {"path": "articles/001-quantize.md", "id": "001", "line": 4, "url": "<url>"},
         {"path": "articles/003-ranges.md", "id": "003", "line": None, "url": None}]})
     assert sorted(f["pointer"] for f in rule_findings(kb, "bad-url", record)) == ["/sources/0/url"]
+
+
+# missing-advice
+def test_empty_lists_of_advice_are_reported_and_no_workaround_is_fine_when_unresolvable(kb):
+    record = clean_record()
+    record["dead_ends"], record["workarounds"], record["workarounds_zh"] = [], [], []
+    findings = rule_findings(kb, "missing-advice", record)
+    assert sorted(f["pointer"] for f in findings) == ["/dead_ends", "/workarounds"]
+    assert {f["severity"] for f in findings} == {"warning"}
+    assert "does not say what works" in next(f for f in findings if f["pointer"] == "/workarounds")["message"]
+    record["resolvable"] = "false"
+    assert [f["pointer"] for f in rule_findings(kb, "missing-advice", record)] == ["/dead_ends"]
+    assert rule_findings(kb, "missing-advice", clean_record()) == []

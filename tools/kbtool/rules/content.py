@@ -155,6 +155,28 @@ def duplicate_text(record, context):
                 first_seen[action] = index
 
 
+@rule(code="KB507", name="missing-advice", family=FAMILY, severity=Severity.WARNING,
+      summary="`dead_ends` is empty, or `workarounds` is while `resolvable` is not \"false\".",
+      explanation="""
+      A record is read for its advice: which fixes fail and why, and which work. One with no dead end
+      does not warn anyone off a fix, and one with no workaround does not say what works, unless the
+      error cannot be resolved (`resolvable` is "false"). `kbtool new-entry` writes both lists empty,
+      for you to fill in, and a candidate of `kbtool extract` holds what its article gives (often no
+      dead end): this warning says what is still to write. Blank items are `empty-field`'s.
+      """,
+      fails=_example(dead_ends=[]),
+      passes=_example(dead_ends=[{"action": "Increase the number of calibration steps",
+                                  "why_fails": "More steps of the same data do not widen the calibrated range."}]))
+def missing_advice(record, context):
+    data = record.data
+    if data.get("dead_ends") == []:
+        yield Problem("/dead_ends", "dead_ends is empty: the record does not say which fixes fail",
+                      "add the fixes people try that do not work, each with action and why_fails")
+    if data.get("workarounds") == [] and data.get("resolvable") != "false":
+        yield Problem("/workarounds", "workarounds is empty: the record does not say what works",
+                      'add the fixes that work, each with action and how (or set resolvable to "false" if none does)')
+
+
 def _number(value: object) -> float | None:
     """A JSON number (not a boolean), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
