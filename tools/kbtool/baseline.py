@@ -39,7 +39,7 @@ from typing import Any, Iterable
 from kbtool.errors import UsageError
 from kbtool.findings import Finding, LintResult
 from kbtool.records import value_offsets
-from kbtool.writers import WriteRefused, atomic_write
+from kbtool.writers import WriteRefused, atomic_write, inside_records
 
 #: Baseline files larger than this are refused unread.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -82,6 +82,30 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, Any]:
     return {"version": BASELINE_VERSION, "findings": entries}
 
 
+#: What to do about a file given as a baseline that is not one (it may be any file: never suggest writing over it).
+_NOT_A_BASELINE = ("pass the file `kbtool baseline write FILE` made; if this one was a baseline and got damaged, "
+                   "delete it and write it again")
+
+
+def check_baseline_target(path: Path, root: Path) -> None:
+    """Refuse, before any lint runs, to write a baseline where it would replace what is not a baseline: a file
+    among the records (every .json file under entries/ is read as a record), or a file that is something else."""
+    if inside_records(path, root):
+        raise UsageError(f"baseline write {path}: is inside entries/, where every .json file is read as a record; "
+                         "write the baseline beside the KB, e.g. `kbtool baseline write .kbtool-baseline.json`")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return  # a new file (writing it says what else is wrong)
+    if stat.S_ISREG(info.st_mode) and info.st_size:
+        try:
+            load_baseline(path, root)
+        except UsageError:
+            raise UsageError(f"baseline write {path}: the file exists and is not a kbtool baseline, so it is left as "
+                             "it is; write the baseline to another file, e.g. .kbtool-baseline.json (or delete this "
+                             "one first if it is a damaged baseline)") from None
+
+
 def write_baseline(path: Path, result: LintResult) -> int:
     """Write the baseline of `result` to `path` (atomically, replacing it); the number of entries."""
     document = baseline_document(result.findings)
@@ -116,15 +140,14 @@ def load_baseline(path: Path, root: Path) -> Baseline:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); "
-                         f"write it again with `kbtool baseline write {path}`") from None
+        raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); {_NOT_A_BASELINE}") from None
     except (ValueError, RecursionError) as error:  # nested too deeply, integers too long
         raise UsageError(f"{path}: not a kbtool baseline ({type(error).__name__}: {str(error)[:80]}); "
-                         f"write it again with `kbtool baseline write {path}`") from None
+                         f"{_NOT_A_BASELINE}") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION \
             or not isinstance(document.get("findings"), list):
         raise UsageError(f"{path}: not a kbtool baseline (expected {{\"version\": {BASELINE_VERSION}, \"findings\": [...]}}); "
-                         f"write it with `kbtool baseline write {path}`")
+                         f"{_NOT_A_BASELINE}")
     offsets = value_offsets(text)
     line_starts = [0] + [match.end() for match in re.finditer("\n", text)]  # once: a big baseline has many entries
     entries = []

@@ -7,26 +7,38 @@ a JSON form for tools. Every value from a record goes through `kbtool.display.vi
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
-from kbtool.display import json_text, visible
+from kbtool.display import json_text, path_from_here, visible
 from kbtool.errors import UsageError
-from kbtool.kb import KnowledgeBase
+from kbtool.kb import ENTRIES_DIR, KnowledgeBase
 from kbtool.records import RecordFile
 from kbtool.report.figures import freshness_state, translation_counts
-from kbtool.rules.freshness import STALE_SOON_DAYS, record_date
+from kbtool.rules.freshness import STALE_SOON_DAYS, record_date, stale_from
 from kbtool.schema import record_schema
 from kbtool.settings import Settings
 
 
 def find_record(kb: KnowledgeBase, entry_id: str) -> RecordFile:
-    """The record with id `entry_id` (or at that path); a usage error naming close ids otherwise."""
-    found = kb.by_id.get(entry_id) or ([kb.by_path[entry_id]] if entry_id in kb.by_path else None)
+    """The record with id `entry_id`, or in the file at that path (from the KB root or from here, or the file its
+    id names); a usage error naming close ids otherwise, or saying why the file named is not a record."""
+    found = kb.by_id.get(entry_id)
     if found:
         return found[0]
+    here = os.path.abspath(entry_id)
+    meant = [entry_id, f"{ENTRIES_DIR}/{entry_id}.json",
+             *([Path(here).relative_to(kb.root).as_posix()] if Path(here).is_relative_to(kb.root) else [])]
+    record = next((kb.by_path[path] for path in meant if path in kb.by_path), None)
+    if record is not None and record.data is None:
+        problem = record.problems[0].message if record.problems else "not a record"
+        raise UsageError(f"{record.relative_path}: not a readable record ({problem}); "
+                         f"'kbtool lint {path_from_here(record.path)}' says where and what to do")
+    if record is not None:
+        return record
     close = difflib.get_close_matches(entry_id, list(kb.by_id), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; 'kbtool list' lists the records"
     raise UsageError(f"no record has the id '{entry_id}'{hint}")
@@ -46,10 +58,10 @@ def freshness(data: dict, settings: Settings) -> dict[str, Any]:
     state = freshness_state(confirmed, settings.today, settings.stale_days)
     if confirmed is None:
         return {"state": state, "age_days": None, "stale_on": None, "stale_soon": False}
-    stale_on = confirmed + dt.timedelta(days=settings.stale_days + 1)
-    days_left = (stale_on - settings.today).days
-    return {"state": state, "age_days": (settings.today - confirmed).days, "stale_on": stale_on.isoformat(),
-            "stale_soon": 0 < days_left <= STALE_SOON_DAYS}
+    stale_on = stale_from(confirmed, settings.stale_days)
+    days_left = (stale_on - settings.today).days if stale_on is not None else None
+    return {"state": state, "age_days": (settings.today - confirmed).days, "stale_on": stale_on.isoformat() if stale_on else None,
+            "stale_soon": days_left is not None and 0 < days_left <= STALE_SOON_DAYS}
 
 
 def sources_of(data: dict) -> list[str]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import types
+from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 #: C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates
@@ -167,3 +169,21 @@ def _key_text(key: Any) -> str:
     if type(key) is not str:
         raise _Unsupported(key)
     return _encode_string(key) + ": "
+
+
+def path_from_here(path: Path) -> str:
+    """`path` as the user types it where kbtool was run (which need not be the KB's root): relative when it lies
+    below the current folder, else absolute."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of `text` as an editor numbers them: split at \\n, \\r\\n and \\r only (not at the form feeds,
+    U+2028 and other breaks `str.splitlines` also splits at), without the empty line after a final newline."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines

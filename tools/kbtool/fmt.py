@@ -54,18 +54,31 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+#: Where a KB keeps record files: its records, and the candidates `kbtool extract` writes.
+RECORD_FOLDERS = (ENTRIES_DIR, "candidates")
+
+
 def target_files(root: Path, paths: Iterable[Path]) -> list[Path]:
-    """The record files named by `paths` (files, or folders searched for *.json), or all of entries/."""
+    """The record files named by `paths` (files, or folders searched for *.json, in RECORD_FOLDERS or holding
+    them), or all of entries/."""
     chosen = list(paths)
     if not chosen:
         entries = root / ENTRIES_DIR
         return [Path(os.path.abspath(path)) for path in discover_record_files(entries)] if entries.is_dir() else []
     files: list[Path] = []
     seen: set[str] = set()
+    homes = [Path(os.path.abspath(root / folder)) for folder in RECORD_FOLDERS]
     for path in chosen:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-        for found in discover_record_files(path):
+        absolute = Path(os.path.abspath(path))
+        # fmt puts keys in a record's order: any other JSON file would be rewritten for nothing. A folder above
+        # the record folders (the KB's root) is searched in them only.
+        searched = [path] if any(absolute == home or home in absolute.parents for home in homes) else \
+            [home for home in homes if absolute in home.parents and home.is_dir()]
+        if not searched:
+            raise UsageError(f"{path}: not in the KB's entries/ or candidates/ folder; fmt rewrites record files only")
+        for found in (found for folder in searched for found in discover_record_files(folder)):
             absolute = os.path.abspath(found)
             if absolute not in seen:
                 seen.add(absolute)
@@ -75,8 +88,7 @@ def target_files(root: Path, paths: Iterable[Path]) -> list[Path]:
 
 def unified_diff(before: str, after: str, path: str) -> str:
     """What formatting changes in one file, as a unified diff (`a/PATH` → `b/PATH`)."""
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+    lines = difflib.unified_diff(_patch_lines(before), _patch_lines(after), fromfile=f"a/{path}", tofile=f"b/{path}")
     # As diff(1) writes it, so that `git apply` takes the patch: a last line without a newline is marked.
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
@@ -131,14 +143,24 @@ def _format_one(root: Path, path: Path, result: FormatResult, *, check: bool, di
     result.changed.append(shown)
 
 
-def report(result: FormatResult, check: bool, stream, diff: bool = False, summary_stream=None) -> None:
+def _patch_lines(text: str) -> list[str]:
+    """The lines of `text` as git counts them (ended by \\n alone: a U+2028 or a form feed inside a JSON string
+    ends no line), each with its ending."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def report(result: FormatResult, check: bool, stream, diff: bool = False, summary_stream=None, terminal: bool = False) -> None:
     """One line per file changed (or that would change) or skipped, then a summary line; with
     `diff`, the unified diff of each file that would change instead of its line (a patch: the summary
-    then goes to `summary_stream`)."""
+    then goes to `summary_stream`). The patch is written byte for byte, for `git apply`, except on a
+    `terminal`, where no raw control or direction character of a record reaches the screen."""
     check = check or diff
     for path in result.changed:
-        if diff:
-            for line in result.diffs[path].splitlines():  # no raw control character reaches the terminal
+        if diff and not terminal:
+            stream.write(result.diffs[path])
+        elif diff:
+            for line in result.diffs[path].split("\n")[:-1]:
                 stream.write(visible(line) + "\n")
         elif check:
             stream.write(f"{visible(path)}: not in canonical form; run 'kbtool fmt {visible(path)}'\n")

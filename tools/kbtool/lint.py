@@ -303,6 +303,8 @@ def lint(settings: Settings, paths: Iterable[Path] = (), changes: ChangeSet | Fu
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
+        if path.is_file() and not path.name.endswith(".json"):
+            raise UsageError(f"{path}: not a record file: records are .json files (entries/<domain>/<slug>.json)")
     with BoundedMatcher() as matcher:
         return _lint(settings, paths, changes, baseline, progress, cache, matcher)
 
@@ -327,6 +329,9 @@ def _lint(settings: Settings, paths: list[Path], changes: ChangeSet | Future[Cha
             absolute = str(record.path)
             if any(absolute == str(path) or absolute.startswith(str(path).rstrip(os.sep) + os.sep) for path in paths):
                 targets.add(record.relative_path)
+        if not targets:  # else "0 files": a lint that checked nothing would pass
+            raise UsageError(f"{', '.join(map(str, paths))}: no record files (*.json) there; records are "
+                             "entries/<domain>/<slug>.json")
     if changes is not None:
         changes = _settled(changes)
         changed = changed_targets(kb, changes)

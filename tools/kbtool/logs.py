@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kbtool.display import lines_of
+
 # --- ranks: higher is better -----------------------------------------------------------------------
 ROOT = 100  # the root error of a known shape (innermost cause, the compiler's diagnostic, ...)
 SPECIFIC = 90  # an error of a known shape that is not known to be the innermost one
@@ -51,6 +53,7 @@ class LineChoice:
     number: int | None
     note: str | None
     candidates: tuple[Candidate, ...] = ()
+    fallback: bool = False  # no line reads as an error: the last one was taken
 
 
 # --- what tools and pasting put before the message ---------------------------------------------------
@@ -176,7 +179,7 @@ class _Log:
     """The lines of a pasted log, their bodies, and the ranks given to them."""
 
     def __init__(self, text: str) -> None:
-        self.lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").splitlines()]
+        self.lines = [line.rstrip() for line in lines_of(text)]
         self.bodies = [_body(line) for line in self.lines]
         self.npm = [bool(_NPM.match(body)) for body in self.bodies]
         self.bodies = [_NPM.sub("", body, count=1).strip() if npm else body for body, npm in zip(self.bodies, self.npm)]
@@ -441,7 +444,7 @@ def choose_error_line(text: str) -> LineChoice:
     if not candidates:
         index = filled[-1]
         return LineChoice(log.lines[index].strip(), index + 1,
-                          f"no line reads as an error; took the last line (line {index + 1} of {total})")
+                          f"no line reads as an error; took the last line (line {index + 1} of {total})", fallback=True)
     best = candidates[0]
     line = best.line
     exception = _from_one_line_traceback(line)
@@ -453,5 +456,5 @@ def choose_error_line(text: str) -> LineChoice:
 
 def line_of(text: str, number: int) -> str:
     """Line `number` (1-based, counted as in the notes) of `text`, without surrounding spaces; '' when there is none."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines()
+    lines = lines_of(text)
     return lines[number - 1].strip() if 1 <= number <= len(lines) else ""

@@ -17,7 +17,7 @@ from typing import Iterable, Optional, Sequence, TextIO
 
 from kbtool.cache import Cache
 from kbtool.catalog import Catalog, CatalogEntry, load_catalog
-from kbtool.display import json_text, visible
+from kbtool.display import json_text, lines_of, visible
 from kbtool.errors import UsageError
 from kbtool.records import as_dict, as_list, as_text
 from kbtool.regex.lookup import RegexLookup, wording, wording_overlap
@@ -79,9 +79,11 @@ class KbMatcher:
     def match(self, text: str, closest: bool = True) -> MatchReport:
         """The records that recognise `text`; when none does and `closest`, the records sharing the most words."""
         started = time.perf_counter()
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        lines = lines_of(text)
         numbered = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()][-MAX_LINES:]
-        result = self.lookup.find([line for _, line in numbered], self.matcher)
+        # A record whose signature spans lines (a Go data race report) is searched for in the text as a whole too.
+        whole = "\n".join(lines[numbered[0][0] - 1:]) if len(numbered) > 1 else None
+        result = self.lookup.find([line for _, line in numbered], self.matcher, across=whole)
         matches, seen = [], set()
         for hit in result.hits:  # best first: each record under its best line
             if hit.number in seen:
@@ -90,6 +92,9 @@ class KbMatcher:
             data = self._data(self.entries[hit.number])
             if data is None:
                 continue  # changed into something unreadable since the catalog was read
+            if hit.text == len(numbered):  # in the whole text: at the line where the match starts
+                matches.append(Match(data, numbered[0][0] + whole.count("\n", 0, hit.span[0]), whole[hit.span[0]:hit.span[1]]))
+                continue
             number, line = numbered[hit.text]
             matches.append(Match(data, number, line[hit.span[0]:hit.span[1]]))
         closest = self._closest(text) if closest and not matches else []
@@ -98,9 +103,12 @@ class KbMatcher:
                            (time.perf_counter() - started) * 1000)
 
     def _data(self, entry: CatalogEntry) -> dict | None:
-        """The record of `entry` with its path, read now; None when it is no longer a record."""
+        """The record of `entry` with its path, read now; None when it is no longer a record. (A field of the record
+        named `path`, which the schema does not know, does not take the place of the file's path.)"""
         record = self.catalog.record(entry)
-        return {"path": entry.path, **record.data} if record.data is not None else None
+        if record.data is None:
+            return None
+        return {"path": entry.path, **{key: value for key, value in record.data.items() if key != "path"}}
 
     def _closest(self, text: str) -> list[dict]:
         """The records whose signature shares the most fixed words with `text` (none when none does)."""
@@ -134,9 +142,9 @@ def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache
 def batch_queries(text: str, paragraphs: bool) -> list[str]:
     """One query per non-empty line, or per block of lines separated by blank lines (`paragraphs`)."""
     if not paragraphs:
-        return [line for line in text.splitlines() if line.strip()]
+        return [line for line in lines_of(text) if line.strip()]
     blocks, current = [], []
-    for line in text.splitlines():
+    for line in lines_of(text):
         if line.strip():
             current.append(line)
         elif current:
@@ -211,8 +219,9 @@ def write_json_report(report: MatchReport, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def read_query_text(message: Optional[str], file: Optional[Path]) -> str:
-    """The message or log to look up: `message`, else the file, else standard input ('-' or nothing when piped)."""
+def read_query_text(message: Optional[str], file: Optional[Path], option: str = "--file") -> str:
+    """The message or log to look up: `message`, else the file (given with `option`), else standard input ('-' or
+    nothing when piped)."""
     if message is not None and file is not None:
         raise UsageError("give the message as an argument or with --file, not both")
     if file is not None:
@@ -220,7 +229,7 @@ def read_query_text(message: Optional[str], file: Optional[Path]) -> str:
             with open(file, "rb") as handle:
                 raw = handle.read(MAX_TEXT_CHARACTERS * 4 + 1)
         except OSError as error:
-            raise UsageError(f"--file {file}: cannot be read: {error.strerror}") from None
+            raise UsageError(f"{option} {file}: cannot be read: {error.strerror}") from None
         text = raw.decode("utf-8", errors="replace")
     elif message is None or message == "-":
         if message is None and sys.stdin.isatty():

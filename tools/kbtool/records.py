@@ -365,14 +365,17 @@ class _DuplicateKeys:
         return result
 
 
-class _InfiniteNumber(ValueError):
+class _UnrepresentableNumber(ValueError):
     pass
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _InfiniteNumber(f"the number {text[:40]} is too large to represent; use a finite number")
+        raise _UnrepresentableNumber(f"the number {text[:40]} is too large to represent; use a finite number")
+    if value == 0 and any(digit in "123456789" for digit in text.lower().split("e")[0]):
+        raise _UnrepresentableNumber(f"the number {text[:40]} is too small to represent: it would be read as 0; "
+                              "write 0, or a number of at least 1e-300")
     return value
 
 
@@ -477,7 +480,7 @@ def parse_record_text(record: RecordFile, raw: bytes) -> None:
     except json.JSONDecodeError as error:
         fail(*explain_json_error(text, error))
         return
-    except _InfiniteNumber as error:
+    except _UnrepresentableNumber as error:
         fail(str(error))
         return
     except ValueError as error:  # NaN / Infinity from parse_constant, integers with too many digits
@@ -561,7 +564,32 @@ def explain_json_error(text: str, error: json.JSONDecodeError) -> tuple[str, int
     if error.msg == "Extra data":
         return ("not valid JSON: unexpected text after the end of the JSON object (one record per file)",
                 error.lineno, error.colno)
+    if error.msg.startswith("Invalid \\escape"):
+        escaped = text[position + 1:position + 2]
+        return (f"not valid JSON: \\{escaped} is not a JSON escape; a backslash in a JSON string is written twice, "
+                f"so a regex's \\{escaped} is written \\\\{escaped} in the file", error.lineno, error.colno)
+    if error.msg == "Expecting ':' delimiter":
+        return 'not valid JSON: a colon is missing after this key; write "key": value', error.lineno, error.colno
+    if error.msg.startswith(("Expecting value", "Expecting property name enclosed in double quotes")):
+        found = _mistaken_token(text[position:position + 6])
+        if found:
+            return f"not valid JSON: {found}", error.lineno, error.colno
     return f"not valid JSON: {error.msg}", error.lineno, error.colno
+
+
+def _mistaken_token(ahead: str) -> str | None:
+    """What is wrong with the text where JSON expected a value or a key, when it is a usual slip (from Python
+    or JavaScript habits); None otherwise."""
+    if ahead.startswith("'"):
+        return "JSON strings and keys are written in double quotes (\"...\"), not single quotes"
+    if ahead.startswith(("//", "/*", "#")):
+        return "JSON has no comments; remove it (a note for readers can go in a field of its own)"
+    for word, written in (("True", "true"), ("False", "false"), ("None", "null"), ("undefined", "null")):
+        if ahead.startswith(word):
+            return f"{word} is not JSON; write {written}"
+    if ahead[:1].isalpha():
+        return "a word without quotes; JSON strings and keys are written in double quotes (\"...\")"
+    return None
 
 
 def read_record_file(path: Path, root: Path) -> RecordFile:

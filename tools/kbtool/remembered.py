@@ -38,7 +38,7 @@ from kbtool.catalog import catalog_kept, load_catalog
 from kbtool.findings import Finding
 from kbtool import kb as knowledge_base
 from kbtool.kb import KnowledgeBase
-from kbtool.records import RecordFile
+from kbtool.records import MAX_FILE_BYTES, RecordFile
 from kbtool.rules import RULES, Rule
 from kbtool.rules.freshness import dated_fields
 from kbtool.schema import RecordSchema
@@ -136,7 +136,8 @@ def _findings_from_json(value: Any, record: RecordFile, dates: set[str]) -> list
     """The findings stored as `value` for `record`, whose `placed` and date fields (of `dates`) it fills
     (None when `value` is not what `remember` stores: then the file is read)."""
     if not (isinstance(value, dict) and isinstance(value.get("findings"), list) and isinstance(value.get("placed"), list)
-            and isinstance(value.get("dates"), dict) and value["dates"].keys() <= dates):
+            and isinstance(value.get("dates"), dict) and value["dates"].keys() <= dates
+            and all(type(date) is str for date in value["dates"].values())):  # else (a date that is no string) the file is read
         return None
     placed = {}
     for item in value["placed"]:
@@ -222,7 +223,8 @@ def _finding_of(row: Any, rules: Mapping[str, Rule], path: str, entry_id: str | 
 
 
 def _position(line: Any, column: Any) -> bool:
-    return type(line) is int and type(column) is int and line >= 1 and column >= 1
+    """A line and column that can be in a record file (one of at most MAX_FILE_BYTES bytes)."""
+    return type(line) is int and type(column) is int and 1 <= line <= MAX_FILE_BYTES and 1 <= column <= MAX_FILE_BYTES
 
 
 @functools.lru_cache(maxsize=2)

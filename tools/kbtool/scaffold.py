@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kbtool.canonical import canonical_text
+from kbtool.display import lines_of, path_from_here
+from kbtool.regex.broadness import too_broad_reasons
 from kbtool.regex.generalise import Generalisation, generalise
 from kbtool.kb import ENTRIES_DIR, load_knowledge_base
 from kbtool.records import RecordFile, read_record_file
@@ -76,6 +78,9 @@ def check_segment(value: str, option: str, what: str) -> str:
         hint = f" (for example {suggestion!r})" if suggestion and SEGMENT.fullmatch(suggestion) else ""
         raise UsageError(f"{option} {value!r}: the {what} must be lower-case letters, digits, '.', '_' and '-', "
                          f"starting with a letter or digit{hint}; it becomes part of the record id")
+    if what == "domain" and value.endswith((".json", ".md", ".markdown")):  # a folder named so is not entered: read as a misplaced file
+        raise UsageError(f"{option} {value!r}: the {what} must not end with {value[value.rindex('.'):]}: a folder named "
+                         f"like a file is not searched for records; write {value[:value.rindex('.')]!r}")
     return value
 
 
@@ -216,6 +221,10 @@ def plan_new_entry(*, root: Path, signature: str, domain: str, category: str | N
     generalisation = generalise(signature, known=[record.data.get("signature") for record in kb.records
                                                   if isinstance(record.data, dict)
                                                   and isinstance(record.data.get("signature"), str)])
+    [broad] = too_broad_reasons([generalisation.pattern], matcher, own_texts=[[signature]])
+    if broad is not None:  # lint would refuse the record (regex-too-broad): say so before writing it
+        raise NewEntryRefused(f"the signature is too generic to make a record of: its regex {generalisation.pattern!r} "
+                              f"is too broad ({broad}); give the whole error line, with the words that name this error")
     taken = {record.entry_id.split("/", 1)[1] for record in kb.records
              if record.entry_id and record.entry_id.startswith(domain + "/") and "/" in record.entry_id}
     if slug is not None:
@@ -353,10 +362,13 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
     lines.extend(f"  - {item}" for item in still_to_write(plan))
     lines.append("")
     lines.append("next steps:")
-    lines.append(f"  1. edit {plan.relative_path} and fill in the fields above")
-    lines.append(f"  2. kbtool lint {plan.relative_path}   (it reports what is still empty or wrong; repeat until no error)")
-    lines.append(f"  3. kbtool fmt {plan.relative_path}")
-    lines.append(f"  4. git add {plan.relative_path}" + "".join(f" {path}" for path in updated) + " and open a pull request")
+    # Commands to type where kbtool was run, which need not be the KB's root (kbtool finds the KB upward).
+    root = plan.path.parents[len(Path(plan.relative_path).parts) - 1]
+    here = path_from_here(plan.path)
+    lines.append(f"  1. edit {here} and fill in the fields above")
+    lines.append(f"  2. kbtool lint {here}   (it reports what is still empty or wrong; repeat until no error)")
+    lines.append(f"  3. kbtool fmt {here}")
+    lines.append(f"  4. git add {here}" + "".join(f" {path_from_here(root / path)}" for path in updated) + " and open a pull request")
     return "\n".join(lines) + "\n"
 
 
@@ -377,13 +389,16 @@ def read_signature_from_stdin(stream=None, limit: int = 1_000_000, line: int | N
     if not choice.line:
         raise UsageError("--signature -: standard input is empty; pipe the error output in, or pass --signature TEXT")
     if line is not None:
-        total = len(text.replace("\r\n", "\n").replace("\r", "\n").splitlines())
+        total = len(lines_of(text))
         chosen = line_of(text, line)
         if not chosen:
             raise UsageError(f"--line {line}: standard input has no such non-empty line (it has {total} lines)")
         automatic = (Candidate(choice.number, choice.line, 0, "the line taken without --line"),) if choice.number else ()
         candidates = tuple(candidate for candidate in automatic + choice.candidates if candidate.number != line)
         return LineChoice(chosen, line, f"took line {line} of {total}, as asked (--line {line})", candidates)
+    if choice.fallback:  # a record of a line that names no error would be a record of nothing
+        raise UsageError(f"--signature -: no line of standard input reads as an error message (the last one, line "
+                         f"{choice.number}, is {choice.line[:80]!r}); pass --line N to take a line anyway, or --signature TEXT")
     note = choice.note
     if note and choice.candidates:
         note += "; pass --line N to take one of the other candidates below instead, or --signature TEXT"

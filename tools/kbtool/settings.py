@@ -117,6 +117,12 @@ def find_root(explicit: Path | None, start: Path | None = None) -> Path:
         root = explicit.expanduser()
         if not root.is_dir():
             raise UsageError(f"--root {explicit}: no such folder")
+        if not (root / "entries").is_dir():
+            # Else a mistyped --root is a KB with no records, and every check of it passes.
+            hint = (f"pass the folder above it, {root.resolve().parent}" if root.resolve().name == "entries" else
+                    f"pass the folder that holds entries/, or make {root / 'entries'} to start a new KB")
+            raise UsageError(f"--root {explicit}: not a knowledge base: it has no 'entries/' folder (records are "
+                             f"entries/<domain>/<slug>.json); {hint}")
         return root.resolve()
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
@@ -317,6 +323,10 @@ def parse_suppressions(value: Any, lines: TomlLines, config_path: Path) -> tuple
     return tuple(suppressions)
 
 
+#: The longest stale threshold (a hundred years): dates computed from it stay within the calendar.
+MAX_STALE_DAYS = 36_500
+
+
 def build_settings(*, root: Path | None, today: str | None = None, stale_days: int | None = None,
                    strict: bool = False, select: list[str] | None = None, ignore: list[str] | None = None) -> Settings:
     """The settings of one run: the KB root's `[tool.kbtool]`, then the environment, then these flags."""
@@ -329,9 +339,11 @@ def build_settings(*, root: Path | None, today: str | None = None, stale_days: i
         raise UsageError(f"{lines.label(config_path, 'tool.kbtool', unknown[0])}: unknown key '{unknown[0]}'; "
                          f"known keys: {', '.join(sorted(CONFIG_KEYS))}")
     configured_stale = config.get("stale-days", DEFAULT_STALE_DAYS)
-    if not isinstance(configured_stale, int) or isinstance(configured_stale, bool) or configured_stale < 0:
-        raise UsageError(f"{lines.label(config_path, 'tool.kbtool', 'stale-days')}: must be a whole number of days, "
-                         f"not {configured_stale!r}")
+    if not isinstance(configured_stale, int) or isinstance(configured_stale, bool) or not 0 <= configured_stale <= MAX_STALE_DAYS:
+        raise UsageError(f"{lines.label(config_path, 'tool.kbtool', 'stale-days')}: must be a whole number of days "
+                         f"from 0 to {MAX_STALE_DAYS:,}, not {configured_stale!r}")
+    if stale_days is not None and not 0 <= stale_days <= MAX_STALE_DAYS:
+        raise UsageError(f"--stale-days {stale_days}: give a number of days from 0 to {MAX_STALE_DAYS:,} (a hundred years)")
     # Like every other configuration error, a bad `select` or `ignore` names its line: path:LINE: [tool.kbtool] select
     select_where, ignore_where = (lines.label(config_path, "tool.kbtool", key) for key in ("select", "ignore"))
     select_codes = resolve_rule_codes(select or _rule_list(config.get("select", []), select_where),

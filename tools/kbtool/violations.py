@@ -52,7 +52,11 @@ def violations(validator: Any, data: Any) -> Iterator[Problem]:
     one problem says there are more (a hostile record can hold hundreds of thousands)."""
     found = list(itertools.islice(validator.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
     errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda error: [str(token) for token in error.absolute_path])
+    # A date in another form ("2024-1-5") breaks the field's pattern: saying also that it is no real date is wrong.
+    misshapen = {tuple(error.absolute_path) for error in errors if error.validator == "pattern"}
     for error in errors:
+        if error.validator == "format" and tuple(error.absolute_path) in misshapen:
+            continue
         yield _describe(error)
     if len(found) > MAX_SCHEMA_PROBLEMS:
         yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
@@ -106,6 +110,15 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _with_description(fix: str, error: ValidationError) -> str:
+    """`fix`, then what the schema says the field holds (its `description`), when it says."""
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if not isinstance(description, str) or not description.strip():
+        return fix
+    said = f"the schema says: {_short(description.strip(), 160).strip(chr(34))}"
+    return f"{fix}; {said}" if fix else said
+
+
 def _describe(error: ValidationError) -> Problem:
     tokens = list(error.absolute_path)
     pointer = make_pointer(*tokens)
@@ -123,14 +136,19 @@ def _describe(error: ValidationError) -> Problem:
         return Problem(target, f"unknown field {names} in {field}", f"check the spelling; allowed fields: {allowed}")
     if validator_name == "type":
         expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        return Problem(pointer, f"{field} must be of type {expected}, not {_short(error.instance)}")
+        required = error.schema.get("required") if expected == "object" else None
+        fix = (f"write an object with {', '.join(json.dumps(key) for key in required)}" if isinstance(required, list) and required
+               else f"write a {expected}" + (" (a number is written without quotes)" if expected in ("number", "integer")
+                                             and isinstance(error.instance, str) else ""))
+        return Problem(pointer, f"{field} must be of type {expected}, not {_short(error.instance)}", _with_description(fix, error))
     if validator_name == "enum":
         choices = ", ".join(json.dumps(choice) for choice in error.validator_value)
         return Problem(pointer, f"{field} is {_short(error.instance)}, which is not one of {choices}")
     if validator_name == "format" and error.validator_value == "date":
         return Problem(pointer, f"{field} is {_short(error.instance)}, which is not a real calendar date", "write it as YYYY-MM-DD")
     if validator_name == "pattern":
-        return Problem(pointer, f"{field} is {_short(error.instance)}, which does not match the pattern {error.validator_value}")
+        return Problem(pointer, f"{field} is {_short(error.instance)}, which does not match the pattern {error.validator_value}",
+                       _with_description("", error) or "change it to match the pattern")
     if validator_name in ("minimum", "maximum"):
         return Problem(pointer, f"{field} is {error.instance}, outside the allowed range", f"it must be {'at least' if validator_name == 'minimum' else 'at most'} {error.validator_value}")
     if validator_name == "maxLength":

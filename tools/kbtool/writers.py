@@ -150,6 +150,14 @@ def _write_all(descriptor: int, data: bytes) -> None:
         os.fsync(descriptor)
 
 
+def inside_records(path: Path, root: Path) -> bool:
+    """Whether `path` lies in the KB's entries/ folder (where every .json file is read as a record): no report or
+    baseline is written there, lest it replace a record."""
+    entries = (root / "entries").resolve()
+    target = Path(os.path.abspath(path)).resolve()
+    return target == entries or entries in target.parents
+
+
 def atomic_write(path: Path, text: str, *, confine_to: Path | None = None, overwrite: bool = True) -> None:
     """Write `text` (UTF-8) to `path` atomically: readers see the old file or the new one, never half of one.
 
@@ -162,7 +170,11 @@ def atomic_write(path: Path, text: str, *, confine_to: Path | None = None, overw
     _check_target(path, confine_to)
     if not overwrite and (path.exists() or path.is_symlink()):
         raise WriteRefused(f"{path}: already exists; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file where a folder of the path should be
+        raise WriteRefused(f"{path}: cannot make its folder {path.parent}: a file of that name (or above it) is in "
+                           "the way; rename or remove that file") from None
     _clean_once(path.parent)
     data = text.encode("utf-8")
     mode = None

@@ -29,6 +29,8 @@ COMMANDS = {
     "report": report.report_command, "show": show.show_command, "list": show.list_command,
 }
 GROUPS = {"import": import_.build_app, "baseline": baseline.build_app}
+#: Commands that take words that are no option, to say what to do with them (`new-entry MESSAGE`: use --signature).
+TAKES_STRAY_WORDS = {"new-entry"}
 
 
 def version_callback(value: bool) -> None:
@@ -63,7 +65,8 @@ def build_app(only: str | None = None) -> typer.Typer:
     built.callback()(main_options)
     for name, command in COMMANDS.items():
         if only in (None, name):
-            built.command(name)(handles_errors(command))
+            built.command(name, context_settings={"allow_extra_args": True} if name in TAKES_STRAY_WORDS else None)(
+                handles_errors(command))
     for name, group in GROUPS.items():
         if only in (None, name):
             built.add_typer(group(handles_errors), name=name)

@@ -12,7 +12,7 @@ from kbtool.cli.common import root_option, today_option
 
 
 def write_command(
-    file: Path = typer.Argument(..., metavar="FILE", help="The baseline file to write (replaced if it exists), e.g. .kbtool-baseline.json."),
+    file: Path = typer.Argument(..., metavar="FILE", help="The baseline file to write, e.g. .kbtool-baseline.json (a baseline already there is replaced; any other file is left alone)."),
     root: Optional[Path] = root_option(),
     today: Optional[str] = today_option("The date to lint as of."),
     stale_days: Optional[int] = typer.Option(None, "--stale-days", min=0, help="As for kbtool lint.", show_default=False),
@@ -30,11 +30,12 @@ def write_command(
 
       kbtool lint --baseline .kbtool-baseline.json
     """
-    from kbtool.baseline import write_baseline
+    from kbtool.baseline import check_baseline_target, write_baseline
     from kbtool.lint import lint
     from kbtool.settings import build_settings
 
     settings = build_settings(root=root, today=today, stale_days=stale_days)
+    check_baseline_target(file, settings.root)
     count = write_baseline(file, lint(settings))
     sys.stdout.write(f"wrote {count} finding{'' if count == 1 else 's'} to {file}; "
                      f"'kbtool lint --baseline {file}' now reports only new problems\n")

@@ -47,6 +47,12 @@ def handles_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def given(context: typer.Context, parameter: str) -> bool:
+    """Whether the command line set `parameter` (by its name in the command's function), not its default."""
+    source = context.get_parameter_source(parameter)
+    return source is not None and source.name == "COMMANDLINE"
+
+
 def check_format(output_format: str, choices: tuple[str, ...]) -> str:
     if output_format not in choices:
         raise UsageError(f"--format {output_format}: unknown format; choose {' or '.join(choices) if len(choices) == 2 else 'one of ' + ', '.join(choices)}")

@@ -92,7 +92,7 @@ def extract_command(
             if candidate.problem:  # the text report lists these itself
                 sys.stderr.write(f"kbtool: candidate not written: {visible(candidate.problem)}\n")
     else:
-        print_text(extraction, problems, dry_run)
+        print_text(extraction, problems, dry_run, adding_sources=add_sources)
     sys.stdout.flush()
     failed = (any(skipped for _, skipped in problems) or any(candidate.problem for candidate in extraction.candidates.values())
               or any(added.problem for added in sources_added))

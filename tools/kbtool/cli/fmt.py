@@ -49,6 +49,6 @@ def fmt_command(
 
     kb_root = build_settings(root=root).root
     result = format_files(kb_root, target_files(kb_root, paths or []), check=check, diff=diff)
-    report(result, check, sys.stdout, diff=diff, summary_stream=sys.stderr if diff else None)
+    report(result, check, sys.stdout, diff=diff, summary_stream=sys.stderr if diff else None, terminal=sys.stdout.isatty())
     sys.stdout.flush()
     raise typer.Exit(EXIT_FINDINGS if result.failed or ((check or diff) and result.changed) else EXIT_OK)

@@ -31,7 +31,8 @@ def lint_command(
     """Check records and report every problem with its file, line, field and what to do.
 
     Exit status: 0 no error (warnings are allowed unless --strict), 1 findings that fail the run,
-    2 a usage or configuration error. 'kbtool rules' lists what is checked.
+    2 a usage or configuration error, 3 an internal error (a bug in kbtool: please report it).
+    'kbtool rules' lists what is checked.
 
     Each text line reads  path:line:column: severity CODE rule-name: what is wrong. what to do
 

@@ -9,10 +9,11 @@ from typing import Optional
 import typer
 
 from kbtool.errors import UsageError
-from kbtool.cli.common import check_format, format_option, no_cache_option, root_option
+from kbtool.cli.common import check_format, format_option, given, no_cache_option, root_option
 
 
 def match_command(
+    context: typer.Context,
     message: Optional[str] = typer.Argument(None, help="The error message to look up; '-' (or nothing, when piped) reads standard input.", show_default=False),
     file: Optional[Path] = typer.Option(None, "--file", help="Read the message or a whole log from this file.", show_default=False),
     root: Optional[Path] = root_option("The KB root. Default: the nearest folder upward that has entries/."),
@@ -49,7 +50,9 @@ def match_command(
 
         if message is not None or file is not None:
             raise UsageError("--batch reads its queries from FILE; leave out the message and --file")
-        queries = batch_queries(read_query_text(None, batch), paragraphs)
+        if output_format != "json" and given(context, "output_format"):
+            raise UsageError(f"--batch prints JSON lines, one per query; drop --format {output_format}")
+        queries = batch_queries(read_query_text(None, batch, "--batch"), paragraphs)
         with open_cache(enabled=not no_cache) as cache:
             match_batch(find_root(root), queries, sys.stdout, cache)
         return

@@ -28,6 +28,7 @@ def _ask(label: str, check) -> str:
 
 
 def new_entry_command(
+    context: typer.Context,
     signature: Optional[str] = typer.Option(
         None, "--signature", "-s", show_default=False,
         help="The literal error message, exactly as printed. '-' reads pasted output (a whole traceback is fine) "
@@ -88,6 +89,10 @@ def new_entry_command(
     from kbtool.scaffold import NewEntryRefused, check_segment, describe_plan, plan_new_entry, read_signature_from_stdin, write_plan
     from kbtool.settings import build_settings
 
+    if context.args:  # words that are no option (the app lets them through: `kbtool match MESSAGE` takes one so)
+        shown = " ".join(context.args)
+        raise UsageError(f"new-entry takes the message with --signature: kbtool new-entry --signature {shown!r}"
+                         + (f" --domain {domain}" if domain else " --domain DOMAIN"))
     if interactive is None:
         interactive = sys.stdin.isatty()
     settings = build_settings(root=root, today=today)

@@ -8,12 +8,15 @@ from typing import Optional
 
 import typer
 
-from kbtool.cli.common import ProgressBar, check_format, color_option, format_option, root_option, today_option, use_color
+from kbtool.cli.common import (ProgressBar, check_format, color_option, format_option, given, root_option, today_option,
+                               use_color)
+from kbtool.errors import UsageError
 
 FORMATS = ("text", "json")
 
 
 def report_command(
+    context: typer.Context,
     html: Optional[Path] = typer.Option(None, "--html", metavar="FILE", show_default=False,
                                         help="Write the report as one self-contained HTML page (charts and tables, "
                                              "no network) to FILE, replacing it, instead of printing it."),
@@ -44,10 +47,16 @@ def report_command(
     from kbtool.report import build_report, write_html, write_report
     from kbtool.report.text import plural
     from kbtool.settings import build_settings
+    from kbtool.writers import inside_records
 
     check_format(output_format, FORMATS)
+    if html is not None and given(context, "output_format"):
+        raise UsageError(f"--html writes the report as a page; --format applies only without it: drop --format {output_format}")
     colored = use_color(color)
     settings = build_settings(root=root, today=today, stale_days=stale_days)
+    if html is not None and inside_records(html, settings.root):
+        raise UsageError(f"--html {html}: is inside entries/, where the records are; write the page elsewhere, "
+                         "e.g. --html report.html")
     with ProgressBar("kbtool report") as bar:
         report = build_report(settings, progress=bar.update)
     if html is not None:

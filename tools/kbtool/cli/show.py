@@ -12,7 +12,7 @@ from kbtool.cli.common import EXIT_OK, check_format, format_option, root_option,
 
 
 def show_command(
-    entry_id: str = typer.Argument(..., metavar="ID", help="The record's id (domain/slug), or its path under the KB root."),
+    entry_id: str = typer.Argument(..., metavar="ID", help="The record's id (domain/slug), or the path of its file (from the KB root or from here)."),
     output_format: str = format_option("text (for people) or json (for tools)."),
     root: Optional[Path] = root_option(),
     today: Optional[str] = today_option("The date freshness is measured on."),
@@ -66,9 +66,11 @@ def list_command(
     """
     from kbtool.browse import ListFilter, list_rows, write_json, write_list_text
     from kbtool.kb import load_knowledge_base
-    from kbtool.settings import build_settings
+    from kbtool.settings import build_settings, resolve_rule_codes
 
     check_format(output_format, ("text", "json"))
+    if rule:
+        resolve_rule_codes([rule], "--rule")  # an unknown rule is named as the user wrote it
     settings = build_settings(root=root, today=today, select=[rule] if rule else None)
     kb = load_knowledge_base(settings.root)
     with_findings = None
@@ -79,4 +81,8 @@ def list_command(
     rows = list_rows(kb, settings, ListFilter(domain=domain, category=category, stale=stale, stale_soon=stale_soon,
                                               missing_translation=missing_translation, with_findings_of=with_findings))
     (write_json if output_format == "json" else write_list_text)(rows, sys.stdout)
+    unreadable = len(kb.files) - len(kb.records)
+    if unreadable:
+        sys.stderr.write(f"kbtool: {unreadable} file(s) under entries/ could not be read as records and are not listed; "
+                         "'kbtool lint' says why\n")
     raise typer.Exit(EXIT_OK)

@@ -45,7 +45,10 @@ def write_json(extraction: Extraction, problems: list[tuple[ArticleProblem, bool
     stream.write(",\n  \"summary\": " + json_text(count_summary(extraction, problems)) + "\n}\n")
 
 
-def print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]], dry_run: bool) -> None:
+def print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool]], dry_run: bool,
+               adding_sources: bool = False) -> None:
+    """The text report; `adding_sources`: --add-sources ran (and said on stderr what it added), so a known message
+    is not followed by the advice to add the article to its record's sources."""
     from rich.console import Console
     from rich.table import Table
 
@@ -75,8 +78,8 @@ def print_text(extraction: Extraction, problems: list[tuple[ArticleProblem, bool
             first_line = visible(message["signature"].split("\n")[0])
             where = f"{visible(article['path'])}:{message['line']}"
             if message["status"] == "known":
-                console.print(f"{where}: known: {visible(message['entry_id'])} — add {visible(article['path'])} to its sources: {first_line}",
-                              markup=False)
+                advice = "" if adding_sources else f" — add {visible(article['path'])} to its sources (--add-sources does)"
+                console.print(f"{where}: known: {visible(message['entry_id'])}{advice}: {first_line}", markup=False)
             else:
                 target = visible(message["candidate"]) if message["candidate"] else ("(dry run: not written)" if dry_run else "(not written)")
                 console.print(f"{where}: new ({message['confidence']} confidence) → {target}: {first_line}", markup=False)

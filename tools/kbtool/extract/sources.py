@@ -62,6 +62,9 @@ def add_sources(extraction: Extraction, root: Path, today: dt.date, dry_run: boo
                 added = _add_to(fresh.data, wanted[entry_id], entry_id, record_file.relative_path, today)
                 if added is None:
                     continue
+                if added[1] is None:  # not updated: the result says why
+                    done.append(added[0])
+                    continue
                 try:
                     atomic_write(record_file.path, canonical_text(added[1]), confine_to=root)
                 except (WriteRefused, OSError) as error:
@@ -74,10 +77,15 @@ def add_sources(extraction: Extraction, root: Path, today: dt.date, dry_run: boo
 
 
 def _add_to(record: dict, wanted: list[dict], entry_id: str, relative_path: str,
-            today: dt.date) -> tuple[SourceAdded, dict] | None:
-    """The record with the `wanted` sources it does not list yet, or None when it lists them all."""
+            today: dt.date) -> tuple[SourceAdded, dict | None] | None:
+    """The record with the `wanted` sources it does not list yet, or None when it lists them all; a `sources` that is
+    there but not a list is left as it is (replacing it would lose it): the result says so, with no record."""
     data = json.loads(json.dumps(record))  # a copy; the record stays as it was read
-    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+    if "sources" in data and not isinstance(data["sources"], list):
+        return SourceAdded(entry_id, relative_path, tuple(item["path"] for item in wanted),
+                           f"its sources is {type(data['sources']).__name__}, not a list; not updated, since that would "
+                           "lose it: make it a list (lint's schema rule says how), then run extract --add-sources again"), None
+    sources = data.get("sources", [])
     listed = {item.get("path") for item in sources if isinstance(item, dict)} | \
              {item.get("url") for item in sources if isinstance(item, dict) and item.get("url")}
     new = [item for item in wanted if item["path"] not in listed and (not item["url"] or item["url"] not in listed)]

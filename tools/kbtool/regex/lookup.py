@@ -18,6 +18,7 @@ Ranking, best first (`Hit.key`):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
@@ -182,12 +183,24 @@ class RegexLookup:
                     and (self.filters is None or filter_holds(self.filters[number] or (), folded))]
         return sorted(set(self.index.candidates(folded, unindexed=True)))
 
-    def find(self, texts: Sequence[str], matcher: BoundedMatcher) -> LookupResult:
-        """Every regex that matches one of `texts`, ranked (best first)."""
+    @functools.cached_property
+    def spanning(self) -> frozenset[int]:
+        """The regexes every match of which holds a line break: only a text of several lines can hold one."""
+        return frozenset(number for number, sets in enumerate(self.literal_sets)
+                         if any(options and all("\n" in option for option in options) for options in sets))
+
+    def find(self, texts: Sequence[str], matcher: BoundedMatcher, across: str | None = None) -> LookupResult:
+        """Every regex that matches one of `texts`, ranked (best first); `across` (a text of several lines, such as
+        `texts` joined) is searched too, by the regexes that need a line break only (hits on it are text number
+        `len(texts)`)."""
         by_regex: dict[int, list[int]] = {}
         for text_number, text in enumerate(texts):
             for number in self.candidates(text):
                 by_regex.setdefault(number, []).append(text_number)
+        if across is not None and self.spanning:
+            texts = [*texts, across]
+            for number in self.spanning.intersection(self.candidates(across)):
+                by_regex.setdefault(number, []).append(len(texts) - 1)
         hits: list[Hit] = []
         timed_out: set[int] = set()
         text_wordings: dict[int, frozenset[str]] = {}

@@ -22,7 +22,7 @@ from kbtool.findings import LintResult, Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.languages import detect_language
 from kbtool.lint import check_knowledge_base
-from kbtool.rules.freshness import record_date
+from kbtool.rules.freshness import record_date, stale_from
 from kbtool.rules.graph import id_edges
 from kbtool.schema import record_schema
 from kbtool.settings import Settings
@@ -159,7 +159,7 @@ def report_document(kb: KnowledgeBase, result: LintResult, settings: Settings) -
             months[confirmed.isoformat()[:7]] += 1
         if state in ("stale", "aging"):
             due.append(_record_row(record, last_confirmed=confirmed.isoformat(), age_days=(today - confirmed).days,
-                                   state=state, stale_on=(confirmed + dt.timedelta(days=stale_days + 1)).isoformat()))
+                                   state=state, stale_on=stale_from(confirmed, stale_days).isoformat()))
         if not has_sources(data):
             without_sources.append(_record_row(record))
         for edge in id_edges(data):

@@ -13,6 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from kbtool import __version__
 from kbtool.display import write_json
@@ -53,6 +54,17 @@ def _base_folder(result: LintResult) -> Path | None:
     return Path(os.path.abspath(result.root)) if result.root is not None else None
 
 
+def uri_path(path: str) -> str:
+    """A relative path as a URI reference (RFC 3986): each segment percent-encoded, so that a file named
+    `a#b.json`, `100%41.json` or `with space.json` is that file, not a fragment or another name; a name that
+    is not UTF-8 on disk is encoded as its bytes."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape, not from the file system
+        data = path.encode("utf-8", "surrogatepass")
+    return quote(data, safe="/")
+
+
 def fingerprint(finding: Finding) -> str:
     """Stable across unrelated edits: rule, record (id, else path) and pointer, not line numbers."""
     key = "\0".join((finding.code, finding.entry_id or finding.path, finding.pointer))
@@ -60,7 +72,7 @@ def fingerprint(finding: Finding) -> str:
 
 
 def result_object(result: LintResult, finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
-    artifact: dict[str, Any] = {"uri": repository_path(result, finding.path)}
+    artifact: dict[str, Any] = {"uri": uri_path(repository_path(result, finding.path))}
     if result.root is not None:
         artifact["uriBaseId"] = BASE_ID
     sarif_result: dict[str, Any] = {

@@ -60,6 +60,15 @@ DATE_ORDER = ("first_seen", "last_confirmed", "last_updated")
 STALE_SOON_DAYS = 30
 
 
+def stale_from(confirmed: dt.date, stale_days: int) -> dt.date | None:
+    """The day a record confirmed on `confirmed` goes stale; None when that lies past the calendar's end
+    (a `last_confirmed` of 9999-12-31: `future-date` reports it)."""
+    try:
+        return confirmed + dt.timedelta(days=stale_days + 1)
+    except OverflowError:
+        return None
+
+
 @rule(code="KB402", name="date-order", family=FAMILY, severity=Severity.ERROR,
       summary="The dates are out of order: it must hold that first_seen <= last_confirmed <= last_updated.",
       explanation="""
@@ -122,11 +131,10 @@ def stale_soon(record, context):
     today = context.settings.today
     if confirmed is None or confirmed > today:
         return
-    threshold = context.settings.stale_days
-    stale_from = confirmed + dt.timedelta(days=threshold + 1)
-    days_left = (stale_from - today).days
-    if 0 < days_left <= STALE_SOON_DAYS:
+    stale_on = stale_from(confirmed, context.settings.stale_days)
+    days_left = (stale_on - today).days if stale_on is not None else None
+    if days_left is not None and 0 < days_left <= STALE_SOON_DAYS:
         yield Problem("/last_confirmed",
-                      f"last_confirmed is {confirmed.isoformat()}; the record goes stale on {stale_from.isoformat()}, "
+                      f"last_confirmed is {confirmed.isoformat()}; the record goes stale on {stale_on.isoformat()}, "
                       f"in {days_left} day{'s' if days_left != 1 else ''}",
                       "re-verify the error on a current version soon and update last_confirmed and last_updated")
