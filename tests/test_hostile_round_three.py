@@ -42,6 +42,19 @@ def test_a_date_at_the_calendars_end_is_reported_never_a_crash(kb: Path):
     assert "future-date" in {finding["name"] for finding in json.loads(lint.stdout)["findings"]}
 
 
+def test_a_record_aging_at_the_calendars_end_has_no_stale_day_and_no_crash(kb: Path):
+    record = base_record()
+    record["first_seen"] = record["last_confirmed"] = record["last_updated"] = "9999-06-01"
+    write(kb, record)
+    report = kbtool("report", "--format", "json", "--today", "9999-12-31", cwd=kb)
+    assert_survived(report, 0)
+    [due] = [row for row in json.loads(report.stdout)["freshness"]["due"] if row["id"] == record["id"]]
+    assert due["state"] == "aging" and due["stale_on"] is None
+    show = kbtool("show", record["id"], "--today", "9999-12-31", cwd=kb)
+    assert_survived(show, 0)
+    assert "aging, confirmed 213 days ago\n" in show.stdout and "stale on" not in show.stdout
+
+
 @pytest.mark.parametrize("where", ["option", "configuration"])
 def test_a_stale_threshold_past_the_calendar_is_a_usage_error(kb: Path, where: str):
     if where == "configuration":
@@ -108,17 +121,21 @@ def test_changed_values_in_the_cache_do_not_change_what_lint_reports(kb: Path, t
     assert lint() == expected
 
 
-def test_a_signature_of_several_lines_is_matched_in_a_log(kb: Path):
+@pytest.mark.parametrize("regex", ["FooError: first line\\nBarError: second line", "FooError: first line\\s+BarError: second"])
+def test_a_message_of_several_lines_is_found_in_a_long_log_above_a_record_of_one_of_its_lines(kb: Path, regex: str):
     record = base_record()
-    record.update(id="tensorflow/two-lines", signature="FooError: first line\nBarError: second line",
-                  regex="FooError: first line\\nBarError: second line", aliases=[])
+    record.update(id="tensorflow/two-lines", signature="FooError: first line\nBarError: second line", regex=regex, aliases=[])
     write(kb, record, Path("entries/tensorflow/two-lines.json"))
+    record.update(id="tensorflow/foo-generic", signature="FooError: some line", regex=r"FooError: \w+ line")
+    write(kb, record, Path("entries/tensorflow/foo-generic.json"))
     log = kb / "build.log"
-    log.write_text("noise\r\nFooError: first line\r\nBarError: second line\r\nmore noise\r\n", encoding="utf-8")
+    chatter = "".join(f"step {number}: compiling module {number}\r\n" for number in range(40))
+    log.write_text(f"{chatter}  FooError: first line\r\nBarError: second line\r\n{chatter}", encoding="utf-8")
     run = kbtool("match", "--file", log, "--format", "json", cwd=kb)
     assert_survived(run, 0)
-    [found] = [match for match in json.loads(run.stdout)["matches"] if match["entry_id"] == "tensorflow/two-lines"]
-    assert found["line"] == 2 and found["matched"] == "FooError: first line\nBarError: second line"
+    matches = json.loads(run.stdout)["matches"]
+    assert [match["entry_id"] for match in matches] == ["tensorflow/two-lines", "tensorflow/foo-generic"]
+    assert matches[0]["line"] == 41 and matches[0]["matched"].startswith("FooError: first line\nBarError: second")
 
 
 def test_a_record_field_named_path_does_not_replace_the_files_path_in_match(kb: Path):

@@ -59,12 +59,31 @@ def test_baseline_write_leaves_a_record_and_any_other_file_alone(kb_with_record:
     assert other.read_text(encoding="utf-8") == '{"name": "x"}\n'
 
 
-def test_baseline_write_replaces_a_baseline(kb_with_record: Path):
+def test_baseline_write_replaces_a_baseline_even_a_damaged_one(kb_with_record: Path):
     baseline = kb_with_record / ".kbtool-baseline.json"
     for _ in range(2):  # the second run replaces what the first wrote
         result = run_kbtool("baseline", "write", baseline, "--root", kb_with_record)
         assert result.exit_code == 0, result.stderr
         assert json.loads(baseline.read_text(encoding="utf-8"))["version"] == 1
+    written = baseline.read_text(encoding="utf-8")
+    for damaged in ('{"version": 1, "findings": [{"rule": "KB401"}]}', "<<<<<<< HEAD\n" + written + "=======\n" + written + ">>>>>>> x\n"):
+        baseline.write_text(damaged, encoding="utf-8")
+        assert run_kbtool("lint", "--root", kb_with_record, "--baseline", baseline).exit_code == 2
+        result = run_kbtool("baseline", "write", baseline, "--root", kb_with_record)
+        assert result.exit_code == 0 and baseline.read_text(encoding="utf-8") == written, result.stderr
+
+
+def test_fmt_and_show_take_a_path_through_a_linked_folder(kb_with_record: Path, tmp_path: Path):
+    link = tmp_path / "linked-kb"
+    link.symlink_to(kb_with_record, target_is_directory=True)
+    record = link / "entries" / "tensorflow" / "tflite-quantization-range.json"
+    assert run_kbtool("fmt", "--check", "--root", kb_with_record, record).exit_code == 0
+    shown = run_kbtool("show", "--root", kb_with_record, record)
+    assert shown.exit_code == 0 and shown.stdout.startswith("tensorflow/tflite-quantization-range")
+    other = kb_with_record / "notes.json"
+    other.write_text("{}", encoding="utf-8")
+    refused = run_kbtool("show", "--root", kb_with_record, other)
+    assert refused.exit_code == 2 and "not a record file of the KB" in refused.stderr
 
 
 # --- fmt rewrites records only ---------------------------------------------------------------------------
@@ -129,6 +148,9 @@ def test_new_entry_with_the_message_as_an_argument_says_to_use_signature(kb_with
     result = run_kbtool("new-entry", "ValueError: x", "--domain", "python", "--root", kb_with_record)
     assert result.exit_code == 2
     assert "new-entry takes the message with --signature: kbtool new-entry --signature 'ValueError: x' --domain python" in result.stderr
+    both = run_kbtool("new-entry", "--signature", "KeyError: 'abc' in widget loader", "--domain", "python", "extra",
+                      "--root", kb_with_record)
+    assert both.exit_code == 2 and "unexpected argument(s): extra" in both.stderr and "--signature extra" not in both.stderr
 
 
 # --- JSON and schema mistakes named as such ------------------------------------------------------------
@@ -154,8 +176,9 @@ def test_a_date_in_another_form_is_one_finding_and_schema_findings_say_what_the_
     record.update(first_seen="2024-1-5", category="Runtime Error", confidence="0.8")
     write_record(kb_with_record, record)
     result = run_kbtool("lint", "--root", kb_with_record, "--select", "schema", "--format", "json")
-    findings = {f["pointer"]: f["message"] for f in json.loads(result.stdout)["findings"]}
-    assert list(findings).count("/first_seen") == 1 and "not a real calendar date" not in findings["/first_seen"]
+    listed = json.loads(result.stdout)["findings"]
+    findings = {f["pointer"]: f["message"] for f in listed}
+    assert [f["pointer"] for f in listed].count("/first_seen") == 1 and "not a real calendar date" not in findings["/first_seen"]
     assert "Date (YYYY-MM-DD)" in findings["/first_seen"]
     assert "snake_case" in findings["/category"]
     assert "a number is written without quotes" in findings["/confidence"]

@@ -83,8 +83,8 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, Any]:
 
 
 #: What to do about a file given as a baseline that is not one (it may be any file: never suggest writing over it).
-_NOT_A_BASELINE = ("pass the file `kbtool baseline write FILE` made; if this one was a baseline and got damaged, "
-                   "delete it and write it again")
+_NOT_A_BASELINE = ("pass the file `kbtool baseline write FILE` made (if this one is such a file, damaged, "
+                   "`kbtool baseline write` writes it again)")
 
 
 def check_baseline_target(path: Path, root: Path) -> None:
@@ -95,15 +95,16 @@ def check_baseline_target(path: Path, root: Path) -> None:
                          "write the baseline beside the KB, e.g. `kbtool baseline write .kbtool-baseline.json`")
     try:
         info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or not info.st_size:
+            return  # a new or empty file; anything else, writing it refuses
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024).decode("utf-8", errors="replace")
     except OSError:
-        return  # a new file (writing it says what else is wrong)
-    if stat.S_ISREG(info.st_mode) and info.st_size:
-        try:
-            load_baseline(path, root)
-        except UsageError:
-            raise UsageError(f"baseline write {path}: the file exists and is not a kbtool baseline, so it is left as "
-                             "it is; write the baseline to another file, e.g. .kbtool-baseline.json (or delete this "
-                             "one first if it is a damaged baseline)") from None
+        return  # writing it says what is wrong
+    # A baseline, even a damaged one (an entry cut short, git's conflict markers), names both keys near its start.
+    if '"version"' not in head or '"findings"' not in head:
+        raise UsageError(f"baseline write {path}: the file exists and is not a kbtool baseline, so it is left as it is; "
+                         "write the baseline to another file, e.g. .kbtool-baseline.json")
 
 
 def write_baseline(path: Path, result: LintResult) -> int:
@@ -160,7 +161,7 @@ def load_baseline(path: Path, root: Path) -> Baseline:
         fields = [item.get(key) if isinstance(item, dict) else None for key in ("rule", "record", "pointer")]
         if not all(isinstance(value, str) for value in fields):
             raise UsageError(f"{path}:{line}:{column}: baseline entry #{index + 1} needs the strings 'rule', 'record' "
-                             "and 'pointer'; write the file again with `kbtool baseline write`")
+                             f"and 'pointer'; write the file again with `kbtool baseline write {path}`")
         entries.append(BaselineEntry(index=index, key=tuple(fields), line=line, column=column))  # type: ignore[arg-type]
     return Baseline(path=path, display_path=_display_path(path, root), entries=tuple(entries))
 

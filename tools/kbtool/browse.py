@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from kbtool.display import json_text, path_from_here, visible
 from kbtool.errors import UsageError
+from kbtool.files import real_location
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase
 from kbtool.records import RecordFile
 from kbtool.report.figures import freshness_state, translation_counts
@@ -29,10 +30,13 @@ def find_record(kb: KnowledgeBase, entry_id: str) -> RecordFile:
     found = kb.by_id.get(entry_id)
     if found:
         return found[0]
-    here = os.path.abspath(entry_id)
-    meant = [entry_id, f"{ENTRIES_DIR}/{entry_id}.json",
-             *([Path(here).relative_to(kb.root).as_posix()] if Path(here).is_relative_to(kb.root) else [])]
+    here = real_location(entry_id)
+    root = Path(os.path.realpath(kb.root))
+    meant = [entry_id, f"{ENTRIES_DIR}/{entry_id}.json", *([here.relative_to(root).as_posix()] if here.is_relative_to(root) else [])]
     record = next((kb.by_path[path] for path in meant if path in kb.by_path), None)
+    if record is None and here.is_file():
+        raise UsageError(f"{entry_id}: not a record file of the KB at {kb.root} (records are its "
+                         f"{ENTRIES_DIR}/<domain>/<slug>.json files)")
     if record is not None and record.data is None:
         problem = record.problems[0].message if record.problems else "not a record"
         raise UsageError(f"{record.relative_path}: not a readable record ({problem}); "
@@ -120,7 +124,8 @@ def write_record_text(view: dict[str, Any], stream: TextIO) -> None:
     if not view["workarounds"]:
         stream.write("    (none recorded)\n")
     stream.write("\nSources\n" + ("".join(f"    {visible(url)}\n" for url in view["sources"]) or "    (none)\n"))
-    age = "" if fresh["age_days"] is None else f", confirmed {fresh['age_days']} days ago, stale on {fresh['stale_on']}"
+    age = "" if fresh["age_days"] is None else f", confirmed {fresh['age_days']} days ago" + (
+        f", stale on {fresh['stale_on']}" if fresh["stale_on"] else "")
     stream.write(f"\nDates\n    first seen {dates['first_seen']}, last confirmed {dates['last_confirmed']}, "
                  f"last updated {dates['last_updated']}\n    {fresh['state']}{age}\n")
 

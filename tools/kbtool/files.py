@@ -16,6 +16,13 @@ class UnreadableFile(Exception):
     """The file was not read; the message says why, starting with a verb ("is a symbolic link; ...")."""
 
 
+def real_location(path: Path | str) -> Path:
+    """`path`, absolute, with the links among its folders resolved (`/tmp` → `/private/tmp`, a linked KB
+    root) but not a link at its end: where a file is, to tell whether it lies in a folder."""
+    absolute = os.path.abspath(path)
+    return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
+
+
 def file_status(path: Path) -> os.stat_result:
     """`os.lstat(path)` (a link is not followed); UnreadableFile when there is none."""
     try:

@@ -17,6 +17,7 @@ from typing import Iterable
 
 from kbtool.canonical import canonical_text
 from kbtool.display import visible
+from kbtool.files import real_location
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import read_record_file
 from kbtool.errors import UsageError
@@ -67,11 +68,11 @@ def target_files(root: Path, paths: Iterable[Path]) -> list[Path]:
         return [Path(os.path.abspath(path)) for path in discover_record_files(entries)] if entries.is_dir() else []
     files: list[Path] = []
     seen: set[str] = set()
-    homes = [Path(os.path.abspath(root / folder)) for folder in RECORD_FOLDERS]
+    homes = [Path(os.path.realpath(root / folder)) for folder in RECORD_FOLDERS]
     for path in chosen:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-        absolute = Path(os.path.abspath(path))
+        absolute = real_location(path)
         # fmt puts keys in a record's order: any other JSON file would be rewritten for nothing. A folder above
         # the record folders (the KB's root) is searched in them only.
         searched = [path] if any(absolute == home or home in absolute.parents for home in homes) else \

@@ -81,7 +81,7 @@ class KbMatcher:
         started = time.perf_counter()
         lines = lines_of(text)
         numbered = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()][-MAX_LINES:]
-        # A record whose signature spans lines (a Go data race report) is searched for in the text as a whole too.
+        # A record whose message spans lines (a Go data race report) is searched for in the text as a whole too.
         whole = "\n".join(lines[numbered[0][0] - 1:]) if len(numbered) > 1 else None
         result = self.lookup.find([line for _, line in numbered], self.matcher, across=whole)
         matches, seen = [], set()
@@ -92,8 +92,10 @@ class KbMatcher:
             data = self._data(self.entries[hit.number])
             if data is None:
                 continue  # changed into something unreadable since the catalog was read
-            if hit.text == len(numbered):  # in the whole text: at the line where the match starts
-                matches.append(Match(data, numbered[0][0] + whole.count("\n", 0, hit.span[0]), whole[hit.span[0]:hit.span[1]]))
+            if hit.text == len(numbered):  # in the whole text: at the line of its first character that is no space
+                matched = whole[hit.span[0]:hit.span[1]]
+                start = hit.span[0] + len(matched) - len(matched.lstrip())
+                matches.append(Match(data, numbered[0][0] + whole.count("\n", 0, start), matched.strip()))
                 continue
             number, line = numbered[hit.text]
             matches.append(Match(data, number, line[hit.span[0]:hit.span[1]]))

@@ -115,7 +115,8 @@ def _with_description(fix: str, error: ValidationError) -> str:
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
     if not isinstance(description, str) or not description.strip():
         return fix
-    said = f"the schema says: {_short(description.strip(), 160).strip(chr(34))}"
+    text = " ".join(description.split())
+    said = f"the schema says: {text if len(text) <= 160 else text[:159] + '…'}"
     return f"{fix}; {said}" if fix else said
 
 
@@ -137,9 +138,10 @@ def _describe(error: ValidationError) -> Problem:
     if validator_name == "type":
         expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
         required = error.schema.get("required") if expected == "object" else None
+        article = "an" if expected[:1] in "aeiou" else "a"
         fix = (f"write an object with {', '.join(json.dumps(key) for key in required)}" if isinstance(required, list) and required
-               else f"write a {expected}" + (" (a number is written without quotes)" if expected in ("number", "integer")
-                                             and isinstance(error.instance, str) else ""))
+               else f"write {article} {expected}" + (" (a number is written without quotes)" if expected in ("number", "integer")
+                                                      and isinstance(error.instance, str) else ""))
         return Problem(pointer, f"{field} must be of type {expected}, not {_short(error.instance)}", _with_description(fix, error))
     if validator_name == "enum":
         choices = ", ".join(json.dumps(choice) for choice in error.validator_value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Optional
@@ -91,8 +92,10 @@ def new_entry_command(
 
     if context.args:  # words that are no option (the app lets them through: `kbtool match MESSAGE` takes one so)
         shown = " ".join(context.args)
-        raise UsageError(f"new-entry takes the message with --signature: kbtool new-entry --signature {shown!r}"
-                         + (f" --domain {domain}" if domain else " --domain DOMAIN"))
+        if signature is not None:
+            raise UsageError(f"unexpected argument(s): {shown}; the message goes with --signature, the rest with their options")
+        raise UsageError(f"new-entry takes the message with --signature: kbtool new-entry --signature {shlex.quote(shown)}"
+                         + (f" --domain {shlex.quote(domain)}" if domain else " --domain DOMAIN"))
     if interactive is None:
         interactive = sys.stdin.isatty()
     settings = build_settings(root=root, today=today)

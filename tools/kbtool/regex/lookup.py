@@ -18,7 +18,6 @@ Ranking, best first (`Hit.key`):
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
@@ -116,6 +115,12 @@ def search_pairs(patterns: Sequence[str], texts: Sequence[str], candidates: dict
     yield from search_in_rounds(patterns, texts, retry, matcher, spans=spans)
 
 
+def _lines_around(text: str, span: tuple[int, int]) -> str:
+    """The whole lines of `text` that the match at `span` covers."""
+    end = text.find("\n", span[1])
+    return text[text.rfind("\n", 0, span[0]) + 1:len(text) if end < 0 else end]
+
+
 @dataclass(frozen=True)
 class Hit:
     """Regex `number` recognises text `text` at `span`."""
@@ -183,24 +188,18 @@ class RegexLookup:
                     and (self.filters is None or filter_holds(self.filters[number] or (), folded))]
         return sorted(set(self.index.candidates(folded, unindexed=True)))
 
-    @functools.cached_property
-    def spanning(self) -> frozenset[int]:
-        """The regexes every match of which holds a line break: only a text of several lines can hold one."""
-        return frozenset(number for number, sets in enumerate(self.literal_sets)
-                         if any(options and all("\n" in option for option in options) for options in sets))
-
     def find(self, texts: Sequence[str], matcher: BoundedMatcher, across: str | None = None) -> LookupResult:
-        """Every regex that matches one of `texts`, ranked (best first); `across` (a text of several lines, such as
-        `texts` joined) is searched too, by the regexes that need a line break only (hits on it are text number
-        `len(texts)`)."""
+        """Every regex that matches one of `texts`, ranked (best first). `across` (a text of several lines, such as
+        `texts` joined) is searched too, by the regexes whose literals it holds and no one of `texts` does: those
+        of messages that span lines (a hit on it is text number `len(texts)`, ranked by the lines it covers)."""
         by_regex: dict[int, list[int]] = {}
         for text_number, text in enumerate(texts):
             for number in self.candidates(text):
                 by_regex.setdefault(number, []).append(text_number)
-        if across is not None and self.spanning:
+        if across is not None:
             texts = [*texts, across]
-            for number in self.spanning.intersection(self.candidates(across)):
-                by_regex.setdefault(number, []).append(len(texts) - 1)
+            for number in set(self.candidates(across)).difference(by_regex):
+                by_regex[number] = [len(texts) - 1]
         hits: list[Hit] = []
         timed_out: set[int] = set()
         text_wordings: dict[int, frozenset[str]] = {}
@@ -210,9 +209,13 @@ class RegexLookup:
                 continue
             for text_number, span in zip(chunk, result.spans or ()):
                 if span is not None:
-                    if text_number not in text_wordings:
-                        text_wordings[text_number] = wording(texts[text_number])
-                    overlap = wording_overlap(text_wordings[text_number], self.wording(number))
+                    if across is not None and text_number == len(texts) - 1:
+                        words = wording(_lines_around(across, span))
+                    else:
+                        if text_number not in text_wordings:
+                            text_wordings[text_number] = wording(texts[text_number])
+                        words = text_wordings[text_number]
+                    overlap = wording_overlap(words, self.wording(number))
                     hits.append(Hit(number, text_number, span, overlap, self.literal(number)))
         hits.sort(key=lambda hit: hit.key)
         return LookupResult(hits, sorted(timed_out))

@@ -58,6 +58,10 @@ def freshness_state(confirmed: dt.date | None, today: dt.date, stale_days: int) 
     return "fresh"
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def _has_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -159,7 +163,7 @@ def report_document(kb: KnowledgeBase, result: LintResult, settings: Settings) -
             months[confirmed.isoformat()[:7]] += 1
         if state in ("stale", "aging"):
             due.append(_record_row(record, last_confirmed=confirmed.isoformat(), age_days=(today - confirmed).days,
-                                   state=state, stale_on=stale_from(confirmed, stale_days).isoformat()))
+                                   state=state, stale_on=_iso(stale_from(confirmed, stale_days))))
         if not has_sources(data):
             without_sources.append(_record_row(record))
         for edge in id_edges(data):
