@@ -202,3 +202,11 @@ def test_report_html_into_the_records_folder_is_refused(kb: Path):
     run = kbtool("report", "--html", record, cwd=kb)
     assert_survived(run, 2)
     assert "is inside entries/" in run.stderr and record.read_bytes() == before
+
+
+def test_a_key_written_twice_in_an_articles_front_matter_is_refused_with_both_lines(kb: Path):
+    (kb / "articles" / "twice.md").write_text("---\ntitle: a\ndate: 2025-01-01\ntitle: b\nid: twice\n---\nbody\n",
+                                              encoding="utf-8")
+    run = kbtool("extract", "articles/twice.md", "--dry-run", cwd=kb)
+    assert_survived(run, 1)
+    assert "articles/twice.md:4: skipped: the front matter has the key 'title' twice (lines 2 and 4)" in run.stderr

@@ -187,6 +187,30 @@ def _may_be_deep(text: str) -> bool:
     return text.count("[") + text.count("{") > 32 or _DEEP_HINTS.search(text) is not None
 
 
+def _refuse_repeated_keys(node: yaml.Node) -> None:
+    """A key written twice in one mapping of the front matter: YAML keeps the last value and loses the other
+    without a word (as a JSON record's `duplicate-key`), so the article is refused, naming both lines."""
+    seen_nodes: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 2  # the front matter starts on the article's line 2
+                    if key.value in lines:
+                        raise _FrontMatterError(f"the front matter has the key '{key.value}' twice (lines {lines[key.value]} "
+                                                f"and {line}); YAML keeps only the last value: keep one", line)
+                    lines[key.value] = line
+                stack.extend((key, value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
 def parse_front_matter(text: str) -> dict:
     """The front matter as a dict, read safely; raises _FrontMatterError with a clear message."""
     if len(text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
@@ -210,6 +234,7 @@ def parse_front_matter(text: str) -> dict:
             raise _FrontMatterError(
                 f"the front matter's aliases expand to more than {MAX_FRONT_MATTER_NODES:,} values "
                 "(a YAML bomb?); write the values out instead of repeating aliases")
+        _refuse_repeated_keys(node)
         try:
             data = loader.construct_document(node)
         except yaml.constructor.ConstructorError as error:
