@@ -22,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 from markdown_it import MarkdownIt
@@ -132,8 +133,8 @@ def clean_html(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
-def _distinct_nodes(node: yaml.Node) -> int:
-    """How many nodes the front matter holds as written: each node once, however often an alias repeats it."""
+def _nodes(node: yaml.Node) -> Iterator[yaml.Node]:
+    """The nodes of the front matter as written: each once, however often an alias repeats it."""
     seen: set[int] = set()
     pending = [node]
     while pending:
@@ -141,12 +142,17 @@ def _distinct_nodes(node: yaml.Node) -> int:
         if id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
         if isinstance(current, yaml.SequenceNode):
             pending.extend(current.value)
         elif isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
                 pending.extend((key_node, value_node))
-    return len(seen)
+
+
+def _distinct_nodes(node: yaml.Node) -> int:
+    """How many nodes the front matter holds as written."""
+    return sum(1 for _ in _nodes(node))
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], cap: int, depth: int = 0) -> int:
@@ -190,25 +196,15 @@ def _may_be_deep(text: str) -> bool:
 def _refuse_repeated_keys(node: yaml.Node) -> None:
     """A key written twice in one mapping of the front matter: YAML keeps the last value and loses the other
     without a word (as a JSON record's `duplicate-key`), so the article is refused, naming both lines."""
-    seen_nodes: set[int] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen_nodes:
-            continue
-        seen_nodes.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            lines: dict[str, int] = {}
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + 2  # the front matter starts on the article's line 2
-                    if key.value in lines:
-                        raise _FrontMatterError(f"the front matter has the key '{key.value}' twice (lines {lines[key.value]} "
-                                                f"and {line}); YAML keeps only the last value: keep one", line)
-                    lines[key.value] = line
-                stack.extend((key, value))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+    for mapping in (current for current in _nodes(node) if isinstance(current, yaml.MappingNode)):
+        lines: dict[str, int] = {}
+        for key, _ in mapping.value:
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 2  # the front matter starts on the article's line 2
+                if key.value in lines:
+                    raise _FrontMatterError(f"the front matter has the key '{key.value}' twice (lines {lines[key.value]} "
+                                            f"and {line}); YAML keeps only the last value: keep one", line)
+                lines[key.value] = line
 
 
 def parse_front_matter(text: str) -> dict:
