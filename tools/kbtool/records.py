@@ -375,7 +375,7 @@ def _finite_float(text: str) -> float:
         raise _UnrepresentableNumber(f"the number {text[:40]} is too large to represent; use a finite number")
     if value == 0 and any(digit in "123456789" for digit in text.lower().split("e")[0]):
         raise _UnrepresentableNumber(f"the number {text[:40]} is too small to represent: it would be read as 0; "
-                              "write 0, or a number of at least 1e-300")
+                                     "write 0, or a number of at least 1e-300")
     return value
 
 
