@@ -37,9 +37,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kbtool.errors import UsageError
+from kbtool.files import lies_in
 from kbtool.findings import Finding, LintResult
+from kbtool.kb import ENTRIES_DIR
 from kbtool.records import value_offsets
-from kbtool.writers import WriteRefused, atomic_write, inside_records
+from kbtool.writers import WriteRefused, atomic_write
 
 #: Baseline files larger than this are refused unread.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -90,7 +92,7 @@ _NOT_A_BASELINE = ("pass the file `kbtool baseline write FILE` made (if this one
 def check_baseline_target(path: Path, root: Path) -> None:
     """Refuse, before any lint runs, to write a baseline where it would replace what is not a baseline: a file
     among the records (every .json file under entries/ is read as a record), or a file that is something else."""
-    if inside_records(path, root):
+    if lies_in(path, root / ENTRIES_DIR):  # no baseline replaces a record
         raise UsageError(f"baseline write {path}: is inside entries/, where every .json file is read as a record; "
                          "write the baseline beside the KB, e.g. `kbtool baseline write .kbtool-baseline.json`")
     try:

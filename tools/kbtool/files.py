@@ -23,6 +23,12 @@ def real_location(path: Path | str) -> Path:
     return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
+def lies_in(path: Path | str, folder: Path | str) -> bool:
+    """Whether `path` is `folder` or lies below it, wherever links among their folders lead."""
+    location, folder = real_location(path), Path(os.path.realpath(folder))
+    return location == folder or folder in location.parents
+
+
 def file_status(path: Path) -> os.stat_result:
     """`os.lstat(path)` (a link is not followed); UnreadableFile when there is none."""
     try:

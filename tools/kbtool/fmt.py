@@ -17,7 +17,7 @@ from typing import Iterable
 
 from kbtool.canonical import canonical_text
 from kbtool.display import visible
-from kbtool.files import real_location
+from kbtool.files import lies_in
 from kbtool.kb import ENTRIES_DIR, discover_record_files
 from kbtool.records import read_record_file
 from kbtool.errors import UsageError
@@ -68,15 +68,14 @@ def target_files(root: Path, paths: Iterable[Path]) -> list[Path]:
         return [Path(os.path.abspath(path)) for path in discover_record_files(entries)] if entries.is_dir() else []
     files: list[Path] = []
     seen: set[str] = set()
-    homes = [Path(os.path.realpath(root / folder)) for folder in RECORD_FOLDERS]
+    homes = [root / folder for folder in RECORD_FOLDERS]
     for path in chosen:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or folder")
-        absolute = real_location(path)
         # fmt puts keys in a record's order: any other JSON file would be rewritten for nothing. A folder above
         # the record folders (the KB's root) is searched in them only.
-        searched = [path] if any(absolute == home or home in absolute.parents for home in homes) else \
-            [home for home in homes if absolute in home.parents and home.is_dir()]
+        searched = [path] if any(lies_in(path, home) for home in homes) else \
+            [home for home in homes if lies_in(home, path) and home.is_dir()]
         if not searched:
             raise UsageError(f"{path}: not in the KB's entries/ or candidates/ folder; fmt rewrites record files only")
         for found in (found for folder in searched for found in discover_record_files(folder)):

@@ -363,12 +363,12 @@ def describe_plan(plan: NewEntryPlan, written: bool, updated: list[str]) -> str:
     lines.append("")
     lines.append("next steps:")
     # Commands to type where kbtool was run, which need not be the KB's root (kbtool finds the KB upward).
-    root = plan.path.parents[len(Path(plan.relative_path).parts) - 1]
     here = path_from_here(plan.path)
+    linked = [path_from_here(record.path) for record in plan.confused_with if record.relative_path in updated]
     lines.append(f"  1. edit {here} and fill in the fields above")
     lines.append(f"  2. kbtool lint {here}   (it reports what is still empty or wrong; repeat until no error)")
     lines.append(f"  3. kbtool fmt {here}")
-    lines.append(f"  4. git add {here}" + "".join(f" {path_from_here(root / path)}" for path in updated) + " and open a pull request")
+    lines.append(f"  4. git add {here}" + "".join(f" {path}" for path in linked) + " and open a pull request")
     return "\n".join(lines) + "\n"
 
 

@@ -150,14 +150,6 @@ def _write_all(descriptor: int, data: bytes) -> None:
         os.fsync(descriptor)
 
 
-def inside_records(path: Path, root: Path) -> bool:
-    """Whether `path` lies in the KB's entries/ folder (where every .json file is read as a record): no report or
-    baseline is written there, lest it replace a record."""
-    entries = (root / "entries").resolve()
-    target = Path(os.path.abspath(path)).resolve()
-    return target == entries or entries in target.parents
-
-
 def atomic_write(path: Path, text: str, *, confine_to: Path | None = None, overwrite: bool = True) -> None:
     """Write `text` (UTF-8) to `path` atomically: readers see the old file or the new one, never half of one.
 

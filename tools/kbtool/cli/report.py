@@ -47,14 +47,15 @@ def report_command(
     from kbtool.report import build_report, write_html, write_report
     from kbtool.report.text import plural
     from kbtool.settings import build_settings
-    from kbtool.writers import inside_records
+    from kbtool.files import lies_in
+    from kbtool.kb import ENTRIES_DIR
 
     check_format(output_format, FORMATS)
     if html is not None and given(context, "output_format"):
         raise UsageError(f"--html writes the report as a page; --format applies only without it: drop --format {output_format}")
     colored = use_color(color)
     settings = build_settings(root=root, today=today, stale_days=stale_days)
-    if html is not None and inside_records(html, settings.root):
+    if html is not None and lies_in(html, settings.root / ENTRIES_DIR):  # no page replaces a record
         raise UsageError(f"--html {html}: is inside entries/, where the records are; write the page elsewhere, "
                          "e.g. --html report.html")
     with ProgressBar("kbtool report") as bar:
