@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO_ROOT, TODAY, changed, clean_record, run_kbtool, write_record
 from kbtool.cache import CACHE_FILE, FINGERPRINTED_LIBRARIES, Cache, kbtool_fingerprint
 from kbtool import catalog
-from kbtool.catalog import RACY_NANOSECONDS, part_keys
+from kbtool.catalog import LATER_COLUMNS, RACY_NANOSECONDS, part_keys
 from kbtool.findings import Severity
 from kbtool.kb import KnowledgeBase, load_knowledge_base
 from kbtool.lint import LintContext, _named_knowledge_base, check_knowledge_base, lint
@@ -225,22 +225,23 @@ def _match(root: Path, cache_dir: Path | None, message: str) -> dict:
 
 
 def _damage_catalog(root: Path, cache_dir: Path, damage) -> None:
-    """Apply `damage(part)` to every stored part of the catalog (in place; a part's filters, which are stored
-    apart, under "filters") and write them back."""
+    """Apply `damage(part)` to every stored part of the catalog (in place; a part's shared fields and filters,
+    which are stored apart, under "shared" and "filters") and write them back."""
     cache = Cache(cache_dir)
-    keys, filter_keys = part_keys(root, cache), part_keys(root, cache, "catalog-filters")
+    keys, apart = part_keys(root, cache), {column: part_keys(root, cache, namespace) for column, namespace in LATER_COLUMNS.items()}
     cache.close()
-    rows = {**_catalog_rows(cache_dir), **_catalog_rows(cache_dir, "filters")}
-    assert rows.keys() == {key for key in keys + filter_keys if key in rows} and rows
+    rows = {**_catalog_rows(cache_dir), **{key: value for column in apart for key, value in _catalog_rows(cache_dir, column).items()}}
+    assert rows.keys() == {key for key in keys + [key for column in apart.values() for key in column] if key in rows} and rows
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
-        for key, filter_key in zip(keys, filter_keys):
+        for number, key in enumerate(keys):
             if key not in rows:
                 continue
-            part = {**rows[key], "filters": rows[filter_key]["filters"]}
+            part = {**rows[key], **{column: rows[column_keys[number]][column] for column, column_keys in apart.items()}}
             damage(part)
-            filters = {**rows[filter_key], "filters": part.pop("filters")}
-            for key, value in ((key, part), (filter_key, filters)):
-                db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+            writes = {key: part, **{column_keys[number]: {**rows[column_keys[number]], column: part.pop(column)}
+                                    for column, column_keys in apart.items()}}
+            for written, value in writes.items():
+                db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), written))
 
 
 def _give_the_problem_file_a_regex(part: dict) -> None:
@@ -249,11 +250,18 @@ def _give_the_problem_file_a_regex(part: dict) -> None:
             part["regexes"][number] = "KBTestError"
 
 
-def _give_a_record_without_regex_one_in_its_fields(part: dict) -> None:
-    for number, regex in enumerate(part["regexes"]):
-        part["regexes"][number] = None
-        if part["shared"][number] is not None:
-            part["shared"][number]["regex"] = regex or "KBTestError"
+def _put_a_regex_into_the_shared_fields(part: dict) -> None:
+    """The regex field has one home, the part's `regexes` column: shared fields that hold one too are damaged."""
+    for fields in part["shared"]:
+        if fields is not None:
+            fields["regex"] = "KBTestError"
+
+
+def _wrap_a_regex_wrongly(part: dict) -> None:
+    """A regex field that is no string is kept as {"value": ...}; any other dict is damage."""
+    for number, problem in enumerate(part["problems"]):
+        if problem is None:
+            part["regexes"][number] = {"regex": part["regexes"][number]}
 
 
 def _nest_the_filters_deeply(part: dict) -> None:
@@ -284,14 +292,14 @@ def _shorten_the_stats(part: dict) -> None:
 
 
 @pytest.mark.parametrize("damage", [_break_the_shared_fields, _break_the_filters, _break_the_literals, _shorten_the_stats,
-                                    _give_the_problem_file_a_regex, _give_a_record_without_regex_one_in_its_fields,
+                                    _give_the_problem_file_a_regex, _put_a_regex_into_the_shared_fields, _wrap_a_regex_wrongly,
                                     _nest_the_filters_deeply])
 def test_a_damaged_catalog_is_read_from_the_files_again(scene, damage):
-    """The catalog keeps its parts as columns; a part holding a value of the wrong kind, shared fields that do
-    not go with the regex and problem (a file that is no record with a regex; a record whose regex column is
-    empty while its fields hold one), bad literals or a column of the wrong length is taken from the record
-    files again; a filter that does not decode (or is nested too deeply to) only rules nothing out. No run
-    fails, now or the next time."""
+    """The catalog keeps its parts as columns; a part holding a value of the wrong kind, a regex field where there
+    is none (a file that is no record with a regex; shared fields holding one, which the regexes' column alone
+    holds), bad literals or a column of the wrong length is taken from the record files again (its shared
+    fields, which `match` reads only of the records a query wakes, then); a filter that does not decode (or is
+    nested too deeply to) only rules nothing out. No run fails, now or the next time."""
     root, cache_dir = scene
     message = clean_record()["signature"]
     expected_findings, expected_match = _findings(root, None), _match(root, None, message)
@@ -304,12 +312,16 @@ def test_a_damaged_catalog_is_read_from_the_files_again(scene, damage):
         assert _findings(root, cache_dir) == expected_findings
         assert _findings(root, cache_dir, str(root / "entries" / "tensorflow")) == \
             [finding for finding in expected_findings if finding["path"].startswith("entries/tensorflow/")]
-    assert all(isinstance(shared, dict) or problem is not None
-               for part in _catalog_rows(cache_dir).values() for shared, problem in zip(part["shared"], part["problems"]))
+    cache = Cache(cache_dir)
+    keys, shared_keys = part_keys(root, cache), part_keys(root, cache, LATER_COLUMNS["shared"])
+    cache.close()
+    parts, shared = _catalog_rows(cache_dir), _catalog_rows(cache_dir, "shared")
+    assert all(isinstance(fields, dict) or problem is not None for key, shared_key in zip(keys, shared_keys)
+               for fields, problem in zip(shared[shared_key]["shared"], parts[key]["problems"], strict=True))
 
 
 def _catalog_rows(cache_dir: Path, column: str = "paths") -> dict[str, dict]:
-    """The stored parts of the catalog (with `column` "filters", the parts of its filters)."""
+    """The stored parts of the catalog (with `column` "shared" or "filters", the parts of the column stored apart)."""
     with sqlite3.connect(cache_dir / CACHE_FILE) as db:
         rows = {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM entries")}
     return {key: value for key, value in rows.items() if isinstance(value, dict) and column in value}
@@ -364,11 +376,12 @@ def test_a_catalog_of_records_of_every_shape_is_read_as_kept(scene):
     root, cache_dir = scene
     base = clean_record()
     write_record(root, changed(base, {"id": "tensorflow/number", "signature": "ZeroDivisionError: number", "regex": 5}))
-    write_record(root, changed(base, {"id": "tensorflow/null", "signature": "ZeroDivisionError: null", "regex": None}))
+    write_record(root, {**changed(base, {"id": "tensorflow/null", "signature": "ZeroDivisionError: null"}), "regex": None})
     time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
     _findings(root, cache_dir)
     kept = _catalog_rows(cache_dir)
-    assert {json.dumps(shared.get("regex")) for part in kept.values() for shared in part["shared"] if shared} >= {"5", "null"}
+    assert {json.dumps(cell) for part in kept.values() for cell in part["regexes"] if isinstance(cell, dict)} \
+        >= {'{"value": 5}', '{"value": null}'}
     message = clean_record()["signature"]
     assert _match(root, cache_dir, message) == _match(root, None, message)
     assert _catalog_rows(cache_dir) == kept

@@ -5,8 +5,9 @@ kbtool's cache between runs.
 requires; `kbtool lint --changed-since` needs, of the records that did not change, only what the rules
 looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record. The catalog holds
 exactly that, one entry per record file, with the file's size, modification and change times, inode
-and content hash. The literal filters, which only `match` reads (a third of the catalog), are kept
-apart from the rest, so that `lint --changed-since` does not read them. A run reads the catalog from
+and content hash. The literal filters, which only `match` reads (a third of the catalog), and the shared
+fields are kept apart from the rest: `lint --changed-since` does not read the filters, and `match` reads
+either only for the records its query wakes (`_LaterColumns`). A run reads the catalog from
 the cache, looks at every file's size, times and inode, and reads again only the files where one of
 them differs (like git's index; a program can set a file's modification time back, not its change
 time) or whose times are too close to when the catalog was written to tell a later edit apart; a file
@@ -22,9 +23,9 @@ import json
 import os
 import time
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from kbtool.cache import Cache, decoded
 from kbtool.files import StatusWalk, path_status_key, walk_file_names
@@ -41,13 +42,19 @@ from kbtool.teardown import keep
 RACY_NANOSECONDS = 2_000_000_000
 
 
+#: What an entry read from the cache holds of a column not read yet (`_LaterColumns`).
+UNREAD: Any = type("Unread", (), {"__repr__": lambda self: "UNREAD"})()
+
+
 @dataclass(eq=False)
 class CatalogEntry:
     """What lookups and rules across records need of one record file.
 
     The literal filter is kept as JSON text and decoded when first asked for: a lookup of one message
     needs it for the few records whose required literals the message holds (a filter that cannot be
-    decoded, from a damaged cache, is left out: a filter only rules regexes out)."""
+    decoded, from a damaged cache, is left out: a filter only rules regexes out). Of an entry read from
+    the cache, the filter and the shared fields may be UNREAD: read with the other entries of its stored
+    part when first asked for (`later`)."""
 
     path: str  # relative to the KB root, with "/" separators
     stat: tuple[int, int, int, int]  # size, modification and change times (ns), inode; all -1 when unknown
@@ -55,14 +62,28 @@ class CatalogEntry:
     regex: str | None  # the record's regex (None when it has none, or the file is not a record)
     literal_sets: tuple[frozenset[str], ...]  # required by the regex
     problem: str | None  # why the file is not a usable record (None when it is)
-    shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record)
-    filter_json: str | None  # JSON of the regex's `literal_filter` (None: not read from the cache)
+    stored_shared: dict[str, Any] | None  # the record's CROSS_RECORD_FIELDS (None when the file is not a record), or UNREAD
+    stored_filter: str | None  # JSON of the regex's `literal_filter` (None: none kept in the cache), or UNREAD
+    later: "_LaterColumns | None" = None  # where what is UNREAD is read from
+    part: int = -1  # the number of the stored part it was read from
 
     @classmethod
     def made(cls, path: str, stat: tuple, digest: str, shared: dict[str, Any] | None,
              literal_sets: tuple[frozenset[str], ...], problem: str | None, literal_filter: LiteralFilter) -> "CatalogEntry":
         return cls(path, stat, digest, _regex_of(shared), literal_sets, problem, shared,
                    _dumps(literal_filter_to_json(literal_filter)))
+
+    @property
+    def shared(self) -> dict[str, Any] | None:
+        if self.stored_shared is UNREAD:
+            self.later.read("shared", self.part)
+        return self.stored_shared
+
+    @property
+    def filter_json(self) -> str | None:
+        if self.stored_filter is UNREAD:
+            self.later.read("filters", self.part)
+        return self.stored_filter
 
     @functools.cached_property
     def literal_filter(self) -> LiteralFilter:
@@ -84,52 +105,81 @@ class CatalogEntry:
 
 
 #: The columns of a stored part of the catalog, one item per record file (`stats` holds four integers per
-#: file; `shared` leaves out the regex, which `regexes` holds). The part's filters are stored apart, in the
-#: same order, with the same `written_ns`.
-COLUMNS = ("paths", "stats", "digests", "regexes", "literals", "problems", "shared")
+#: file; `regexes` the record's regex field, `_regex_cell`). The part's shared fields (`shared`, without the regex)
+#: and its literal filters (`filters`) are stored apart (LATER_COLUMNS), in the same order, with the same
+#: `written_ns`: the part alone says which regexes there are.
+COLUMNS = ("paths", "stats", "digests", "regexes", "literals", "problems")
+#: The namespace of the cache each column stored apart is kept in.
+LATER_COLUMNS = {"shared": "catalog-shared", "filters": "catalog-filters"}
 
 
 def _to_columns(entries: list[CatalogEntry]) -> dict[str, list]:
     return {"paths": [entry.path for entry in entries], "stats": [number for entry in entries for number in entry.stat],
-            "digests": [entry.digest for entry in entries], "regexes": [entry.regex for entry in entries],
+            "digests": [entry.digest for entry in entries], "regexes": [_regex_cell(entry) for entry in entries],
             "literals": [literal_sets_to_json(entry.literal_sets) for entry in entries],
-            "problems": [entry.problem for entry in entries],
-            "shared": [entry.shared if entry.regex is None else {key: value for key, value in entry.shared.items() if key != "regex"}
-                       for entry in entries]}
+            "problems": [entry.problem for entry in entries]}
 
 
-def _from_columns(part: dict) -> list[CatalogEntry] | None:
-    """The entries of a stored part (one JSON value: decoding it is one call into the JSON parser's C code,
-    not one per record); None for a damaged part, whose files are then read again. The checks go column
-    by column: a part holds about 1,600 entries."""
+def _regex_cell(entry: CatalogEntry) -> Any:
+    """How the `regexes` column holds a record's regex field: the regex; {"value": value} for a value that is not a
+    string (a record's `"regex": 5`); None for a record without one, or a file that is not a record."""
+    if entry.regex is not None or entry.problem is not None or "regex" not in entry.shared:
+        return entry.regex
+    return {"value": entry.shared["regex"]}
+
+
+def _regex_field(cell: Any) -> tuple[bool, Any]:
+    """(whether the record has a regex field, its value) from its `_regex_cell`."""
+    return (cell is not None, cell["value"] if type(cell) is dict else cell)
+
+
+def _valid_cell(cell: Any) -> bool:
+    return cell is None or type(cell) is str or type(cell) is dict and cell.keys() == {"value"}
+
+
+def _shared_column(entries: list[CatalogEntry]) -> list:
+    return [entry.shared if entry.shared is None else {key: value for key, value in entry.shared.items() if key != "regex"}
+            for entry in entries]
+
+
+def _from_columns(part: dict, number: int, shared: list | None, later: "_LaterColumns") -> list[CatalogEntry] | None:
+    """The entries of stored part `number` (one JSON value: decoding it is one call into the JSON parser's C code,
+    not one per record), with their `shared` fields (None: read `later`); None for a damaged part, whose files
+    are then read again. The checks go column by column: a part holds about 1,600 entries."""
     columns = [part.get(name) for name in COLUMNS]
     if not all(type(column) is list for column in columns):
         return None
-    paths, stats, digests, regexes, literals, problems, shared = columns
+    paths, stats, digests, regexes, literals, problems = columns
     if any(len(column) != len(paths) for column in columns if column is not stats) or len(stats) != 4 * len(paths) \
             or not all(type(item) is str for column in (paths, digests) for item in column) \
-            or not all(item is None or type(item) is str for column in (regexes, problems) for item in column) \
+            or not all(item is None or type(item) is str for item in problems) \
+            or not all(_valid_cell(cell) and (problem is None or cell is None) for cell, problem in zip(regexes, problems)) \
             or not all(type(number) is int for number in stats) \
-            or not all(_fits(data, regex, problem) for data, regex, problem in zip(shared, regexes, problems)):
+            or shared is not None and not _shared_fit(shared, regexes, problems):
         return None
     try:
         literal_sets = [literal_sets_from_json(value) for value in literals]
     except ValueError:
         return None
-    for data, regex in zip(shared, regexes):
-        if regex is not None:
-            data["regex"] = regex
     numbers = iter(stats)
-    return list(map(CatalogEntry, paths, zip(numbers, numbers, numbers, numbers), digests, regexes, literal_sets, problems,
-                    shared, itertools.repeat(None)))
+    return list(map(CatalogEntry, paths, zip(numbers, numbers, numbers, numbers), digests,
+                    (cell if type(cell) is str else None for cell in regexes), literal_sets, problems,
+                    shared if shared is not None else itertools.repeat(UNREAD), itertools.repeat(UNREAD),
+                    itertools.repeat(later), itertools.repeat(number)))
 
 
-def _fits(shared: Any, regex: str | None, problem: str | None) -> bool:
-    """Whether a stored entry's shared fields go with its regex and problem: none for a file that is not a
-    record; for a record, a dict that holds the regex only when it is not a string (`regexes` holds it then)."""
-    if problem is not None:
-        return shared is None and regex is None
-    return type(shared) is dict and ("regex" not in shared if regex is not None else _regex_of(shared) is None)
+def _shared_fit(shared: list, regexes: list, problems: list) -> bool:
+    """Whether a stored shared column goes with its part's regex fields (`_regex_cell`) and problems: none for a
+    file that is not a record, a dict without the regex for a record. If so, each record's regex field is put back
+    into its shared fields."""
+    if len(shared) != len(regexes) or not all(data is None if problem is not None else type(data) is dict and "regex" not in data
+                                              for data, problem in zip(shared, problems)):
+        return False
+    for data, cell in zip(shared, regexes):
+        has_regex, value = _regex_field(cell)
+        if has_regex:
+            data["regex"] = value
+    return True
 
 
 def _regex_of(shared: dict[str, Any] | None) -> str | None:
@@ -146,6 +196,14 @@ class Catalog:
     root: Path
     entries: list[CatalogEntry]
     read: dict[str, RecordFile] = field(default_factory=dict)  # the files read whole to make their entries, by path
+    later: "_LaterColumns | None" = None  # what of its entries is read when first asked for
+
+    def read_all(self, column: str, parts: set[int] | None = None) -> None:
+        """Read now `column` ("shared" or "filters") of every entry (or of those read from the stored parts
+        numbered in `parts`) that does not hold it yet, in one look-up of the cache: for a caller about to
+        ask for it of them all."""
+        if self.later is not None:
+            self.later.read_all(column, parts)
 
     def record(self, entry: CatalogEntry) -> RecordFile:
         """The whole record of `entry`, read now (strictly, as lint reads it)."""
@@ -171,9 +229,9 @@ class Catalog:
                             [ParseProblem(INVALID_JSON, entry.problem)] if entry.problem is not None else [])
 
 
-#: A catalog stored in more characters than this (some 10,000 records) has its KB's folder walked and its files'
-#: statuses taken by another process (`StatusWalk`) while this one decodes it.
-WALK_APART_CHARACTERS = 5_000_000
+#: A catalog stored in more characters than this (some 10,000 records, its columns stored apart left out) has its
+#: KB's folder walked and its files' statuses taken by another process (`StatusWalk`) while this one decodes it.
+WALK_APART_CHARACTERS = 3_000_000
 
 #: The catalog is kept in this many parts (by a hash of each file's path): a run that finds one file
 #: changed rewrites one part, not the whole catalog.
@@ -196,44 +254,83 @@ class _StoredParts:
     known: dict[str, tuple[CatalogEntry, int, int]]  # by path: the entry, when its part was written, the part's number
     parts: dict[int, list[CatalogEntry]]  # the entries of each part read, in their stored order
     written: dict[int, int]  # when each part read was written
+    regexes: dict[int, list] = field(default_factory=dict)  # the regex fields of each part read (`_regex_cell`)
 
 
-def _stored_entries(stored: dict[str, Any], keys: list[str]) -> _StoredParts:
-    """The entries of the catalog's parts `stored` (decoded, by key), without their filters. A damaged part is
-    left out (its files are read again)."""
-    found = _StoredParts({}, {}, {})
+def _stored_entries(stored: dict[str, Any], keys: list[str], shared_keys: list[str] | None, later: "_LaterColumns") -> _StoredParts:
+    """The entries of the catalog's parts `stored` (decoded, by key), without their filters; with their shared
+    fields when `shared_keys` are given (stored under those), else with those read `later`. A damaged part (or
+    shared column) is left out: its files are read again."""
+    found = later.stored
     for number, key in enumerate(keys):
         part = stored.get(key)
-        entries = _from_columns(part) if isinstance(part, dict) and type(part.get("written_ns")) is int else None
+        written_ns = part.get("written_ns") if isinstance(part, dict) else None
+        if type(written_ns) is not int:
+            continue
+        shared = _column_of(stored.get(shared_keys[number]), "shared", written_ns) if shared_keys is not None else None
+        entries = _from_columns(part, number, shared, later) if shared is not None or shared_keys is None else None
         if entries is None:
             continue
         found.parts[number] = entries
-        written_ns = found.written[number] = part["written_ns"]
+        found.written[number] = written_ns
+        found.regexes[number] = part["regexes"]
         for entry in entries:
             found.known[entry.path] = (entry, written_ns, number)
     return found
 
 
-def _stored_filters(cache: Cache, root: Path, stored: _StoredParts, numbers: set[int]) -> dict[str, str]:
-    """The filters (JSON) the cache holds for the entries of the stored parts numbered in `numbers`, by path:
-    of each part whose filters were written with it, in its order (others are left out: an entry without its
-    filter rules nothing out)."""
-    numbers = sorted(number for number in numbers if number in stored.parts)
-    keys = part_keys(root, cache, "catalog-filters")
-    found = cache.get_many(keys[number] for number in numbers)
-    filters: dict[str, str] = {}
-    for number in numbers:
-        part, entries = found.get(keys[number]), stored.parts[number]
-        column = part.get("filters") if isinstance(part, dict) and part.get("written_ns") == stored.written[number] else None
-        if type(column) is list and len(column) == len(entries) and all(type(item) is str for item in column):
-            filters.update(zip((entry.path for entry in entries), column))
-    return filters
+def _column_of(value: Any, column: str, written_ns: int) -> list | None:
+    """The column `column` of a part stored apart (LATER_COLUMNS), when it was written with the part."""
+    found = value.get(column) if isinstance(value, dict) and value.get("written_ns") == written_ns else None
+    return found if type(found) is list else None
+
+
+class _LaterColumns:
+    """The columns of the catalog's stored parts kept apart (LATER_COLUMNS) that were not read with the catalog,
+    read part by part as an entry of the part is first asked for one (`CatalogEntry.shared`, `.filter_json`):
+    a lookup of one message needs them of the few records whose required literals it holds. A part's filters
+    that were not written with it, or are damaged, are none (a filter only rules regexes out); its shared
+    fields are then read from the record files."""
+
+    def __init__(self, cache: Cache, root: Path) -> None:
+        self.cache = cache
+        self.root = root
+        self.stored = _StoredParts({}, {}, {})
+
+    def read(self, column: str, *numbers: int) -> None:
+        """Read `column` of the stored parts `numbers` into their entries, in one look-up."""
+        keys = part_keys(self.root, self.cache, LATER_COLUMNS[column])
+        found = self.cache.get_many(keys[number] for number in numbers)
+        for number in numbers:
+            entries = self.stored.parts[number]
+            values = _column_of(found.get(keys[number]), column, self.stored.written[number])
+            if column == "filters":
+                fits = values is not None and len(values) == len(entries) and all(type(item) is str for item in values)
+                for entry, value in zip(entries, values if fits else itertools.repeat(None)):
+                    entry.stored_filter = value
+            elif values is not None and _shared_fit(values, self.stored.regexes[number], [entry.problem for entry in entries]):
+                for entry, value in zip(entries, values):
+                    entry.stored_shared = value
+            else:
+                for entry in entries:
+                    record = read_record_file(self.root / entry.path, self.root)
+                    entry.stored_shared = shared_fields(record.data) if record.data is not None else None
+
+    def read_all(self, column: str, numbers: Iterable[int] | None = None) -> None:
+        """Read `column` of every stored part (or of those numbered in `numbers`) whose entries do not hold it yet,
+        in one look-up."""
+        attribute = "stored_shared" if column == "shared" else "stored_filter"
+        unread = [number for number, entries in self.stored.parts.items()
+                  if (numbers is None or number in numbers) and entries and getattr(entries[0], attribute) is UNREAD]
+        if unread:
+            self.read(column, *unread)
 
 
 def _keep_parts(cache: Cache, root: Path, entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
     """Write the catalog's parts numbered in `parts` (None: all) from `entries`, as read from files
     whose status was taken after `written_ns`."""
-    keys, filter_keys = part_keys(root, cache), part_keys(root, cache, "catalog-filters")
+    keys = part_keys(root, cache)
+    shared_keys, filter_keys = (part_keys(root, cache, LATER_COLUMNS[column]) for column in ("shared", "filters"))
     grouped: dict[int, list[CatalogEntry]] = {number: [] for number in (range(PARTS) if parts is None else parts)}
     for entry in entries:
         part = grouped.get(_part_of(entry.path))
@@ -241,23 +338,27 @@ def _keep_parts(cache: Cache, root: Path, entries: list[CatalogEntry], parts: se
             part.append(entry)
     for number, part in grouped.items():  # one at a time: the cache writes them out as they pile up
         cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)},
+                        shared_keys[number]: {"written_ns": written_ns, "shared": _shared_column(part)},
                         filter_keys[number]: {"written_ns": written_ns,
                                               "filters": [entry.filter_json or "[]" for entry in part]}})
 
 
 @collector_paused()
-def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: bool = False) -> Catalog:
+def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool = False) -> Catalog:
     """The catalog of the KB at `root`: from the cache, with the files that changed read again (and,
     with `keep_read`, kept whole in `Catalog.read`, for a caller that wants them whole). The literal
-    filters of the entries are read only with `filters` (the others have `filter_json` None)."""
+    filters of the entries kept in the cache, and with `lazy` their shared fields too, are read when first
+    asked for (`_LaterColumns`)."""
     keys = part_keys(root, cache)
-    texts = cache.get_texts(keys)
+    shared_keys = None if lazy else part_keys(root, cache, LATER_COLUMNS["shared"])
+    texts = cache.get_texts(keys + (shared_keys or []))
     # Paths as strings below root/entries (the order of discover_record_files), without pathlib's cost per file.
     below = str(root / ENTRIES_DIR) + os.sep
     folder = (root / ENTRIES_DIR).is_dir()
     started_ns = time.time_ns()  # every file's status is taken after this
-    walk = StatusWalk(below[:-1], (".json",)) if folder and sum(map(len, texts.values())) > WALK_APART_CHARACTERS else None
-    stored = _stored_entries(decoded(texts), keys)
+    walk = StatusWalk(below[:-1], (".json",)) if folder and sum(len(texts.get(key, "")) for key in keys) > WALK_APART_CHARACTERS else None
+    later = _LaterColumns(cache, root)
+    stored = _stored_entries(decoded(texts), keys, shared_keys, later)
     known = stored.known
     listed = walk.result() if walk is not None else None
     paths, stats = listed if listed is not None else (walk_file_names(below[:-1], (".json",)) if folder else [], None)
@@ -276,22 +377,19 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, filters: boo
         record, raw = read_record_bytes(Path(path), root)
         changed.add(_part_of(relative))
         if entry is not None and raw is not None and record.digest == entry.digest:
-            entries.append(replace(entry, stat=stat))
+            entry.stat = stat
+            entries.append(entry)
             continue
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw))
     _fill(entries, fresh, cache)
     # A file gone, or a part unreadable:
     changed.update(number for number in range(PARTS) if kept[number] != len(stored.parts.get(number, ())))
-    writing = changed if cache.enabled else set()
-    if filters or writing:  # a part written again keeps the filters of its entries that did not change
-        stored_filters = _stored_filters(cache, root, stored, set(range(PARTS)) if filters else writing)
-        for entry in entries if stored_filters else ():
-            if entry.filter_json is None:
-                entry.filter_json = stored_filters.get(entry.path)
-    if writing:
-        _keep_parts(cache, root, entries, writing, started_ns)
-    catalog = Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {})
+    if cache.enabled and changed:  # a part written again keeps what the cache holds of its entries that did not change
+        for column in LATER_COLUMNS:
+            later.read_all(column, changed)
+        _keep_parts(cache, root, entries, changed, started_ns)
+    catalog = Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {}, later)
     keep(catalog)
     return catalog
 

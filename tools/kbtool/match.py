@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, TextIO
@@ -52,17 +53,28 @@ class MatchReport:
 
 class _Lazy(Sequence):
     """An attribute of each catalog entry, read when first asked for (a lookup of one message needs the
-    literal filters and messages of the few records whose required literals it holds)."""
+    literal filters and messages of the few records whose required literals it holds); read of every
+    entry at once (`Catalog.read_all`) for a caller that goes through them all."""
 
-    def __init__(self, entries: list[CatalogEntry], attribute: str) -> None:
+    def __init__(self, catalog: Catalog, entries: list[CatalogEntry], attribute: str, column: str) -> None:
+        self.catalog = catalog
         self.entries = entries
         self.attribute = attribute
+        self.column = column
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def __getitem__(self, number):
         return getattr(self.entries[number], self.attribute)
+
+    def __iter__(self):
+        self.catalog.read_all(self.column)
+        return (getattr(entry, self.attribute) for entry in self.entries)
+
+    def about_to_read(self, numbers: list[int]) -> None:
+        """Read the attribute of the entries `numbers` at once (`kbtool.regex.lookup` is about to ask for it)."""
+        self.catalog.read_all(self.column, {self.entries[number].part for number in numbers})
 
 
 class KbMatcher:
@@ -73,7 +85,8 @@ class KbMatcher:
         self.matcher = matcher
         self.entries = [entry for entry in catalog.entries if entry.regex is not None]
         self.lookup = RegexLookup([entry.regex for entry in self.entries], [entry.literal_sets for entry in self.entries],
-                                  _Lazy(self.entries, "texts"), _Lazy(self.entries, "literal_filter"))
+                                  _Lazy(catalog, self.entries, "texts", "shared"),
+                                  _Lazy(catalog, self.entries, "literal_filter", "filters"))
         self.unreadable_reasons = tuple(f"{entry.path}: {entry.problem}" for entry in catalog.entries if entry.problem)
 
     def match(self, text: str, closest: bool = True) -> MatchReport:
@@ -115,24 +128,28 @@ class KbMatcher:
     def _closest(self, text: str) -> list[dict]:
         """The records whose signature shares the most fixed words with `text` (none when none does)."""
         words = wording(text)
+        self.catalog.read_all("shared")
         scored = sorted(((wording_overlap(words, self.lookup.wording(number)), number) for number in range(len(self.entries))),
                         key=lambda item: (-item[0], item[1]))
         found = (self._data(self.entries[number]) for overlap, number in scored[:CLOSEST] if overlap > 0)
         return [data for data in found if data is not None]
 
 
-def match_text(root: Path, text: str, cache: Cache | None = None) -> MatchReport:
-    """Find the records of the KB at `root` whose regex recognises `text`."""
-    with BoundedMatcher() as matcher:
-        matcher.start()  # the worker starts up while the catalog is read
-        return KbMatcher(load_catalog(root, cache or Cache(None), filters=True), matcher).match(text)
+def match_text(root: Path, text: str, cache: Cache | None = None, matcher: BoundedMatcher | None = None) -> MatchReport:
+    """Find the records of the KB at `root` whose regex recognises `text`, searched through `matcher` (a new
+    one when None: one started ahead, `BoundedMatcher.start`, has its worker ready sooner)."""
+    with nullcontext(matcher) if matcher is not None else BoundedMatcher() as searcher:
+        searcher.start()  # the worker starts up while the catalog is read
+        return KbMatcher(load_catalog(root, cache or Cache(None), lazy=True), searcher).match(text)
 
 
-def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache | None = None) -> int:
-    """Match every query in one process; one JSON line per query on `stream`. The number of queries."""
+def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache | None = None,
+                matcher: BoundedMatcher | None = None) -> int:
+    """Match every query in one process, searched through `matcher` (as `match_text`); one JSON line per query
+    on `stream`. The number of queries."""
     count = 0
-    with BoundedMatcher() as matcher:
-        session = KbMatcher(load_catalog(root, cache or Cache(None), filters=True), matcher)
+    with nullcontext(matcher) if matcher is not None else BoundedMatcher() as searcher:
+        session = KbMatcher(load_catalog(root, cache or Cache(None), lazy=True), searcher)
         for count, query in enumerate(queries, start=1):
             report = session.match(query, closest=False)
             stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),

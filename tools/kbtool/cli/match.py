@@ -39,28 +39,31 @@ def match_command(
 
       kbtool match --file build.log --format json
     """
-    from kbtool.match import match_text, read_query_text, write_json_report, write_text_report
-    from kbtool.cache import open_cache
-    from kbtool.display import visible
-    from kbtool.settings import find_root  # match reads no configuration: only where the KB is
+    from kbtool.regex.matcher import BoundedMatcher
 
     check_format(output_format, ("text", "json"))
     if batch is not None:
-        from kbtool.match import batch_queries, match_batch
-
         if message is not None or file is not None:
             raise UsageError("--batch reads its queries from FILE; leave out the message and --file")
         if output_format != "json" and given(context, "output_format"):
             raise UsageError(f"--batch prints JSON lines, one per query; drop --format {output_format}")
-        queries = batch_queries(read_query_text(None, batch, "--batch"), paragraphs)
-        with open_cache(enabled=not no_cache) as cache:
-            match_batch(find_root(root), queries, sys.stdout, cache)
-        return
-    if paragraphs:
+    elif paragraphs:
         raise UsageError("--paragraphs goes with --batch FILE")
-    text = read_query_text(message, file)
-    with open_cache(enabled=not no_cache) as cache:
-        report = match_text(find_root(root), text, cache)
+    with BoundedMatcher() as matcher:
+        matcher.start()  # its worker starts up (a tenth of a second) while the query and the KB's catalog are read
+        from kbtool.cache import open_cache
+        from kbtool.display import visible
+        from kbtool.match import batch_queries, match_batch, match_text, read_query_text, write_json_report, write_text_report
+        from kbtool.settings import find_root  # match reads no configuration: only where the KB is
+
+        if batch is not None:
+            queries = batch_queries(read_query_text(None, batch, "--batch"), paragraphs)
+            with open_cache(enabled=not no_cache) as cache:
+                match_batch(find_root(root), queries, sys.stdout, cache, matcher)
+            return
+        text = read_query_text(message, file)
+        with open_cache(enabled=not no_cache) as cache:
+            report = match_text(find_root(root), text, cache, matcher)
     (write_json_report if output_format == "json" else write_text_report)(report, sys.stdout)
     if report.timed_out:
         sys.stderr.write(f"kbtool: the regex of {visible(', '.join(report.timed_out))} took too long and was skipped; "

@@ -73,6 +73,14 @@ def search_in_rounds(patterns: Sequence[str], texts: Sequence[str], candidates: 
         round_number += 1
 
 
+def _about_to_read(items: Sequence, numbers: list[int]) -> None:
+    """Tell `items` (when it is read lazily: it has `about_to_read`) which of them are read next, so that it
+    can read them all at once."""
+    about_to_read = getattr(items, "about_to_read", None)
+    if about_to_read is not None and numbers:
+        about_to_read(numbers)
+
+
 def search_pairs(patterns: Sequence[str], texts: Sequence[str], candidates: dict[int, list[int]],
                  matcher: BoundedMatcher, *, spans: bool = False) -> Iterator[tuple[int, list[int], SearchResult]]:
     """What `search_in_rounds` yields (a pattern's results may come in several parts), with many small
@@ -184,8 +192,11 @@ class RegexLookup:
         folded = fold(text)
         if self._index is None and self._scanned < self.scan_texts:
             self._scanned += 1
-            return [number for number, sets in enumerate(self.literal_sets) if could_match(sets, folded)
-                    and (self.filters is None or filter_holds(self.filters[number] or (), folded))]
+            possible = [number for number, sets in enumerate(self.literal_sets) if could_match(sets, folded)]
+            if self.filters is None:
+                return possible
+            _about_to_read(self.filters, possible)
+            return [number for number in possible if filter_holds(self.filters[number] or (), folded)]
         return sorted(set(self.index.candidates(folded, unindexed=True)))
 
     def find(self, texts: Sequence[str], matcher: BoundedMatcher, across: str | None = None) -> LookupResult:
@@ -200,22 +211,23 @@ class RegexLookup:
             texts = [*texts, across]
             for number in set(self.candidates(across)).difference(by_regex):
                 by_regex[number] = [len(texts) - 1]
-        hits: list[Hit] = []
+        found: list[tuple[int, int, tuple[int, int]]] = []
         timed_out: set[int] = set()
-        text_wordings: dict[int, frozenset[str]] = {}
         for number, chunk, result in search_pairs(self.patterns, texts, by_regex, matcher, spans=True):
             if result.timed_out or result.cut_short or result.error:
                 timed_out.add(number)
                 continue
-            for text_number, span in zip(chunk, result.spans or ()):
-                if span is not None:
-                    if across is not None and text_number == len(texts) - 1:
-                        words = wording(_lines_around(across, span))
-                    else:
-                        if text_number not in text_wordings:
-                            text_wordings[text_number] = wording(texts[text_number])
-                        words = text_wordings[text_number]
-                    overlap = wording_overlap(words, self.wording(number))
-                    hits.append(Hit(number, text_number, span, overlap, self.literal(number)))
+            found.extend((number, text_number, span) for text_number, span in zip(chunk, result.spans or ()) if span is not None)
+        _about_to_read(self.own_texts, [number for number, _, _ in found])
+        hits: list[Hit] = []
+        text_wordings: dict[int, frozenset[str]] = {}
+        for number, text_number, span in found:
+            if across is not None and text_number == len(texts) - 1:
+                words = wording(_lines_around(across, span))
+            else:
+                if text_number not in text_wordings:
+                    text_wordings[text_number] = wording(texts[text_number])
+                words = text_wordings[text_number]
+            hits.append(Hit(number, text_number, span, wording_overlap(words, self.wording(number)), self.literal(number)))
         hits.sort(key=lambda hit: hit.key)
         return LookupResult(hits, sorted(timed_out))
