@@ -98,14 +98,13 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
     """The records of `focus`, and the other `regex_records` whose required literals (`literal_sets[i]`)
     all occur in one message of a record of `focus`: the only regexes that can take part in a cross
     match that concerns the focus. A plain scan, no index: the focus has few messages."""
-    folded = [fold(value) for value in kb_messages(record for record in kb.records if record.relative_path in focus)[1]]
+    folded = [fold(value) for value in kb_messages(kb.by_path[path] for path in sorted(focus) if path in kb.by_path)[1]]
     # A first look, one string at a time over the focus's messages joined: a regex none of whose first required
     # strings occurs there cannot match any of them (could_match then decides for the few that are left).
     joined = "\n".join(folded)
-    maybe = {number for number, sets in enumerate(literal_sets) if not sets} | \
-        {number for number, sets in enumerate(literal_sets) if sets for literal in sets[0] if literal in joined}
-    return [record for number, (record, sets) in enumerate(zip(regex_records, literal_sets))
-            if record.relative_path in focus or number in maybe and any(could_match(sets, text) for text in folded)]
+    return [record for record, sets in zip(regex_records, literal_sets)
+            if record.relative_path in focus or (not sets or any(literal in joined for literal in sets[0]))
+            and any(could_match(sets, text) for text in folded)]
 
 
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
@@ -176,10 +175,10 @@ def _fallback_candidates(unindexed: list[int], regex_records: list[RecordFile], 
     `focus`, a regex outside it gets only the texts of the focus's records). The budget counts every
     such regex; only those in `searching` get candidates (the others are answered already)."""
     if focus is not None:
-        focused_texts = [number for number, text in enumerate(texts) if text.record.relative_path in focus]
-        for number in unindexed:
-            if regex_records[number].relative_path not in focus:
-                candidates[number] = [t for t in focused_texts if texts[t].record is not regex_records[number]]
+        outside = [number for number in unindexed if regex_records[number].relative_path not in focus]
+        focused_texts = [number for number, text in enumerate(texts) if text.record.relative_path in focus] if outside else []
+        for number in outside:
+            candidates[number] = [t for t in focused_texts if texts[t].record is not regex_records[number]]
         unindexed = [number for number in unindexed if regex_records[number].relative_path in focus]
     if not unindexed:
         return
