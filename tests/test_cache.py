@@ -370,6 +370,28 @@ def test_a_full_lint_keeps_the_catalog_that_match_then_reads(scene, monkeypatch,
     assert _catalog_rows(cache_dir) != again
 
 
+def test_match_reads_the_shared_fields_and_filters_of_the_parts_it_needs_only(scene):
+    """For `match`, the catalog reads each stored part's shared fields and literal filters (kept apart) when an
+    entry of the part is first asked for one, and then of that part alone; what is read equals what a lint reads."""
+    root, cache_dir = scene
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files written just before a catalog are read again (same clock tick)
+    _findings(root, cache_dir)
+    with Cache(cache_dir) as cache:
+        whole = {entry.path: (entry.shared, entry.filter_json) for entry in catalog.load_catalog(root, cache).entries}
+        lazy = catalog.load_catalog(root, cache, lazy=True)
+        parts = {entry.part for entry in lazy.entries}
+        assert len(parts) > 1 and all(entry.stored_shared is catalog.UNREAD and entry.stored_filter is catalog.UNREAD
+                                      for entry in lazy.entries)
+        first = next(entry for entry in lazy.entries if entry.regex is not None)
+        assert first.shared == whole[first.path][0]
+        assert {entry.path for entry in lazy.entries if entry.stored_shared is not catalog.UNREAD} == \
+            {entry.path for entry in lazy.entries if entry.part == first.part}
+        assert all(entry.stored_filter is catalog.UNREAD for entry in lazy.entries)
+        lazy.read_all("shared")
+        lazy.read_all("filters")
+        assert {entry.path: (entry.shared, entry.filter_json) for entry in lazy.entries} == whole
+
+
 def test_a_catalog_of_records_of_every_shape_is_read_as_kept(scene):
     """A record whose regex is not a string, one whose regex is null and files that are no records are
     kept in the catalog as they are: the next run reads no file again and rewrites no part."""
