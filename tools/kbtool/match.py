@@ -149,7 +149,9 @@ def match_batch(root: Path, queries: Iterable[str], stream: TextIO, cache: Cache
     on `stream`. The number of queries."""
     count = 0
     with nullcontext(matcher) if matcher is not None else BoundedMatcher() as searcher:
-        session = KbMatcher(load_catalog(root, cache or Cache(None), lazy=True), searcher)
+        # Not lazy: the queries of a batch wake records of every part of the catalog; read as they wake them, the
+        # parts would slow the queries that come first (0.2-0.5 s each at 100,000 records, instead of 0.4 ms).
+        session = KbMatcher(load_catalog(root, cache or Cache(None)), searcher)
         for count, query in enumerate(queries, start=1):
             report = session.match(query, closest=False)
             stream.write(json_text({"query": count, "milliseconds": round(report.milliseconds, 3),
