@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kbtool.regex.matcher import BoundedMatcher, SearchJob
-from kbtool.regex import search
-from kbtool.regex.search import CPU_TIMER
+from kbtool.regex.matcher import BoundedMatcher, CandidatesJob, SearchJob
+from kbtool.regex import matcher as matcher_module, search
+from kbtool.regex.search import CPU_TIMER, TextsJob
 
 
 def test_a_catastrophic_job_times_out_and_the_next_jobs_still_run():
@@ -52,6 +52,60 @@ def test_a_large_batch_is_shared_between_workers_and_keeps_job_order():
     assert len(results) == 1500
     assert results[1200].timed_out
     assert all(results[index].matches == (True, False) for index in range(1500) if index != 1200)
+
+
+WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
+
+
+def _holding(jobs: list[CandidatesJob], texts: tuple[str, ...]) -> list[list[tuple[int, int]]]:
+    """Each job's (regex, text) pairs as a plain scan finds them: the text holds the regex's one required string."""
+    return [sorted((regex, number) for regex, (options,) in enumerate(job.literal_sets)
+                   for number, text in enumerate(texts) if any(option in text for option in options)) for job in jobs]
+
+
+def _pairs(result) -> list[tuple[int, int]]:
+    return sorted(zip(*result.candidates))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_texts_shared_by_candidate_jobs_reach_every_worker_and_a_new_batch_brings_its_own(workers, monkeypatch):
+    """CandidatesJobs that share one texts object are sent them once per worker, ahead, in parts (here of 4 texts)
+    that the worker keeps: each job still finds exactly the pairs of its own regexes, and a later batch with other
+    texts finds those of its texts, not of the texts kept."""
+    monkeypatch.setattr(matcher_module, "_TEXTS_PER_PART", 4)
+    first = tuple(f"{word} failed at step {number}" for number, word in enumerate(WORDS * 3))
+    second = tuple(f"{word} came back" for word in reversed(WORDS))
+    with BoundedMatcher(workers=workers) as matcher:
+        for texts in (first, second, first):
+            jobs = [CandidatesJob(((frozenset({word}),), (frozenset({other}),)), (None, None), texts)
+                    for word, other in zip(WORDS, WORDS[1:] + WORDS[:1])]
+            results = matcher.run(jobs)
+            assert [_pairs(result) for result in results] == _holding(jobs, texts)
+            assert all(_pairs(result) for result in results)
+
+
+def test_candidate_jobs_after_a_job_that_overran_still_find_their_pairs():
+    """A job stopped by its CPU bound leaves its worker running with the texts it keeps: the CandidatesJobs after it
+    find their pairs."""
+    texts = tuple(f"{word} failed" for word in WORDS)
+    jobs = [CandidatesJob(((frozenset({word}),),), (None,), texts) for word in WORDS]
+    with BoundedMatcher(seconds_per_job=0.3, workers=1) as matcher:
+        results = matcher.run([jobs[0], SearchJob("(a+)+$", ("a" * 40 + "!",)), *jobs[1:]])
+    assert len(results) == len(WORDS) + 1 and results[1].timed_out
+    assert [_pairs(result) for result in (results[0], *results[2:])] == _holding(jobs, texts) == [[(0, n)] for n in range(len(WORDS))]
+
+
+def test_a_worker_that_missed_the_first_part_of_the_texts_answers_no_candidate_job_without_texts(monkeypatch):
+    """A worker started anew after one was killed gets the parts of the texts that were not sent yet, not the first:
+    it keeps nothing, and a CandidatesJob without texts comes back unanswered (the caller looks it up itself), never
+    with the pairs of part of the texts. Run here, as the worker runs them."""
+    monkeypatch.setattr(search, "_texts_kept", None)
+    job = CandidatesJob(((frozenset({"alpha"}),),), (None,), None)
+    search._search_all(TextsJob(("alpha failed",), first=False), 5.0, 5.0)
+    assert search._search_all(job, 5.0, 5.0).candidates is None
+    for part in (TextsJob(("bravo failed",), first=True), TextsJob(("alpha failed", "alpha again"), first=False)):
+        search._search_all(part, 5.0, 5.0)
+    assert _pairs(search._search_all(job, 5.0, 5.0)) == [(0, 1), (0, 2)]
 
 
 def test_workers_exit_when_their_parent_is_killed(tmp_path):

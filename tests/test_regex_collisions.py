@@ -67,9 +67,9 @@ def test_cross_match_finds_the_same_pairs_as_trying_every_pair(generated_kb):
 
 
 def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_job_overruns(tmp_path, monkeypatch):
-    """The literal index of the whole KB's regexes is built in the regex workers (here this process cannot build
-    one); when their job overruns its bound, or when there is more than one index's worth of regexes, this process
-    builds them: the pairs are those of trying every pair (every regex, `value 1` to `value 9` and `value 0`, is
+    """The literal indexes of the whole KB's regexes are built in the regex workers (here this process cannot build
+    one), one after another in each when there is more than one index's worth of regexes; when their job overruns
+    its bound, this process builds them: the pairs are those of trying every pair (every regex, `value 1` to `value 9` and `value 0`, is
     in other records' messages, so that every part has candidates)."""
     for number in range(120):
         write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}"))
@@ -80,7 +80,7 @@ def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_jo
         with monkeypatch.context() as patched:
             patched.setattr(collisions, "LiteralIndex", None)
             in_workers = cross_match(kb, matcher, records)
-        monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 25)  # more than one index's worth: built here
+        monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 25)  # more than one index's worth: a worker builds several
         in_parts = cross_match(kb, matcher, records)
         monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 10_000)
         monkeypatch.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
@@ -111,8 +111,12 @@ def test_cross_match_reports_regexes_beyond_the_fallback_budget_as_unchecked(gen
     assert len(result.unchecked) == 2 and "entries/python/shape-pair.json" in result.unchecked
 
 
-def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_enough():
+def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_enough_and_in_parts_of_at_most():
     """A second worker is started for a look-up only when there are enough regexes to share (a small KB's lint does
-    not pay for starting it)."""
-    assert candidate_parts(0) == [] and candidate_parts(999) == [range(0, 999)]
-    assert candidate_parts(1001) == [range(0, 501), range(501, 1001)]
+    not pay for starting it); no part holds more than an index's worth, and each worker gets as many parts."""
+    assert candidate_parts(0, 10_000) == [] and candidate_parts(999, 10_000) == [range(0, 999)]
+    assert candidate_parts(1001, 10_000) == [range(0, 501), range(501, 1001)]
+    assert candidate_parts(25_000, 10_000) == [range(0, 6250), range(6250, 12_500), range(12_500, 18_750),
+                                               range(18_750, 25_000)]
+    parts = candidate_parts(100_000, 10_000)
+    assert len(parts) == 10 and {len(part) for part in parts} == {10_000} and parts[-1].stop == 100_000

@@ -33,7 +33,8 @@ CANDIDATES_SECONDS = 300.0
 #: Regex-text pairs searched for regexes that have no literal to narrow the search.
 FALLBACK_PAIR_BUDGET = 5_000_000
 #: Regexes whose literals one index holds: the cross match of a 100,000-record KB looks every message up
-#: in ten such indexes one after the other, instead of holding one index of them all (160 MB more).
+#: in ten such indexes, five in each regex worker one after the other, instead of holding one index of them all
+#: (160 MB more).
 REGEXES_AT_A_TIME = 10_000
 
 
@@ -136,8 +137,8 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
     """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
     `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
     free; a part whose job overran is looked up here."""
-    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes))]
-    texts_sent = tuple(folded)
+    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes), REGEXES_AT_A_TIME)]
+    texts_sent = tuple(folded)  # one object: sent once to each worker (`_Process.sendable`)
     jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
                           seconds=CANDIDATES_SECONDS) for part in parts]
     candidates: dict[int, list[int]] = {}
@@ -292,23 +293,20 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         answered = {number for number, key in whole_keys.items() if _hash_list(stored.get(key))}
         remaining = [number for number in remaining if number not in answered]
         whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
-    # The regexes not answered above: candidates through a literal index of just them, REGEXES_AT_A_TIME at a time.
-    # One index's worth for the whole KB is built by the regex workers, in two halves beside this process; more are
-    # built here, one after another (a job sends the workers every message of the KB: one per part would weigh
-    # on the run's peak memory).
+    # The regexes not answered above: candidates through literal indexes of just them, REGEXES_AT_A_TIME at a time,
+    # built by the regex workers for the whole KB (half of the indexes each, beside this process), here for a focus.
     folded = [fold(value) for value in values]
     candidates: dict[int, list[int]] = {}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else []
     literal_filters = [(filters or {}).get(record.relative_path) for record in regex_records]
-    if focus is None and len(remaining) <= REGEXES_AT_A_TIME:
+    if focus is None:
         candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher))
     else:
         for start in range(0, len(remaining), REGEXES_AT_A_TIME):
             found, not_indexed = _candidates_here(remaining[start:start + REGEXES_AT_A_TIME], sets, literal_filters,
                                                   regex_records, texts, folded, focus)
             candidates.update(found)
-            if focus is not None:
-                unindexed += not_indexed
+            unindexed += not_indexed
     _fallback_candidates(unindexed, regex_records, texts, fallback_budget, candidates, result, focus,
                          searching=set(remaining))
     result.candidate_pairs = sum(len(found) for found in candidates.values())

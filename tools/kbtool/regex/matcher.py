@@ -27,6 +27,7 @@ fraction of a millisecond.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import queue
@@ -39,8 +40,8 @@ from typing import Sequence
 
 from kbtool.files import start_python
 from kbtool.regex.search import (CATASTROPHIC_SECONDS_PER_JOB, CPU_TIMER, DEFAULT_SECONDS_PER_JOB, FRAME_HEADER,
-                                 MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, compile_error,
-                                 frame)
+                                 MAX_PATTERN_LENGTH, READY, CandidatesJob, PairsJob, SearchJob, SearchResult, TextsJob,
+                                 compile_error, frame, unanswered)
 
 __all__ = ["BoundedMatcher", "CandidatesJob", "PairsJob", "SearchJob", "SearchResult", "candidate_parts", "compile_error",
            "CATASTROPHIC_SECONDS_PER_JOB", "DEFAULT_SECONDS_PER_JOB", "MAX_PATTERN_LENGTH", "RUN_BUDGET_SECONDS"]
@@ -49,6 +50,7 @@ _WINDOW = 64  # jobs sent ahead of the one running
 _BUFFER_BYTES = 1 << 20  # jobs are queued for writing up to this many bytes (one job may be larger)
 _MAX_WORKERS = 2  # the matching is a fraction of a run: more processes would only add start-up cost
 _MIN_JOBS_PER_SHARE = 500  # smaller batches are not worth a second worker (a CandidatesJob counts as a batch)
+_TEXTS_PER_PART = 1000  # texts of CandidatesJobs sent to a worker in one TextsJob
 #: A job's wall-clock deadline is this many times its CPU bound (where the worker has a CPU timer,
 #: which stops nearly every slow job itself; without one, the wall clock is the only bound).
 WALL_FACTOR = 3 if CPU_TIMER else 1
@@ -244,7 +246,7 @@ class _Worker:
         while next_to_send < len(jobs):
             if self.budget.gone or self.closed:  # past twice the budget (or closed): cut the rest short without running them
                 for index in range(next_to_send, len(jobs)):
-                    results[index] = SearchResult(tuple(None for _ in jobs[index].texts), timed_out=True, cut_short=True)
+                    results[index] = unanswered(jobs[index], timed_out=True, cut_short=True)
                 break
             next_to_send = self._run_on_one_process(jobs, next_to_send, results)
         return [result for result in results if result is not None]
@@ -362,7 +364,7 @@ class _Worker:
     def _cut_short(jobs: Sequence[SearchJob], results: list, outstanding: deque, next_to_send: int) -> int:
         """The jobs sent and not answered, reported as cut short (the worker was stopped); the index to go on from."""
         for index, _, _ in outstanding:
-            results[index] = SearchResult(tuple(None for _ in jobs[index].texts), timed_out=True, cut_short=True)
+            results[index] = unanswered(jobs[index], timed_out=True, cut_short=True)
         outstanding.clear()
         return next_to_send
 
@@ -370,7 +372,7 @@ class _Worker:
         """The head job overran (or killed the worker): report it, kill the worker, go on after the job."""
         culprit, _, exhausted = outstanding.popleft()
         self.budget.spend(time.monotonic() - head_clock)
-        results[culprit] = SearchResult(tuple(None for _ in jobs[culprit].texts), timed_out=True, cut_short=exhausted)
+        results[culprit] = unanswered(jobs[culprit], timed_out=True, cut_short=exhausted)
         self._kill()
         return culprit + 1
 
@@ -436,24 +438,44 @@ class BoundedMatcher:
     def _run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
         weight = sum(_MIN_JOBS_PER_SHARE if isinstance(job, CandidatesJob) else 1 for job in jobs)
         shares = max(1, min(len(self._workers), len(jobs), weight // _MIN_JOBS_PER_SHARE))
-        if shares == 1:
-            results = self._workers[0].run(jobs)
+        size = max(1, -(-len(jobs) // shares))
+        chunks = [_texts_sent_ahead(jobs[start:start + size]) for start in range(0, len(jobs), size)]
+        if len(chunks) <= 1:
+            parts = [self._workers[0].run(chunk) for chunk in chunks]
         else:
-            size = -(-len(jobs) // shares)
-            chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
             from concurrent.futures import ThreadPoolExecutor  # here: a run of one share (a `kbtool match`) does without
 
             with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
                 parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
-            results = [result for part in parts for result in part]
+        results = [result for chunk, part in zip(chunks, parts) for job, result in zip(chunk, part) if not isinstance(job, TextsJob)]
         self._broke = self._broke or any(result.broke for result in results)
         return results
 
 
-def candidate_parts(count: int) -> list[range]:
-    """The numbers of `count` regexes split for `CandidatesJob`s: in two halves, one for each worker, when there are
-    enough of them to be worth a second worker, else whole."""
-    size = max(1, count if count < 2 * _MIN_JOBS_PER_SHARE else -(-count // 2))
+def _texts_sent_ahead(jobs: Sequence[SearchJob | PairsJob | CandidatesJob]) -> list[SearchJob | PairsJob | CandidatesJob | TextsJob]:
+    """One worker's share of jobs, its CandidatesJobs sent without their texts: the texts go ahead of the first job
+    that has them, in `TextsJob`s, for the worker to keep. (A worker started anew after one was killed does not have
+    them: its CandidatesJobs without texts come back unanswered, to be looked up in this process.)"""
+    sent: list[SearchJob | PairsJob | CandidatesJob | TextsJob] = []
+    kept = None
+    for job in jobs:
+        if isinstance(job, CandidatesJob) and job.texts is not None:
+            if job.texts is not kept:
+                kept = job.texts
+                sent += [TextsJob(kept[start:start + _TEXTS_PER_PART], first=start == 0)
+                         for start in range(0, max(len(kept), 1), _TEXTS_PER_PART)]
+            job = dataclasses.replace(job, texts=None)
+        sent.append(job)
+    return sent
+
+
+def candidate_parts(count: int, most: int) -> list[range]:
+    """The numbers of `count` regexes split for `CandidatesJob`s of at most `most` regexes each (one literal index
+    each): as many for each of two workers when there are enough to be worth a second worker, else whole."""
+    parts = -(-count // most)
+    if count >= 2 * _MIN_JOBS_PER_SHARE:
+        parts = max(2, parts + parts % 2)
+    size = max(1, -(-count // parts)) if parts else 1
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 

@@ -22,6 +22,7 @@ import warnings
 from array import array
 from dataclasses import dataclass
 from re import _compiler as _re_compiler
+from typing import Any
 
 from kbtool.regex.literals import may_match_ignoring_case, parse
 from kbtool.regex.shapes import RegexAnalysis, analyse_regex, analysis_of_tree
@@ -80,8 +81,20 @@ class CandidatesJob:
 
     literal_sets: tuple[tuple[frozenset[str], ...], ...]
     filters: tuple
-    texts: tuple[str, ...]
+    texts: tuple[str, ...] | None  # None: the texts the worker keeps (`TextsJob`)
     seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
+
+
+@dataclass(frozen=True)
+class TextsJob:
+    """A part of the texts that a worker keeps for the `CandidatesJob`s sent after it without texts: `BoundedMatcher`
+    sends the texts that its CandidatesJobs share once to each worker, in parts (a lint of 100,000 records sends its
+    messages so rather than once per job, and never as one large message, which would leave a thread of this process
+    holding as much memory). Its `SearchResult` says nothing."""
+
+    texts: tuple[str, ...]
+    first: bool  # the first part: the texts kept before are dropped
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -186,22 +199,42 @@ def _search_pairs(job: PairsJob) -> SearchResult:
                         spans=tuple(match.span() if match is not None else None for match in found))
 
 
+#: The texts of this worker's `TextsJob`s since the last first part; None when that part was not received (the
+#: worker started after it was sent): then the CandidatesJobs without texts are not answered.
+_texts_kept: list[str] | None = None
+
+
+def _keep_texts(job: TextsJob) -> SearchResult:
+    global _texts_kept
+    kept = [] if job.first else _texts_kept
+    _texts_kept = None  # kept again only once this part is added whole (a part cut short by its bound leaves none)
+    if kept is not None:
+        kept += job.texts
+        _texts_kept = kept
+    return SearchResult(())
+
+
 def _candidates(job: CandidatesJob) -> SearchResult:
     from kbtool.regex.index import LiteralIndex  # only the workers that are asked import the automaton
+    searched = job.texts if job.texts is not None else _texts_kept
+    if searched is None:
+        return SearchResult(())
     index = LiteralIndex(job.literal_sets, job.filters)
     regexes, texts = array("l"), array("l")
-    for text, folded in enumerate(job.texts):
+    for text, folded in enumerate(searched):
         for regex in index.candidates(folded):
             regexes.append(regex)
             texts.append(text)
     return SearchResult((), candidates=(regexes, texts))
 
 
-def _search_all(job: SearchJob | PairsJob | CandidatesJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
+def _search_all(job: SearchJob | PairsJob | CandidatesJob | TextsJob, catastrophic_seconds: float, cpu_seconds: float) -> SearchResult:
     if isinstance(job, PairsJob):
         return _search_pairs(job)
     if isinstance(job, CandidatesJob):
         return _candidates(job)
+    if isinstance(job, TextsJob):
+        return _keep_texts(job)
     analysis = tree = None
     prepared = _compiled_and_analysed(job) if job.analyse else None
     if prepared is not None:
@@ -259,7 +292,7 @@ def _on_cpu_limit(signum, frame) -> None:  # runs in the worker
     raise _CpuLimit
 
 
-def run_limited(job: SearchJob | PairsJob | CandidatesJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
+def run_limited(job: SearchJob | PairsJob | CandidatesJob | TextsJob, cpu_seconds: float, catastrophic_seconds: float) -> SearchResult:
     """Run `job` with a CPU-time limit (where the platform has the timer)."""
     try:
         if CPU_TIMER:
@@ -270,9 +303,14 @@ def run_limited(job: SearchJob | PairsJob | CandidatesJob, cpu_seconds: float, c
             if CPU_TIMER:
                 signal.setitimer(signal.ITIMER_VIRTUAL, 0)
     except _CpuLimit:
-        return SearchResult(tuple(None for _ in job.texts), timed_out=True)
+        return unanswered(job, timed_out=True)
     except Exception as error:  # a broken pattern must not kill the worker silently
-        return SearchResult(tuple(None for _ in job.texts), error=f"{type(error).__name__}: {error}", broke=True)
+        return unanswered(job, error=f"{type(error).__name__}: {error}", broke=True)
+
+
+def unanswered(job: SearchJob | PairsJob | CandidatesJob | TextsJob, **why: Any) -> SearchResult:
+    """The result of `job` when it did not run to its end (`why`: the SearchResult's fields that say why)."""
+    return SearchResult(tuple(None for _ in job.texts or ()), **why)
 
 
 def frame(payload: bytes) -> bytes:
