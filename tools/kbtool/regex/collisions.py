@@ -138,7 +138,7 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
     `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
     free; a part whose job overran is looked up here."""
     parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes), REGEXES_AT_A_TIME)]
-    texts_sent = tuple(folded)  # one object: sent once to each worker (`_Process.sendable`)
+    texts_sent = tuple(folded)  # one object for every job: sent once to each worker, ahead of its jobs (`TextsJob`)
     jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
                           seconds=CANDIDATES_SECONDS) for part in parts]
     candidates: dict[int, list[int]] = {}
