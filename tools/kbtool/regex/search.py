@@ -81,7 +81,7 @@ class CandidatesJob:
 
     literal_sets: tuple[tuple[frozenset[str], ...], ...]
     filters: tuple
-    texts: tuple[str, ...] | None  # None: the texts the worker keeps (`TextsJob`)
+    texts: tuple[str, ...] | None  # sent ahead of the job, in `TextsJob`s (`BoundedMatcher`): the worker reads those it keeps
     seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
 
 
@@ -216,12 +216,11 @@ def _keep_texts(job: TextsJob) -> SearchResult:
 
 def _candidates(job: CandidatesJob) -> SearchResult:
     from kbtool.regex.index import LiteralIndex  # only the workers that are asked import the automaton
-    searched = job.texts if job.texts is not None else _texts_kept
-    if searched is None:
+    if _texts_kept is None:
         return SearchResult(())
     index = LiteralIndex(job.literal_sets, job.filters)
     regexes, texts = array("l"), array("l")
-    for text, folded in enumerate(searched):
+    for text, folded in enumerate(_texts_kept):
         for regex in index.candidates(folded):
             regexes.append(regex)
             texts.append(text)
