@@ -124,3 +124,31 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
     assert _findings(repo, "--no-cache") == whole
     assert _findings(repo, env=env) == whole  # cold: the findings and the catalog are kept
     assert _findings(repo, env=env) == whole  # warm: recalled
+
+
+def test_the_graphs_of_unchanged_records_read_from_the_catalog_act_as_the_records_own(tmp_path):
+    """The catalog keeps other records' graphs packed (`PackedGraph`): an unchanged record read from it that lists
+    the changed record as frequently confused with it still excuses their collision, and one that points at a
+    deleted record is still reported."""
+    repo = tmp_path / "kb"
+    (repo / "entries").mkdir(parents=True)
+    git(repo, "init", "-q")
+    write_record(repo, make_record("excuser", 1, signature="KBTestError: the cache of stage alpha is corrupt", transition_graph={
+        "leads_to": [], "preceded_by": [],
+        "frequently_confused_with": [{"error_id": "tensorflow/wide", "distinguishing_feature": "the stage"}]}))
+    write_record(repo, make_record("pointer", 2, transition_graph={
+        "leads_to": [{"error_id": "tensorflow/doomed", "probability": 0.5, "condition": ""}],
+        "preceded_by": [], "frequently_confused_with": []}))
+    write_record(repo, make_record("doomed", 3))
+    commit_all(repo, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write_record(repo, make_record("wide", 6, regex=r"KBTestError: the cache of stage \w+ is corrupt",
+                                   signature="KBTestError: the cache of stage beta is corrupt"))
+    (repo / entries("doomed")).unlink()
+    commit_all(repo, "feature")
+    time.sleep(RACY_NANOSECONDS / 1e9 + 0.1)  # files this fresh are always read again: let the catalog trust them
+    cache = {"KBTOOL_CACHE_DIR": str(tmp_path / "cache")}
+    _findings(repo, env=cache)  # writes the catalog
+    expected = _findings(repo, "--changed-since", "main", "--no-cache")
+    assert [(finding["path"], finding["name"]) for finding in expected] == [(entries("pointer"), "dangling-reference")]
+    assert _findings(repo, "--changed-since", "main", env=cache) == expected

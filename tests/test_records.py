@@ -8,8 +8,9 @@ import random
 import pytest
 
 from kbtool import records
-from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, RecordFile, escape_pointer_token, graph_edges,
-                            graph_targets, line_column, make_pointer, read_record_file, value_offsets, value_start)
+from kbtool.records import (DUPLICATE_KEY, INVALID_JSON, MAX_FILE_BYTES, PackedGraph, RecordFile, escape_pointer_token,
+                            graph_edges, graph_targets, line_column, make_pointer, pack_graph, read_record_file, value_offsets,
+                            value_start)
 
 
 def read(tmp_path, raw: bytes) -> RecordFile:
@@ -247,6 +248,21 @@ def test_the_graph_the_catalog_keeps_has_every_edge_in_its_place(graph):
     assert list(graph_edges({"transition_graph": kept})) == list(graph_edges(data))
     assert json.loads(json.dumps(kept)) == kept
     assert all(set(edge) == {"error_id"} for edges in kept.values() for edge in edges if edge is not None)
+
+
+@pytest.mark.parametrize("graph, packs", [(graph, graph is not GRAPHS[0]) for graph in GRAPHS] + [
+    ({"leads_to": [{"error_id": "a\tb"}]}, False), ({"leads_to": [{"error_id": "a\nb"}]}, False),
+    ({"odd\tkind": [{"error_id": "a/b"}]}, False), ({"leads_to": [{"error_id": ""}, {"error_id": "c/d"}]}, True)])
+def test_a_graph_packed_for_the_catalog_yields_the_edges_of_the_whole_graph(graph, packs):
+    """The catalog keeps another record's graph packed into one string where that is exact, and as it is where not
+    (a target that is not a string, a tab or line break in a name): either way the same edges come out of it. A
+    record's own graph written as a string is no graph."""
+    data = {"transition_graph": graph}
+    packed = pack_graph(graph_targets(data))
+    assert (packed is not None) == packs
+    stored = PackedGraph(json.loads(json.dumps(packed))) if packs else graph_targets(data)
+    assert list(graph_edges({"transition_graph": stored})) == list(graph_edges(data))
+    assert not list(graph_edges({"transition_graph": str(stored)}))
 
 
 def test_a_lint_holds_no_text_once_the_rules_of_each_file_have_run_and_still_places_every_finding(tmp_path):

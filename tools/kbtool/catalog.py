@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable
 from kbtool.cache import Cache, decoded
 from kbtool.files import StatusWalk, path_status_key, walk_file_names
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files, shared_fields
-from kbtool.records import (INVALID_JSON, ParseProblem, RecordFile, SharedRecord, as_list, as_text, read_record_bytes,
-                            read_record_file)
+from kbtool.records import (INVALID_JSON, PackedGraph, ParseProblem, RecordFile, SharedRecord, as_list, as_text, pack_graph,
+                            read_record_bytes, read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
 from kbtool.regex.shapes import RegexAnalysis
@@ -138,8 +138,18 @@ def _valid_cell(cell: Any) -> bool:
 
 
 def _shared_column(entries: list[CatalogEntry]) -> list:
-    return [entry.shared if entry.shared is None else {key: value for key, value in entry.shared.items() if key != "regex"}
+    """The part's shared fields as stored: without the regex (the `regexes` column holds it), with the graph packed
+    (`PackedGraph`) where it can be."""
+    return [entry.shared if entry.shared is None else {key: _stored_graph(value) if key == "transition_graph" else value
+                                                       for key, value in entry.shared.items() if key != "regex"}
             for entry in entries]
+
+
+def _stored_graph(graph: Any) -> Any:
+    if type(graph) is dict:
+        packed = pack_graph(graph)
+        return graph if packed is None else packed
+    return graph  # packed already (read from the cache)
 
 
 def _from_columns(part: dict, number: int, shared: list | None, later: "_LaterColumns") -> list[CatalogEntry] | None:
@@ -171,7 +181,7 @@ def _from_columns(part: dict, number: int, shared: list | None, later: "_LaterCo
 def _shared_fit(shared: list, regexes: list, problems: list) -> bool:
     """Whether a stored shared column goes with its part's regex fields (`_regex_cell`) and problems: none for a
     file that is not a record, a dict without the regex for a record. If so, each record's regex field is put back
-    into its shared fields."""
+    into its shared fields, and its graph stored packed is marked so (`PackedGraph`)."""
     if len(shared) != len(regexes) or not all(data is None if problem is not None else type(data) is dict and "regex" not in data
                                               for data, problem in zip(shared, problems)):
         return False
@@ -179,6 +189,8 @@ def _shared_fit(shared: list, regexes: list, problems: list) -> bool:
         has_regex, value = _regex_field(cell)
         if has_regex:
             data["regex"] = value
+        if data is not None and type(graph := data.get("transition_graph")) is str:
+            data["transition_graph"] = PackedGraph(graph)
     return True
 
 

@@ -191,7 +191,8 @@ class GraphEdge:
 def graph_edges(data: dict[str, Any], kinds: tuple[str, ...] | None = None) -> Iterator[GraphEdge]:
     """Every edge of the record's transition graph whose `error_id` is a string (of `kinds`, or of any
     list in the graph); records of the wrong shape yield nothing."""
-    graph = as_dict(data.get("transition_graph"))
+    graph = data.get("transition_graph")
+    graph = graph.unpacked() if type(graph) is PackedGraph else as_dict(graph)
     for kind, edges in graph.items():
         if kinds is not None and kind not in kinds:
             continue
@@ -209,6 +210,37 @@ def graph_targets(data: dict[str, Any]) -> dict[str, list]:
     return {kind: [{"error_id": target} if isinstance(target := as_dict(edge).get("error_id"), str) else None
                    for edge in as_list(edges)]
             for kind, edges in as_dict(data.get("transition_graph")).items() if as_list(edges)}
+
+
+class PackedGraph(str):
+    """A record's `graph_targets` packed into one string (`pack_graph`), as the catalog keeps the graphs of other
+    records: decoding them as JSON objects, a dict for every edge, was most of the cost of reading the catalog of
+    100,000 records, and rules across records read few of them. Only the catalog makes one; `graph_edges`
+    unpacks it (a record's own `transition_graph` that is a string is no graph at all)."""
+
+    __slots__ = ()
+
+    def unpacked(self) -> dict[str, list]:
+        """The `graph_targets` that `pack_graph` packed."""
+        if not self:
+            return {}
+        graph = {}
+        for line in self.split("\n"):
+            kind, *targets = line.split("\t")
+            graph[kind] = [{"error_id": target} for target in targets]
+        return graph
+
+
+def pack_graph(graph: dict[str, list]) -> str | None:
+    """`graph` (of `graph_targets`) as one string: a line per edge list, its kind and its targets apart by tabs;
+    None when that would not be exact (a target that is not a string, or a tab or line break in a name)."""
+    lines = []
+    for kind, edges in graph.items():
+        targets = [edge["error_id"] if type(edge) is dict else None for edge in edges]
+        if not all(type(name) is str and "\t" not in name and "\n" not in name for name in (kind, *targets)):
+            return None
+        lines.append("\t".join((kind, *targets)))
+    return "\n".join(lines)
 
 
 def escape_pointer_token(token: str | int) -> str:
