@@ -225,7 +225,7 @@ def literal_sets_of_tree(tree, memo: _Memo | None = None) -> tuple[frozenset[str
     if tree is None:
         return ()
     try:
-        return _folded(_literals_of_node(tree, tree.state.flags, memo))
+        return _folded_of_node(tree, tree.state.flags, memo)
     except RecursionError:
         return ()
 
@@ -247,19 +247,38 @@ def branch_sets_of_tree(tree, memo: _Memo | None = None) -> list[tuple[frozenset
             flags, body = group_flags(flags, items[0][1])
             items = items_of(body)
         if len(items) == 1 and items[0][0] is _sre.BRANCH:
-            return [_folded(_literals_of_node(branch, flags, memo)) for branch in items[0][1][1]]
+            return [_folded_of_node(branch, flags, memo) for branch in items[0][1][1]]
     except RecursionError:
         return [()]
     return [literal_sets_of_tree(tree, memo)]
 
 
+def _folded_of_node(node, flags: int, memo: _Memo | None) -> tuple[frozenset[str], ...]:
+    """`_folded` of `_literals_of_node`, looked up in `memo` first (the required sets, the branch sets and the
+    filter of one regex ask for those of the same parts)."""
+    if memo is None:
+        return _folded(_literals_of_node(node, flags, None))
+    key = (id(node), flags, _folded)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (node, _folded(_literals_of_node(node, flags, memo)))
+    return found[1]
+
+
 def _folded(result: _Literals) -> tuple[frozenset[str], ...]:
     """The usable sets of `result`, case-folded, the most selective first."""
     options = list(result.required) + ([result.exact] if result.exact is not None else [])
-    folded = {frozenset(fold(text) for text in option) for option in options}
+    folded = {frozenset(map(fold, option)) for option in options}
     usable = [option for option in folded if option and "" not in option]
-    usable.sort(key=lambda option: (-min(len(text) for text in option), len(option), sorted(option)))
+    if len(usable) > 1:
+        usable.sort(key=_selectivity)
     return tuple(usable)
+
+
+def _selectivity(option: frozenset[str]) -> tuple:
+    """Sorts the most selective set first: the longest shortest string, then the fewest strings (then by its strings,
+    for the same order in every run)."""
+    return -min(map(len, option)), len(option), sorted(option)
 
 
 # A literal filter: a tuple of clauses, all of which hold for every text the regex matches. A clause
@@ -298,7 +317,7 @@ def _starts(items, flags: int, depth: int = 0) -> frozenset[str]:
 
 def _filter_of_sequence(node, flags: int, depth: int, memo: _Memo | None) -> LiteralFilter:
     items = items_of(node)
-    clauses: list = list(_folded(_literals_of_node(node, flags, memo)))
+    clauses: list = list(_folded_of_node(node, flags, memo))
     if depth >= _MAX_FILTER_DEPTH:
         return tuple(clauses)
     # A run of plain characters followed by a group or an alternation: every match holds the run
