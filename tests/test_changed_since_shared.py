@@ -114,9 +114,12 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
     stale = make_record("stale", 41, last_confirmed="2023-01-01", last_updated="2023-01-01", signature_zh=None)
     stale.pop("signature_zh", None)
     write_record(repo, stale)
+    write_record(repo, make_record("mismatch", 42, regex=r"KBTestError: step 999 failed"))  # the rules asking regex facts too
+    write_record(repo, make_record("catch-all", 43, regex=r"Error: .+"))
+    write_record(repo, make_record("aliased", 44, aliases=["Something else entirely"]))
     whole = _findings(repo, "--no-cache", str(repo / "entries"))
     assert {"duplicate-id", "duplicate-error-code", "dangling-reference", "regex-collision", "invalid-json",
-            "stale-entry"} <= {finding["name"] for finding in whole}
+            "stale-entry", "regex-mismatch", "regex-too-broad", "alias-mismatch"} <= {finding["name"] for finding in whole}
     monkeypatch.setattr(kbtool.kb, "FILES_AT_A_TIME", at_a_time)
     monkeypatch.setattr(kbtool.regex.collisions, "REGEXES_AT_A_TIME", at_a_time)
     monkeypatch.setattr(kbtool.cache, "FLUSH_CHARACTERS", 100)
