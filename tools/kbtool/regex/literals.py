@@ -110,9 +110,10 @@ def _best(options: list[frozenset[str]]) -> frozenset[str] | None:
     return max(usable, key=lambda option: (min(len(text) for text in option), -len(option)))
 
 
-#: What the parts of one parse tree require, by (id of the part, flags), with the part (so that its id stays
-#: its own): the required sets, the branch sets and the filter of one regex (`kbtool.regex.shapes.analysis_of_tree`)
-#: ask for the same parts again and again, and the filter for those of every group again at each depth.
+#: What the parts of one parse tree require, by (id of the part, flags), and that folded (`_folded_of_node`), by
+#: (id of the part, flags, "folded"), with the part (so that its id stays its own): the required sets, the branch sets
+#: and the filter of one regex (`kbtool.regex.shapes.analysis_of_tree`) ask for the same parts again and again, and the
+#: filter for those of every group again at each depth.
 _Memo = dict
 
 
@@ -258,7 +259,7 @@ def _folded_of_node(node, flags: int, memo: _Memo | None) -> tuple[frozenset[str
     filter of one regex ask for those of the same parts)."""
     if memo is None:
         return _folded(_literals_of_node(node, flags, None))
-    key = (id(node), flags, _folded)
+    key = (id(node), flags, "folded")
     found = memo.get(key)
     if found is None:
         found = memo[key] = (node, _folded(_literals_of_node(node, flags, memo)))
