@@ -245,9 +245,13 @@ class Catalog:
 #: KB's folder walked and its files' statuses taken by another process (`StatusWalk`) while this one decodes it.
 WALK_APART_CHARACTERS = 3_000_000
 
-#: The catalog is kept in this many parts (by a hash of each file's path): a run that finds one file
-#: changed rewrites one part, not the whole catalog.
+#: The catalog is kept in this many parts (by a hash of each file's path): a run that finds files changed
+#: writes again the parts that hold them, not the whole catalog.
 PARTS = 64
+#: A stored part with no more than this many entries out of date (files changed, added or gone since it was written)
+#: is not written again: reading those files again the next time costs less than writing the part (a lint after each
+#: edit of a record wrote a part of a 100,000-record catalog every time).
+FEW_OUT_OF_DATE = 8
 
 
 def _part_of(path: str) -> int:
@@ -377,7 +381,8 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
     entries: list[CatalogEntry] = []
     fresh: list[tuple[int, RecordFile, bytes | None]] = []
     kept = [0] * PARTS  # entries of each stored part kept as they are
-    changed: set[int] = set()
+    added = [0] * PARTS  # files of each part that it does not hold, or holds as unreadable
+    read_again = [0] * PARTS
     for number, path in enumerate(paths):
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
         stat = stats[number] if stats is not None else path_status_key(path)
@@ -387,7 +392,9 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
             kept[part] += 1
             continue
         record, raw = read_record_bytes(Path(path), root)
-        changed.add(_part_of(relative))
+        part = _part_of(relative)
+        read_again[part] += 1
+        added[part] += entry is None
         if entry is not None and raw is not None and record.digest == entry.digest:
             entry.stat = stat
             entries.append(entry)
@@ -395,8 +402,10 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
         entries.append(None)  # filled below, once the new regexes' literals are known
         fresh.append((len(entries) - 1, record, raw))
     _fill(entries, fresh, cache)
-    # A file gone, or a part unreadable:
-    changed.update(number for number in range(PARTS) if kept[number] != len(stored.parts.get(number, ())))
+    # Written again: a part not stored (or unreadable) that holds a file, and a stored one with more than a few entries
+    # out of date (read again, gone, or added).
+    changed = {number for number, held in stored.parts.items() if len(held) - kept[number] + added[number] > FEW_OUT_OF_DATE}
+    changed.update(number for number in range(PARTS) if number not in stored.parts and read_again[number])
     if cache.enabled and changed:  # a part written again keeps what the cache holds of its entries that did not change
         for column in LATER_COLUMNS:
             later.read_all(column, changed)
