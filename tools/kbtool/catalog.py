@@ -7,12 +7,14 @@ looking across records read (`CROSS_RECORD_FIELDS`): not the whole parsed record
 exactly that, one entry per record file, with the file's size, modification and change times, inode
 and content hash. The literal filters, which only `match` reads (a third of the catalog), and the shared
 fields are kept apart from the rest: `lint --changed-since` does not read the filters, and `match` reads
-either only for the records its query wakes (`_LaterColumns`). A run reads the catalog from
+either only for the records its query wakes (`_LaterColumns`); of the shared fields, each record's
+transition graph is kept packed into one string (`kbtool.records.PackedGraph`). A run reads the catalog from
 the cache, looks at every file's size, times and inode, and reads again only the files where one of
 them differs (like git's index; a program can set a file's modification time back, not its change
 time) or whose times are too close to when the catalog was written to tell a later edit apart; a file
-read again whose content hash is unchanged keeps its entry. `match` reads the whole record only for
-the records it shows; `--changed-since` only for the records it reports on.
+read again whose content hash is unchanged keeps its entry. The catalog is stored in parts, and a part
+is written again only when more than a few of its entries are out of date (`FEW_OUT_OF_DATE`). `match`
+reads the whole record only for the records it shows; `--changed-since` only for the records it reports on.
 """
 
 from __future__ import annotations
