@@ -383,8 +383,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
     entries: list[CatalogEntry] = []
     fresh: list[tuple[int, RecordFile, bytes | None]] = []
     kept = [0] * PARTS  # entries of each stored part kept as they are
-    added = [0] * PARTS  # files of each part that it does not hold, or holds as unreadable
-    read_again = [0] * PARTS
+    added = [0] * PARTS  # files of each part that its stored entries do not hold (every file, of a part not stored)
     for number, path in enumerate(paths):
         relative = ENTRIES_DIR + "/" + path[len(below):].replace(os.sep, "/")
         stat = stats[number] if stats is not None else path_status_key(path)
@@ -394,9 +393,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
             kept[part] += 1
             continue
         record, raw = read_record_bytes(Path(path), root)
-        part = _part_of(relative)
-        read_again[part] += 1
-        added[part] += entry is None
+        added[_part_of(relative)] += entry is None
         if entry is not None and raw is not None and record.digest == entry.digest:
             entry.stat = stat
             entries.append(entry)
@@ -407,7 +404,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
     # Written again: a part not stored (or unreadable) that holds a file, and a stored one with more than a few entries
     # out of date (read again, gone, or added).
     changed = {number for number, held in stored.parts.items() if len(held) - kept[number] + added[number] > FEW_OUT_OF_DATE}
-    changed.update(number for number in range(PARTS) if number not in stored.parts and read_again[number])
+    changed.update(number for number in range(PARTS) if number not in stored.parts and added[number])
     if cache.enabled and changed:  # a part written again keeps what the cache holds of its entries that did not change
         for column in LATER_COLUMNS:
             later.read_all(column, changed)
