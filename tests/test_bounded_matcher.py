@@ -177,6 +177,20 @@ def test_a_worker_started_ahead_and_left_waiting_past_its_start_bound_still_runs
     assert [result.matches for result in outcome] == [(True, False)]
 
 
+def test_the_worker_started_ahead_is_the_one_the_first_matcher_takes():
+    matcher_module.start_ahead()
+    matcher_module.start_ahead()  # one is waiting: no second one
+    assert len(matcher_module._AHEAD) == 1
+    ahead = matcher_module._AHEAD[0]
+    with BoundedMatcher() as matcher:
+        matcher.start()
+        assert matcher._workers[0]._process is ahead and not matcher_module._AHEAD
+        assert [result.matches for result in matcher.run([SearchJob("b+", ("abc", "xyz"))])] == [(True, False)]
+    with BoundedMatcher() as later:
+        later.start()
+        assert later._workers[0]._process.pid != ahead.pid
+
+
 def test_a_submitted_batch_runs_while_the_caller_goes_on_and_gives_what_run_gives():
     jobs = [SearchJob(f"op {index}$", (f"op {index}", f"op {index + 1}")) for index in range(1200)]
     jobs[700] = SearchJob("(a+)+$", ("a" * 40 + "!",))

@@ -321,8 +321,21 @@ def _kbtool_telling_at_the_end(expression: str, args, cwd: Path) -> subprocess.C
             "def _ending(status):\n"
             f"    sys.stderr.write({expression}); sys.stderr.flush(); _exit(status)\n"
             "os._exit = _ending\n"
-            "from kbtool.cli import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
+            "from kbtool.console import main; sys.argv = ['kbtool'] + sys.argv[1:]; main()")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_match_starts_its_regex_worker_before_it_imports_the_command_line(tmp_path):
+    """The console script starts the worker of `kbtool match` first thing (`kbtool.console`), so that its start-up
+    overlaps the import of typer; other commands, and the help of match, start none ahead."""
+    root = tmp_path / "kb"
+    write_record(root, clean_record())
+    order = ("'matcher first' if 'kbtool.regex.matcher' in sys.modules and list(sys.modules).index('kbtool.regex.matcher')"
+             " < list(sys.modules).index('typer') else 'typer first'")
+    found = _kbtool_telling_at_the_end(order, ["match", "--format", "json", clean_record()["signature"]], root)
+    assert json.loads(found.stdout)["matches"] and found.stderr.endswith("matcher first")
+    for args in (["match", "--help"], ["lint", "--today", TODAY], ["rules"]):
+        assert _kbtool_telling_at_the_end(order, args, root).stderr.endswith("typer first"), args
 
 
 def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):

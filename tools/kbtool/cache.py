@@ -21,7 +21,6 @@ is replaced) and the run computes everything, exactly as with `--no-cache`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import json
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import kbtool
+from kbtool.digests import blake2b
 from kbtool.files import walk_file_names
 
 #: Written into the store; a store without it (or with another value) is not kbtool's.
@@ -69,7 +69,7 @@ def kbtool_fingerprint(version: str = kbtool.__version__, python: str = sys.vers
     and data; the test Python applies to its own bytecode cache), with Python's version and the size and
     modification time of each of `libraries`' main file (a new version installs it again): any change to
     kbtool, Python or those libraries misses, and a run does not read 3 MB of code and data to know it."""
-    digest = hashlib.blake2b(version.encode(), digest_size=16)
+    digest = blake2b(version.encode(), digest_size=16)
     digest.update(f"\0{python}\0".encode(errors="surrogateescape"))
     for library in libraries:
         spec = importlib.util.find_spec(library)
@@ -122,7 +122,7 @@ class Cache:
 
     def key(self, namespace: str, *parts: str | bytes) -> str:
         """The key of a value computed in `namespace` from `parts` (with this kbtool)."""
-        digest = hashlib.blake2b(digest_size=20)
+        digest = blake2b(digest_size=20)
         for part in (self.fingerprint, namespace, *parts):
             data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "little") + data)

@@ -11,7 +11,6 @@ column where it was found; the lint engine turns them into findings.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import math
 import re
@@ -22,6 +21,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterator
 
+from kbtool.digests import blake2b
 from kbtool.files import UnreadableFile, file_status, read_capped, status_key
 
 #: Files larger than this are refused without being read into memory.
@@ -634,7 +634,7 @@ def read_record_file(path: Path, root: Path) -> RecordFile:
 
 def content_digest(raw: bytes) -> str:
     """The hash a record file's bytes are known by (`RecordFile.digest`)."""
-    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+    return blake2b(raw, digest_size=20).hexdigest()
 
 
 def read_record_bytes(path: Path, root: Path) -> tuple[RecordFile, bytes | None]:

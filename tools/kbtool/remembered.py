@@ -28,13 +28,13 @@ import dataclasses
 import datetime as dt
 import enum
 import functools
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Mapping
 
 from kbtool.cache import Cache
 from kbtool.catalog import catalog_kept, load_catalog
+from kbtool.digests import blake2b
 from kbtool.findings import Finding
 from kbtool import kb as knowledge_base
 from kbtool.kb import KnowledgeBase
@@ -54,7 +54,7 @@ def run_key(settings: Settings, schema: RecordSchema) -> str:
     canonical = _canonical(settings)
     del canonical["today"]
     text = json.dumps([canonical, schema.document], ensure_ascii=False, sort_keys=True)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 def _canonical(value: Any) -> Any:
@@ -166,7 +166,7 @@ def kb_key(run: str, kb: KnowledgeBase) -> str | None:
     every file's path and bytes (by their hash). None when a file has no bytes to hash (it could not be read)."""
     if any(not record.digest for record in kb.files):
         return None
-    digest = hashlib.blake2b(run.encode("ascii"), digest_size=20)
+    digest = blake2b(run.encode("ascii"), digest_size=20)
     for path, file_digest in sorted((record.relative_path, record.digest) for record in kb.files):
         digest.update(f"\n{path}\0{file_digest}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

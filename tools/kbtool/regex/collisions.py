@@ -13,11 +13,11 @@ Trying every regex on every signature is quadratic: 10^10 searches for 100,000 r
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
 from kbtool.cache import Cache
+from kbtool.digests import blake2b
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex, LiteralSets, could_match, indexable
@@ -238,7 +238,7 @@ def _search(candidates: dict[int, list[int]], regex_records: list[RecordFile], t
 
 
 def _text_hash(value: str) -> str:
-    return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _hash_list(value: object) -> bool:
@@ -274,7 +274,7 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     whole_keys: dict[int, str] = {}
     remaining = list(range(len(regex_records)))
     if cache.enabled and focus is None:
-        messages = hashlib.blake2b("\n".join(sorted(text_hashes.values())).encode(), digest_size=20).hexdigest()
+        messages = blake2b("\n".join(sorted(text_hashes.values())).encode(), digest_size=20).hexdigest()
         unchecked = set(_over_budget([n for n, found in enumerate(sets) if not indexable(found)], len(texts), fallback_budget))
         own: dict[int, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
         for number, text in enumerate(texts):

@@ -187,6 +187,22 @@ class _Spawner:
 
 
 _SPAWNER = _Spawner()
+#: The worker started by `start_ahead`, until a matcher takes it.
+_AHEAD: list[_Process] = []
+
+
+def start_ahead() -> None:
+    """Start a worker now, for the first matcher of this process to take (`BoundedMatcher.start`): the console
+    script of `kbtool match` calls this before it imports its command line, so that the worker's start-up (a
+    fresh interpreter importing `kbtool.regex.search`, 60-90 ms) overlaps that import instead of following it.
+    A worker never taken ends with this process."""
+    if not _AHEAD:
+        _AHEAD.append(_SPAWNER.start_process())
+
+
+def _started_process() -> _Process:
+    """The worker started ahead, else a new one."""
+    return _AHEAD.pop() if _AHEAD else _SPAWNER.start_process()
 
 
 class _Worker:
@@ -202,7 +218,7 @@ class _Worker:
 
     def _ensure_started(self) -> _Process:
         if self._process is None:
-            self._process, self._spare = self._spare or _SPAWNER.start_process(), None
+            self._process, self._spare = self._spare or _started_process(), None
         return self._process
 
     def _kill(self) -> None:
