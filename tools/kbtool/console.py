@@ -1,8 +1,8 @@
 """The `kbtool` console script (and `python -m kbtool`).
 
-Importing the command line (typer, then the command's modules) is about half of what a short command costs (a
-third of a `kbtool match`. What such a command needs soonest is therefore started before that import, here,
-by the command's name alone: `kbtool match` starts its regex worker (`kbtool.regex.matcher.start_ahead`).
+Importing the command line (typer, then the command's modules) is about half of what a short command costs
+(a `kbtool match`). What such a command needs soonest is therefore started before that import, here, by the
+command's name alone: `kbtool match` starts its regex worker (`kbtool.regex.matcher.start_ahead`).
 Then `kbtool.cli.main` parses the command line and runs the command as it would without this.
 """
 
