@@ -363,7 +363,7 @@ def test_a_kbtool_process_leaves_the_oldest_objects_to_the_end(tmp_path):
     young objects but does not traverse the old ones again and again (see COLLECTOR_THRESHOLDS)."""
     root = tmp_path / "kb"
     write_record(root, clean_record())
-    from kbtool.cli import COLLECTOR_THRESHOLDS
+    from kbtool.console import COLLECTOR_THRESHOLDS
     completed = _kbtool_telling_at_the_end("repr(__import__('gc').get_threshold())", ["lint", "--today", TODAY], root)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stderr.endswith(repr(COLLECTOR_THRESHOLDS)) and COLLECTOR_THRESHOLDS[0] > 700

@@ -8,7 +8,6 @@ exit codes, the error handling and the options every command shares (`--root`, `
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
@@ -86,17 +85,8 @@ def _command_named(arguments: list[str]) -> str | None:
     return arguments[0]
 
 
-#: Thresholds of Python's cycle collector for a kbtool process (Python's default: 700, 10, 10). A run
-#: holds much long-lived data (every record of a KB, parsed, with its facts) and makes few reference
-#: cycles; by default the collector traverses all of that data again each time it has grown by a
-#: quarter, which was half the time of `lint --changed-since` on a 100,000-record KB. Young objects
-#: are still collected often; the oldest generation is in practice left alone.
-COLLECTOR_THRESHOLDS = (10_000, 100, 1_000_000)
-
-
 def main() -> None:
-    """Console-script entry point."""
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    """Run the command line (the console script, `kbtool.console`, calls this)."""
     # Whatever a value holds, printing it never fails: a lone surrogate (from a JSON escape or a
     # file name that is not UTF-8) is written as its escape, never a UnicodeEncodeError. (Values
     # are made visible before they are printed, by kbtool.display; this is the backstop.)
