@@ -50,7 +50,7 @@ def match_command(
     elif paragraphs:
         raise UsageError("--paragraphs goes with --batch FILE")
     with BoundedMatcher() as matcher:
-        matcher.start()  # its worker starts up (a tenth of a second) while the query and the KB's catalog are read
+        matcher.start()  # takes the worker the console script started ahead (else starts one), ready by the first search
         from kbtool.cache import open_cache
         from kbtool.display import visible
         from kbtool.match import batch_queries, match_batch, match_text, read_query_text, write_json_report, write_text_report
