@@ -338,6 +338,19 @@ def test_match_starts_its_regex_worker_before_it_imports_the_command_line(tmp_pa
         assert _kbtool_telling_at_the_end(order, args, root).stderr.endswith("typer first"), args
 
 
+def test_a_command_imports_the_module_of_no_other_command(tmp_path):
+    """The console script builds the app with the command it runs alone and imports that command's module only
+    (`kbtool.cli.COMMANDS`); the whole app, for `kbtool --help`, imports them all."""
+    root = tmp_path / "kb"
+    write_record(root, clean_record())
+    modules = "' '.join(sorted(name for name in sys.modules if name.startswith('kbtool.cli.') and name != 'kbtool.cli.common'))"
+    found = _kbtool_telling_at_the_end(modules, ["match", "--format", "json", clean_record()["signature"]], root)
+    assert json.loads(found.stdout)["matches"] and found.stderr.split("\n")[-1] == "kbtool.cli.match"
+    assert _kbtool_telling_at_the_end(modules, ["lint", "--today", TODAY], root).stderr.split("\n")[-1] == "kbtool.cli.lint"
+    whole = _kbtool_telling_at_the_end(modules, ["--help"], root)
+    assert "Usage: kbtool" in whole.stdout and len(whole.stderr.split("\n")[-1].split()) == 10  # the ten modules of commands
+
+
 def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):
     """typer converts values through pydantic, whose import and adapters cost about 0.1 s per run: a
     `match` of one message (text for text options, the rest left out) does without; an option whose

@@ -26,9 +26,8 @@ import json
 import os
 import sqlite3
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import kbtool
 from kbtool.digests import blake2b
@@ -41,8 +40,7 @@ CACHE_FILE = "cache.sqlite3"
 _CHUNK = 500
 
 
-@dataclass
-class LookedUp:
+class LookedUp(NamedTuple):
     """What `Cache.look_up` found: each item's key and value (None where it missed), and the numbers of those that missed."""
 
     keys: list[str]  # none when the cache is off

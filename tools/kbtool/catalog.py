@@ -27,7 +27,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from kbtool.cache import Cache, decoded
 from kbtool.files import StatusWalk, path_status_key, walk_file_names
@@ -36,8 +36,10 @@ from kbtool.records import (INVALID_JSON, PackedGraph, ParseProblem, RecordFile,
                             read_record_bytes, read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
-from kbtool.regex.shapes import RegexAnalysis
 from kbtool.teardown import keep
+
+if TYPE_CHECKING:
+    from kbtool.regex.shapes import RegexAnalysis
 
 #: A file modified this close to the moment the catalog was written may have changed within the same
 #: clock tick: its modification time proves nothing, and it is read again.

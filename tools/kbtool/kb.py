@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from kbtool.cache import Cache
+from kbtool.errors import UsageError
 from kbtool.files import walk_files
 from kbtool.records import RecordFile, graph_targets, parse_known_clean, parse_record_text, read_record_bytes
 
@@ -36,6 +37,28 @@ def shared_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "transition_graph" in shared:
         shared["transition_graph"] = graph_targets(data)
     return shared
+
+
+def find_root(explicit: Path | None, start: Path | None = None) -> Path:
+    """`--root`, else the nearest folder upward from `start` that has an `entries/` folder."""
+    if explicit is not None:
+        root = explicit.expanduser()
+        if not root.is_dir():
+            raise UsageError(f"--root {explicit}: no such folder")
+        if not (root / ENTRIES_DIR).is_dir():
+            # Else a mistyped --root is a KB with no records, and every check of it passes.
+            hint = (f"pass the folder above it, {root.resolve().parent}" if root.resolve().name == "entries" else
+                    f"pass the folder that holds entries/, or make {root / 'entries'} to start a new KB")
+            raise UsageError(f"--root {explicit}: not a knowledge base: it has no 'entries/' folder (records are "
+                             f"entries/<domain>/<slug>.json); {hint}")
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / ENTRIES_DIR).is_dir():
+            return candidate
+    raise UsageError(
+        f"no knowledge base found: neither {here} nor any folder above it has an 'entries/' folder; "
+        "run kbtool inside a KB or pass --root DIR")
 
 
 @contextmanager

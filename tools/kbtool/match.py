@@ -12,9 +12,8 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, TextIO
+from typing import Iterable, NamedTuple, Optional, Sequence, TextIO
 
 from kbtool.cache import Cache
 from kbtool.catalog import Catalog, CatalogEntry, load_catalog
@@ -32,8 +31,7 @@ MAX_LINES = 20_000
 CLOSEST = 3
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A record that recognises one line of the text."""
 
     data: dict  # the record's data, with its path
@@ -41,13 +39,12 @@ class Match:
     matched: str  # the text its regex matched
 
 
-@dataclass(frozen=True)
-class MatchReport:
+class MatchReport(NamedTuple):
     matches: list[Match]  # best first, each record once (under its best line)
     timed_out: list[str]  # ids of records whose regex overran the time bound
     unreadable: int  # record files that could not be read (lint reports why)
     unreadable_reasons: tuple[str, ...] = ()  # "path: what is wrong", one per such file
-    closest: list[dict] = field(default_factory=list)  # when nothing matches: records sharing the most words
+    closest: Sequence[dict] = ()  # when nothing matches: records sharing the most words
     milliseconds: float = 0.0  # time the search took
 
 

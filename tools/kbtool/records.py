@@ -19,7 +19,7 @@ from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from kbtool.digests import blake2b
 from kbtool.files import UnreadableFile, file_status, read_capped, status_key
@@ -35,8 +35,7 @@ INVALID_JSON = "invalid-json"
 DUPLICATE_KEY = "duplicate-key"
 
 
-@dataclass(frozen=True)
-class ParseProblem:
+class ParseProblem(NamedTuple):
     """Something wrong with the file itself, found while reading it."""
 
     rule_name: str  # INVALID_JSON or DUPLICATE_KEY
@@ -175,8 +174,7 @@ def as_dict(value: object) -> dict:
 GRAPH_EDGE_KINDS = ("leads_to", "preceded_by", "frequently_confused_with")
 
 
-@dataclass(frozen=True)
-class GraphEdge:
+class GraphEdge(NamedTuple):
     """One edge of a record's transition graph: `transition_graph[kind][index].error_id == target`."""
 
     kind: str

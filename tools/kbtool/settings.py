@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from kbtool.errors import UsageError
+from kbtool.kb import find_root
 
 if TYPE_CHECKING:
     from kbtool.findings import Severity
@@ -109,28 +110,6 @@ def resolve_today(flag: str | None) -> dt.date:
     if from_environment:
         return parse_date(from_environment, TODAY_ENVIRONMENT_VARIABLE)
     return dt.date.today()
-
-
-def find_root(explicit: Path | None, start: Path | None = None) -> Path:
-    """`--root`, else the nearest folder upward from `start` that has an `entries/` folder."""
-    if explicit is not None:
-        root = explicit.expanduser()
-        if not root.is_dir():
-            raise UsageError(f"--root {explicit}: no such folder")
-        if not (root / "entries").is_dir():
-            # Else a mistyped --root is a KB with no records, and every check of it passes.
-            hint = (f"pass the folder above it, {root.resolve().parent}" if root.resolve().name == "entries" else
-                    f"pass the folder that holds entries/, or make {root / 'entries'} to start a new KB")
-            raise UsageError(f"--root {explicit}: not a knowledge base: it has no 'entries/' folder (records are "
-                             f"entries/<domain>/<slug>.json); {hint}")
-        return root.resolve()
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "entries").is_dir():
-            return candidate
-    raise UsageError(
-        f"no knowledge base found: neither {here} nor any folder above it has an 'entries/' folder; "
-        "run kbtool inside a KB or pass --root DIR")
 
 
 # --- reading pyproject.toml --------------------------------------------------------------------------

@@ -8,26 +8,34 @@ exit codes, the error handling and the options every command shares (`--root`, `
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import Any, Callable
 
 import typer
 
 from kbtool import __version__, teardown
-from kbtool.cli import baseline, extract, fmt, import_, lint, match, new_entry, report, rules, show
 from kbtool.cli.common import handles_errors, use_conventional_help, use_light_coercion
 
 use_conventional_help()
 use_light_coercion()
 
-#: The commands, by name; and the groups of subcommands, by name, each made by its module's
-#: `build_app(handles_errors)`.
+#: The commands, by name: the module below `kbtool.cli` that holds each, and its function; and the groups of
+#: subcommands, by name, each made by its module's `build_app(handles_errors)`. A process imports the module
+#: of the command it runs alone (`build_app(only)`).
 COMMANDS = {
-    "lint": lint.lint_command, "rules": rules.rules_command, "match": match.match_command,
-    "new-entry": new_entry.new_entry_command, "fmt": fmt.fmt_command, "extract": extract.extract_command,
-    "report": report.report_command, "show": show.show_command, "list": show.list_command,
+    "lint": ("lint", "lint_command"), "rules": ("rules", "rules_command"), "match": ("match", "match_command"),
+    "new-entry": ("new_entry", "new_entry_command"), "fmt": ("fmt", "fmt_command"),
+    "extract": ("extract", "extract_command"), "report": ("report", "report_command"),
+    "show": ("show", "show_command"), "list": ("show", "list_command"),
 }
-GROUPS = {"import": import_.build_app, "baseline": baseline.build_app}
+GROUPS = {"import": ("import_", "build_app"), "baseline": ("baseline", "build_app")}
+
+
+def _defined(where: tuple[str, str]) -> Callable[..., Any]:
+    module, name = where
+    return getattr(importlib.import_module(f"kbtool.cli.{module}"), name)
 #: Commands that take words that are no option, to say what to do with them (`new-entry MESSAGE`: use --signature).
 TAKES_STRAY_WORDS = {"new-entry"}
 
@@ -65,14 +73,19 @@ def build_app(only: str | None = None) -> typer.Typer:
     for name, command in COMMANDS.items():
         if only in (None, name):
             built.command(name, context_settings={"allow_extra_args": True} if name in TAKES_STRAY_WORDS else None)(
-                handles_errors(command))
+                handles_errors(_defined(command)))
     for name, group in GROUPS.items():
         if only in (None, name):
-            built.add_typer(group(handles_errors), name=name)
+            built.add_typer(_defined(group)(handles_errors), name=name)
     return built
 
 
-app = build_app()
+def __getattr__(name: str) -> Any:
+    """`app`: the whole app, built when first asked for (the console script builds the command it runs alone)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _command_named(arguments: list[str]) -> str | None:

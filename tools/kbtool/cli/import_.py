@@ -41,7 +41,7 @@ def deadends_command(
 
     if out is None:
         try:
-            from kbtool.settings import find_root
+            from kbtool.kb import find_root
 
             out = find_root(None)
         except UsageError:

@@ -54,7 +54,7 @@ def match_command(
         from kbtool.cache import open_cache
         from kbtool.display import visible
         from kbtool.match import batch_queries, match_batch, match_text, read_query_text, write_json_report, write_text_report
-        from kbtool.settings import find_root  # match reads no configuration: only where the KB is
+        from kbtool.kb import find_root  # match reads no configuration (kbtool.settings): only where the KB is
 
         if batch is not None:
             queries = batch_queries(read_query_text(None, batch, "--batch"), paragraphs)

@@ -53,7 +53,13 @@ def _lookup_sets(sets: LiteralSets) -> list[int]:
 
 def could_match(sets: LiteralSets, folded_text: str) -> bool:
     """Whether every required set of a regex has a string in `folded_text`: else the regex cannot match it."""
-    return all(any(literal in folded_text for literal in options) for options in sets)
+    for options in sets:  # loops, not generators: `kbtool match` asks this of every regex of the KB
+        for literal in options:
+            if literal in folded_text:
+                break
+        else:
+            return False
+    return True
 
 
 def indexable(sets: LiteralSets) -> bool:

@@ -14,8 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from re import _constants as _sre
 from re import _parser as _sre_parse
@@ -79,8 +78,7 @@ def group_flags(flags: int, av) -> tuple[int, object]:
 # Required literals
 
 
-@dataclass(frozen=True)
-class _Literals:
+class _Literals(NamedTuple):
     exact: frozenset[str] | None  # every string this part can match, when there are few
     required: tuple[frozenset[str], ...] = ()  # each match contains one string of each set
 

@@ -19,8 +19,7 @@ Ranking, best first (`Hit.key`):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from kbtool.regex.index import LiteralIndex, could_match
 from kbtool.regex.literals import LiteralFilter, filter_holds, fold
@@ -129,8 +128,7 @@ def _lines_around(text: str, span: tuple[int, int]) -> str:
     return text[text.rfind("\n", 0, span[0]) + 1:len(text) if end < 0 else end]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """Regex `number` recognises text `text` at `span`."""
 
     number: int
@@ -144,8 +142,7 @@ class Hit:
         return (-round(self.overlap, 6), -self.literal, -(self.span[1] - self.span[0]), self.number)
 
 
-@dataclass(frozen=True)
-class LookupResult:
+class LookupResult(NamedTuple):
     hits: list[Hit]  # every (regex, text) that matched, best first
     timed_out: list[int]  # regexes whose search overran the time bound
 

@@ -27,7 +27,6 @@ fraction of a millisecond.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import queue
@@ -480,7 +479,7 @@ def _texts_sent_ahead(jobs: Sequence[SearchJob | PairsJob | CandidatesJob]) -> l
                 kept = job.texts
                 sent += [TextsJob(kept[start:start + _TEXTS_PER_PART], first=start == 0)
                          for start in range(0, max(len(kept), 1), _TEXTS_PER_PART)]
-            job = dataclasses.replace(job, texts=None)
+            job = job._replace(texts=None)
         sent.append(job)
     return sent
 

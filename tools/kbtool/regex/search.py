@@ -20,12 +20,13 @@ import struct
 import sys
 import warnings
 from array import array
-from dataclasses import dataclass
 from re import _compiler as _re_compiler
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kbtool.regex.literals import may_match_ignoring_case, parse
-from kbtool.regex.shapes import RegexAnalysis, analyse_regex, analysis_of_tree
+
+if TYPE_CHECKING:  # the static analysis is imported by the first job that asks for it: `kbtool match` asks none
+    from kbtool.regex.shapes import RegexAnalysis
 
 #: Seconds one regex may spend on all the texts of one job.
 DEFAULT_SECONDS_PER_JOB = 1.0
@@ -39,8 +40,7 @@ FRAME_HEADER = struct.Struct(">Q")
 READY = b"ready"
 
 
-@dataclass(frozen=True)
-class SearchJob:
+class SearchJob(NamedTuple):
     """Search each of `texts` with `pattern` (compiled with `flags`)."""
 
     pattern: str
@@ -59,8 +59,7 @@ class SearchJob:
     first_ignoring_case: bool = False
 
 
-@dataclass(frozen=True)
-class PairsJob:
+class PairsJob(NamedTuple):
     """Search `texts[t]` with `patterns[p]` (compiled with `flags`) for each (p, t) of `pairs`: many small
     searches in one job, under one time bound for them all. Its `SearchResult` has `matches` and
     `spans` by pair; a job that overran or met a pattern that does not compile tells nothing about
@@ -73,8 +72,7 @@ class PairsJob:
     seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
 
 
-@dataclass(frozen=True)
-class CandidatesJob:
+class CandidatesJob(NamedTuple):
     """Which of `texts` (folded: `fold`) each regex could match, told by the literal index of the regexes
     (`kbtool.regex.index.LiteralIndex`, from their required literal sets and literal filters): work of the
     main process done in a worker, beside it. Its `SearchResult` has `candidates`; `matches` says nothing."""
@@ -85,8 +83,7 @@ class CandidatesJob:
     seconds: float | None = None  # the bound of the whole job; None: the matcher's `seconds_per_job`
 
 
-@dataclass(frozen=True)
-class TextsJob:
+class TextsJob(NamedTuple):
     """A part of the texts that a worker keeps for the `CandidatesJob`s sent after it without texts: `BoundedMatcher`
     sends the texts that its CandidatesJobs share once to each worker, in parts (a lint of 100,000 records sends its
     messages so rather than once per job, and never as one large message, which would leave a thread of this process
@@ -97,8 +94,7 @@ class TextsJob:
     seconds: float | None = None
 
 
-@dataclass(frozen=True)
-class SearchResult:
+class SearchResult(NamedTuple):
     """`matches[i]` is whether `texts[i]` matched; all None when the job failed."""
 
     matches: tuple[bool | None, ...]
@@ -148,6 +144,8 @@ def _compiled_and_analysed(job: SearchJob):
     tree = parse(job.pattern, job.flags)
     if tree is None:
         return None
+    from kbtool.regex.shapes import analysis_of_tree
+
     analysis = analysis_of_tree(tree)
     try:  # compile the tree just analysed: the same steps as re.compile, without parsing again
         compiled = _re_compiler.compile(tree, job.flags)
@@ -242,6 +240,8 @@ def _search_all(job: SearchJob | PairsJob | CandidatesJob | TextsJob, catastroph
             signal.setitimer(signal.ITIMER_VIRTUAL, catastrophic_seconds)
     else:
         compiled, error = _compiled(job.pattern, job.flags)
+        if job.analyse:
+            from kbtool.regex.shapes import RegexAnalysis, analyse_regex
         if error is not None:
             return SearchResult(tuple(None for _ in job.texts), error=error,
                                 analysis=RegexAnalysis(None, ()) if job.analyse else None)

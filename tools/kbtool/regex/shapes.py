@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from re import _constants as _sre
 
@@ -160,12 +160,15 @@ def _add(ways: dict[int, int], position: int, count: int) -> None:
     ways[position] = min(2, ways.get(position, 0) + count)
 
 
-@dataclass
 class _Fragment:
-    empty: int  # ways to match the empty string (0: not nullable; at most 2 are told apart)
-    first: dict[int, int] = field(default_factory=dict)  # position -> ways to start there
-    last: dict[int, int] = field(default_factory=dict)  # position -> ways to end there
-    asserts: bool = False
+    __slots__ = ("empty", "first", "last", "asserts")
+
+    def __init__(self, empty: int, first: dict[int, int] | None = None, last: dict[int, int] | None = None,
+                 asserts: bool = False) -> None:
+        self.empty = empty  # ways to match the empty string (0: not nullable; at most 2 are told apart)
+        self.first = {} if first is None else first  # position -> ways to start there
+        self.last = {} if last is None else last  # position -> ways to end there
+        self.asserts = asserts
 
 
 class _Automaton:
