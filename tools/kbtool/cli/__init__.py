@@ -32,12 +32,14 @@ COMMANDS = {
 }
 GROUPS = {"import": ("import_", "build_app"), "baseline": ("baseline", "build_app")}
 
-
-def _defined(where: tuple[str, str]) -> Callable[..., Any]:
-    module, name = where
-    return getattr(importlib.import_module(f"kbtool.cli.{module}"), name)
 #: Commands that take words that are no option, to say what to do with them (`new-entry MESSAGE`: use --signature).
 TAKES_STRAY_WORDS = {"new-entry"}
+
+
+def _defined(where: tuple[str, str]) -> Callable[..., Any]:
+    """The command function, or group maker, `where` names (`COMMANDS`, `GROUPS`), its module imported now."""
+    module, name = where
+    return getattr(importlib.import_module(f"kbtool.cli.{module}"), name)
 
 
 def version_callback(value: bool) -> None:
