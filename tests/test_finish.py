@@ -351,6 +351,18 @@ def test_a_command_imports_the_module_of_no_other_command(tmp_path):
     assert "Usage: kbtool" in whole.stdout and len(whole.stderr.split("\n")[-1].split()) == 10  # the ten modules of commands
 
 
+def test_lint_and_match_do_not_load_openssl(tmp_path):
+    """kbtool hashes with the built-in BLAKE2b (`kbtool.digests`) and names its temporary files with `os.urandom`:
+    neither `lint` nor `match` loads OpenSSL (`_hashlib`, through hashlib, hmac or secrets), 6-9 ms of a process."""
+    root = tmp_path / "kb"
+    write_record(root, clean_record())
+    loaded = "'OpenSSL loaded' if '_hashlib' in sys.modules else 'no OpenSSL'"
+    found = _kbtool_telling_at_the_end(loaded, ["match", "--format", "json", clean_record()["signature"]], root)
+    assert json.loads(found.stdout)["matches"] and found.stderr.endswith("no OpenSSL")
+    linted = _kbtool_telling_at_the_end(loaded, ["lint", "--today", TODAY, "--format", "json"], root)
+    assert json.loads(linted.stdout)["summary"]["files"] == 1 and linted.stderr.endswith("no OpenSSL")
+
+
 def test_options_that_need_no_conversion_skip_typers_converter(tmp_path):
     """typer converts values through pydantic, whose import and adapters cost about 0.1 s per run: a
     `match` of one message (text for text options, the rest left out) does without; an option whose

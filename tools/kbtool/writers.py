@@ -15,7 +15,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import secrets
 import stat
 import tempfile
 import time
@@ -140,7 +139,7 @@ def kb_lock(root: Path) -> Iterator[None]:
 
 
 def _temporary_name(path: Path) -> str:
-    return os.path.join(path.parent, f"{TEMPORARY_PREFIX}{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return os.path.join(path.parent, f"{TEMPORARY_PREFIX}{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

@@ -9,7 +9,6 @@ and column numbers do.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any, TextIO
@@ -67,6 +66,8 @@ def uri_path(path: str) -> str:
 
 def fingerprint(finding: Finding) -> str:
     """Stable across unrelated edits: rule, record (id, else path) and pointer, not line numbers."""
+    import hashlib  # here: it loads OpenSSL, which no other output needs (`kbtool.digests`)
+
     key = "\0".join((finding.code, finding.entry_id or finding.path, finding.pointer))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
