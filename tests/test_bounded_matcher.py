@@ -157,6 +157,9 @@ def test_a_search_that_breaks_or_overruns_makes_the_matcher_say_it_overran():
     with BoundedMatcher(seconds_per_job=0.2) as matcher:
         slow, = matcher.run([SearchJob("(a+)+$", ("a" * 40 + "!",))])
         assert slow.timed_out and matcher.overran
+    with BoundedMatcher() as matcher:
+        matcher.budget.spend(0.0)  # a job that overran, answered in the same read as the one before it: no wall time of its own
+        assert matcher.overran
 
 
 def test_a_worker_started_ahead_and_left_waiting_past_its_start_bound_still_runs_the_jobs():

@@ -70,9 +70,12 @@ def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_jo
     """The literal indexes of the whole KB's regexes are built in the regex workers (here this process cannot build
     one), one after another in each when there is more than one index's worth of regexes; when their job overruns
     its bound, this process builds them: the pairs are those of trying every pair (every regex, `value 1` to `value 9` and `value 0`, is
-    in other records' messages, so that every part has candidates)."""
+    in other records' messages, so that every part has candidates). The aliases make the look-up take many ticks of
+    the worker's CPU timer (about 15 ms), so that a bound of 0.1 ms is surely overrun."""
     for number in range(120):
-        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}"))
+        aliases = [f"ValueError: bad value {number} in row {row}" for row in range(10)]
+        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}",
+                                     aliases=aliases))
     kb = load_knowledge_base(tmp_path)
     records = list(kb.records)
     with BoundedMatcher() as matcher:

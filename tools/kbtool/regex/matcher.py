@@ -79,11 +79,14 @@ class _Budget:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.spent = 0.0
+        self.overruns = 0  # jobs that overran: counted apart from the seconds (one answered along with the job before it took none)
         self._lock = threading.Lock()
 
     def spend(self, seconds: float) -> None:
+        """Count one job that overran, and the wall-clock seconds it took."""
         with self._lock:
             self.spent += seconds
+            self.overruns += 1
 
     @property
     def exhausted(self) -> bool:
@@ -434,7 +437,7 @@ class BoundedMatcher:
     def overran(self) -> bool:
         """Whether a search of this matcher overran its time bound (or was cut short) or broke (`SearchResult.broke`):
         what such a search found depends on the machine's load."""
-        return self.budget.spent > 0 or self._broke
+        return self.budget.overruns > 0 or self._broke
 
     def submit(self, jobs: Sequence[SearchJob | PairsJob]) -> "Submitted":
         """Start `run(jobs)` in a thread of this process and return at once: the caller goes on with other
