@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -75,19 +76,27 @@ def test_version_flags_print_the_version(flag):
     assert re.fullmatch(r"kbtool \d+\.\d+\.\d+\S*\n", result.stdout)
 
 
+def in_bash(arguments: str) -> list[str]:
+    """A command line running kbtool with `arguments` inside bash: the completion options find the shell they run
+    in among kbtool's parent processes (a single command would replace the bash that runs it, and under a test
+    runner started by no shell, there would be none)."""
+    return ["bash", "--norc", "-c", f"{shlex.quote(str(KBTOOL))} {arguments}; exit $?"]
+
+
 def test_show_completion_prints_a_bash_script():
-    result = kbtool("--show-completion", "bash")
+    result = subprocess.run(in_bash("--show-completion"), capture_output=True, text=True, env=environment())
     assert result.returncode == 0, result.stderr
     assert "_kbtool_completion" in result.stdout and "complete " in result.stdout
 
 
 def test_show_completion_detects_the_shell_it_runs_in_on_a_terminal(tmp_path):
-    shown = on_terminal(["bash", "--norc", "-c", f"{KBTOOL} --show-completion"], tmp_path, HOME=str(tmp_path))
+    shown = on_terminal(in_bash("--show-completion"), tmp_path, HOME=str(tmp_path))
     assert "_kbtool_completion" in shown
 
 
 def test_install_completion_installs_it_for_bash(tmp_path):
-    result = kbtool("--install-completion", "bash", HOME=str(tmp_path))
+    result = subprocess.run(in_bash("--install-completion"), capture_output=True, text=True,
+                            env=environment(HOME=str(tmp_path)))
     assert result.returncode == 0, result.stderr
     assert "kbtool" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
 
