@@ -97,7 +97,7 @@ def default_cache_dir() -> Path:
 
 
 #: Characters of values waiting to be written that make `Cache.put_many` write them.
-FLUSH_CHARACTERS = 16_000_000
+FLUSH_CHARACTERS = 2_000_000
 
 
 class Cache:

@@ -25,6 +25,7 @@ import json
 import os
 import time
 import zlib
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -346,17 +347,25 @@ class _LaterColumns:
             self.read(column, *unread)
 
 
-def _keep_parts(cache: Cache, root: Path, entries: list[CatalogEntry], parts: set[int] | None, written_ns: int) -> None:
-    """Write the catalog's parts numbered in `parts` (None: all) from `entries`, as read from files
-    whose status was taken after `written_ns`."""
+def _by_part(items: Iterable[Any], path: Callable[[Any], str], parts: set[int] | None = None) -> dict[int, list[Any]]:
+    """`items` (catalog entries or record files, whose relative path is `path(item)`) grouped by the part of the
+    catalog that holds them, of the parts numbered in `parts` (None: all)."""
+    grouped: dict[int, list[Any]] = {number: [] for number in (range(PARTS) if parts is None else parts)}
+    for item in items:
+        part = grouped.get(_part_of(path(item)))
+        if part is not None:
+            part.append(item)
+    return grouped
+
+
+def _keep_parts(cache: Cache, root: Path, grouped: dict[int, Iterable[CatalogEntry]], written_ns: int) -> None:
+    """Write the catalog's parts numbered as the keys of `grouped`, of its entries (made one part at a time when
+    they are an iterator: those of a part are let go of once it is written), as read from files whose status was
+    taken after `written_ns`."""
     keys = part_keys(root, cache)
     shared_keys, filter_keys = (part_keys(root, cache, LATER_COLUMNS[column]) for column in ("shared", "filters"))
-    grouped: dict[int, list[CatalogEntry]] = {number: [] for number in (range(PARTS) if parts is None else parts)}
-    for entry in entries:
-        part = grouped.get(_part_of(entry.path))
-        if part is not None:
-            part.append(entry)
-    for number, part in grouped.items():  # one at a time: the cache writes them out as they pile up
+    for number, entries in grouped.items():  # one at a time: the cache writes them out as they pile up
+        part = list(entries)
         cache.put_many({keys[number]: {"written_ns": written_ns, **_to_columns(part)},
                         shared_keys[number]: {"written_ns": written_ns, "shared": _shared_column(part)},
                         filter_keys[number]: {"written_ns": written_ns,
@@ -410,7 +419,7 @@ def load_catalog(root: Path, cache: Cache, keep_read: bool = False, lazy: bool =
     if cache.enabled and changed:  # a part written again keeps what the cache holds of its entries that did not change
         for column in LATER_COLUMNS:
             later.read_all(column, changed)
-        _keep_parts(cache, root, entries, changed, started_ns)
+        _keep_parts(cache, root, _by_part(entries, attrgetter("path"), changed), started_ns)
     catalog = Catalog(root, entries, {record.relative_path: record for _, record, _ in fresh} if keep_read else {}, later)
     keep(catalog)
     return catalog
@@ -447,11 +456,13 @@ def keep_catalog(kb: KnowledgeBase, cache: Cache, analysis: Callable[[RecordFile
     below = ENTRIES_DIR + "/"
     if not cache.enabled or not kb.read_ns or any(not record.relative_path.startswith(below) for record in kb.files):
         return
-    entries = []
-    for record in kb.files:
+
+    def entry_of(record: RecordFile) -> CatalogEntry:
         found = analysis(record) if isinstance((record.data or {}).get("regex"), str) else None
-        entries.append(_entry_of(record, found.literal_sets if found else (), found.literal_filter if found else ()))
-    _keep_parts(cache, kb.root, entries, None, kb.read_ns)
+        return _entry_of(record, found.literal_sets if found else (), found.literal_filter if found else ())
+
+    grouped = _by_part(kb.files, attrgetter("relative_path"))
+    _keep_parts(cache, kb.root, {number: map(entry_of, records) for number, records in grouped.items()}, kb.read_ns)
 
 
 def catalog_kept(root: Path, cache: Cache) -> bool:
