@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.files import walk_files
-from kbtool.records import RecordFile, graph_targets, parse_known_clean, parse_record_text, read_record_bytes
+from kbtool.records import PackedGraph, RecordFile, graph_targets, parse_known_clean, parse_record_text, read_record_bytes
 
 ENTRIES_DIR = "entries"
 
@@ -34,7 +34,7 @@ def shared_fields(data: dict[str, Any]) -> dict[str, Any]:
     """What rules across records read of the record `data`: its CROSS_RECORD_FIELDS (of the transition
     graph, only the edges' targets)."""
     shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-    if "transition_graph" in shared:
+    if "transition_graph" in shared and type(shared["transition_graph"]) is not PackedGraph:  # packed: targets only already
         shared["transition_graph"] = graph_targets(data)
     return shared
 

@@ -190,8 +190,10 @@ def graph_edges(data: dict[str, Any], kinds: tuple[str, ...] | None = None) -> I
     """Every edge of the record's transition graph whose `error_id` is a string (of `kinds`, or of any
     list in the graph); records of the wrong shape yield nothing."""
     graph = data.get("transition_graph")
-    graph = graph.unpacked() if type(graph) is PackedGraph else as_dict(graph)
-    for kind, edges in graph.items():
+    if type(graph) is PackedGraph:
+        yield from graph.edges(kinds)
+        return
+    for kind, edges in as_dict(graph).items():
         if kinds is not None and kind not in kinds:
             continue
         for index, edge in enumerate(as_list(edges)):
@@ -212,21 +214,19 @@ def graph_targets(data: dict[str, Any]) -> dict[str, list]:
 
 class PackedGraph(str):
     """A record's `graph_targets` packed into one string (`pack_graph`), as the catalog keeps the graphs of other
-    records: decoding them as JSON objects, a dict for every edge, was most of the cost of reading the catalog of
-    100,000 records, and rules across records read few of them. Only the catalog makes one; `graph_edges`
-    unpacks it (a record's own `transition_graph` that is a string is no graph at all)."""
+    records, and a lint of the whole KB those of the records whose own rules have run: decoding them as JSON
+    objects, a dict for every edge, was most of the cost of reading the catalog of 100,000 records, and held so
+    they took some 50 MB of such a lint's memory. Only those two make one; `graph_edges` reads it (a record's own
+    `transition_graph` that is a string is no graph at all)."""
 
     __slots__ = ()
 
-    def unpacked(self) -> dict[str, list]:
-        """The `graph_targets` that `pack_graph` packed."""
-        if not self:
-            return {}
-        graph = {}
-        for line in self.split("\n"):
+    def edges(self, kinds: tuple[str, ...] | None = None) -> Iterator["GraphEdge"]:
+        """The `graph_edges` of the `graph_targets` that `pack_graph` packed (of `kinds`, or of every list)."""
+        for line in self.split("\n") if self else ():
             kind, *targets = line.split("\t")
-            graph[kind] = [{"error_id": target} for target in targets]
-        return graph
+            if kinds is None or kind in kinds:
+                yield from (GraphEdge(kind, index, target) for index, target in enumerate(targets))
 
 
 def pack_graph(graph: dict[str, list]) -> str | None:
