@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from kbtool.cache import Cache, decoded
 from kbtool.files import StatusWalk, path_status_key, walk_file_names
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, collector_paused, parse_read_files, shared_fields
-from kbtool.records import (INVALID_JSON, PackedGraph, ParseProblem, RecordFile, SharedRecord, as_list, as_text, pack_graph,
+from kbtool.records import (INVALID_JSON, PackedGraph, ParseProblem, RecordFile, SharedRecord, as_list, as_text,
                             read_record_bytes, read_record_file)
 from kbtool.regex.literals import (LiteralFilter, cached_literal_filters, cached_literal_sets, literal_filter_from_json,
                                    literal_filter_to_json, literal_sets_from_json, literal_sets_to_json)
@@ -143,18 +143,10 @@ def _valid_cell(cell: Any) -> bool:
 
 
 def _shared_column(entries: list[CatalogEntry]) -> list:
-    """The part's shared fields as stored: without the regex (the `regexes` column holds it), with the graph packed
-    (`PackedGraph`) where it can be."""
-    return [entry.shared if entry.shared is None else {key: _stored_graph(value) if key == "transition_graph" else value
-                                                       for key, value in entry.shared.items() if key != "regex"}
+    """The part's shared fields as stored: without the regex (the `regexes` column holds it), with the graph as
+    `shared_fields` gives it (packed where it can be: `PackedGraph`)."""
+    return [entry.shared if entry.shared is None else {key: value for key, value in entry.shared.items() if key != "regex"}
             for entry in entries]
-
-
-def _stored_graph(graph: Any) -> Any:
-    if type(graph) is dict:
-        packed = pack_graph(graph)
-        return graph if packed is None else packed
-    return graph  # packed already (read from the cache)
 
 
 def _from_columns(part: dict, number: int, shared: list | None, later: "_LaterColumns") -> list[CatalogEntry] | None:

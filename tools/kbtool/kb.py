@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Iterator
 from kbtool.cache import Cache
 from kbtool.errors import UsageError
 from kbtool.files import walk_files
-from kbtool.records import PackedGraph, RecordFile, graph_targets, parse_known_clean, parse_record_text, read_record_bytes
+from kbtool.records import (PackedGraph, RecordFile, graph_targets, pack_graph, parse_known_clean, parse_record_text,
+                            read_record_bytes)
 
 ENTRIES_DIR = "entries"
 
@@ -32,10 +33,13 @@ PARSED_AT_A_TIME = 500
 
 def shared_fields(data: dict[str, Any]) -> dict[str, Any]:
     """What rules across records read of the record `data`: its CROSS_RECORD_FIELDS (of the transition
-    graph, only the edges' targets)."""
+    graph, only the edges' targets, packed into one string where they can be: `PackedGraph`, as the catalog
+    stores them and a lint keeps them, instead of a dict for every edge)."""
     shared = {key: data[key] for key in CROSS_RECORD_FIELDS if key in data}
-    if "transition_graph" in shared and type(shared["transition_graph"]) is not PackedGraph:  # packed: targets only already
-        shared["transition_graph"] = graph_targets(data)
+    if "transition_graph" in shared and type(shared["transition_graph"]) is not PackedGraph:  # packed: shared already
+        targets = graph_targets(data)
+        packed = pack_graph(targets)
+        shared["transition_graph"] = targets if packed is None else PackedGraph(packed)
     return shared
 
 

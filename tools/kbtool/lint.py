@@ -24,7 +24,7 @@ from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, load_catalog
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, shared_fields
-from kbtool.records import PackedGraph, RecordFile, SharedRecord, pack_graph
+from kbtool.records import RecordFile, SharedRecord
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.remembered import kb_key, recall, recall_across, remember, remember_across, run_key
@@ -155,8 +155,6 @@ class _RulesOfEachFile:
         if data is None:
             return record
         shared = shared_fields(data)
-        if shared.get("transition_graph") and (packed := pack_graph(shared["transition_graph"])) is not None:
-            shared["transition_graph"] = PackedGraph(packed)  # as the catalog keeps it: one string, not a dict per edge
         for field in self.dates:
             if field in data:  # a few dates, each held once
                 shared[field] = self.values.setdefault(data[field], data[field]) if type(data[field]) is str else data[field]

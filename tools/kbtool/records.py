@@ -213,10 +213,11 @@ def graph_targets(data: dict[str, Any]) -> dict[str, list]:
 
 
 class PackedGraph(str):
-    """A record's `graph_targets` packed into one string (`pack_graph`), as the catalog keeps the graphs of other
-    records, and a lint of the whole KB those of the records whose own rules have run: decoding them as JSON
-    objects, a dict for every edge, was most of the cost of reading the catalog of 100,000 records, and held so
-    they took some 50 MB of such a lint's memory. Only those two make one; `graph_edges` reads it (a record's own
+    """A record's `graph_targets` packed into one string (`pack_graph`), as `kbtool.kb.shared_fields` gives them
+    for the rules across records: the catalog stores them so, and a lint of the whole KB keeps them so for the
+    records whose own rules have run. Decoding them as JSON objects, a dict for every edge, was most of the cost
+    of reading the catalog of 100,000 records, and held so they took some 50 MB of such a lint's memory. Only
+    `shared_fields` makes one (and the catalog, of one it stored); `graph_edges` reads it (a record's own
     `transition_graph` that is a string is no graph at all)."""
 
     __slots__ = ()
