@@ -190,6 +190,24 @@ def test_the_texts_an_index_of_texts_gives_a_regex_are_those_its_literals_and_fi
             assert {number for number, text in enumerate(queries) if re.search(pattern, text)} <= set(expected[regex])
 
 
+@settings(max_examples=60, deadline=None)
+@given(regexes=st.lists(patterns(), min_size=1, max_size=12), queries=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+       seed=st.integers(0, 2 ** 16))
+def test_an_index_of_many_texts_gives_the_same_candidates(regexes, queries, seed):
+    """With hundreds of texts, where a common string is held by many of them (the texts holding it are then noted
+    as one flag per text, `_bits`), each regex still gets exactly the texts its literals and filter let through."""
+    import random
+
+    chooser = random.Random(seed)
+    folded = [fold(" ".join(chooser.choice(queries + ["cuda", "x", "module named"]) for _ in range(chooser.randint(1, 4))))
+              for _ in range(chooser.randint(40, 400))]
+    sets = [required_literal_sets(pattern) for pattern in regexes]
+    filters = [literal_filter(pattern) for pattern in regexes]
+    expected = [[number for number, text in enumerate(folded) if could_match(sets[regex], text) and filter_holds(filters[regex], text)]
+                for regex in range(len(regexes))]
+    assert TextIndex(folded).candidates(sets, filters) == expected, regexes
+
+
 def test_an_index_of_texts_looks_at_each_text_apart():
     """A string found only across two texts (the end of one, a line break, the start of the next) is in neither."""
     index = TextIndex(["out of mem", "ory error", "cuda out of\nmemory"])

@@ -215,6 +215,12 @@ def _reference_index() -> TextIndex:
     return TextIndex([fold(reference.message) for reference in reference_messages()])
 
 
+@functools.lru_cache(maxsize=8192)
+def _message_wording(message: str) -> frozenset[str]:
+    """The `wording` of a message of the corpus (worked out once: the regexes of a KB match many of the same)."""
+    return wording(message)
+
+
 #: Two messages whose fixed words (`kbtool.regex.lookup.wording`) overlap this much are one error.
 SAME_ERROR_OVERLAP = 0.5
 
@@ -246,7 +252,7 @@ def corpus_matches(patterns: Sequence[str], literal_sets: Sequence[tuple[frozens
         own = [wording(text) for text in own_texts[number]] if number < len(own_texts) else []
         for message_number in sorted(messages):
             reference = corpus[message_number]
-            words = wording(reference.message)
+            words = _message_wording(reference.message)
             if any(same_wording(words, mine) for mine in own):
                 continue
             if any(reference.error == other.error or same_wording(words, other_words)
