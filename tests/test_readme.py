@@ -25,5 +25,5 @@ def test_ci_runs_the_readme_test_command():
     quick_start = README[README.index("## Quick start"):README.index("## Adding a record")]
     commands = re.findall(r"```sh\n(.+?)\n```", quick_start)
     assert commands == ["python -m pip install -e . && kbtool lint",
-                        "python -m pip install -e '.[test]' && python -m pytest -q"]
+                        "python -m pip install -e '.[test]' && python -m pytest -q -n auto"]
     assert commands[1] in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
