@@ -141,7 +141,7 @@ class TextIndex:
 
 #: Numbers below this many are made into bits one at a time; more, through a flag per text (`_bits_of_flags`): adding
 #: up their powers of two costs the size of the int for each (looking up the reference corpus's candidates for the
-#: regexes of the 2,522 imported records took 530–650 ms so, 450–510 ms with the flags, in alternating runs).
+#: regexes of the 2,522 imported records took 526–646 ms so, 454–513 ms with the flags, in alternating runs).
 _FEW_NUMBERS = 32
 _FLAG_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 
