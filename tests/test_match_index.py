@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import defaultdict
 from re import _casefix
@@ -196,8 +197,6 @@ def test_the_texts_an_index_of_texts_gives_a_regex_are_those_its_literals_and_fi
 def test_an_index_of_many_texts_gives_the_same_candidates(regexes, queries, seed):
     """With hundreds of texts, where a common string is held by many of them (the texts holding it are then noted
     as one flag per text, `_bits`), each regex still gets exactly the texts its literals and filter let through."""
-    import random
-
     chooser = random.Random(seed)
     folded = [fold(" ".join(chooser.choice(queries + ["cuda", "x", "module named"]) for _ in range(chooser.randint(1, 4))))
               for _ in range(chooser.randint(40, 400))]
