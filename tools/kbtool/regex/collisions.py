@@ -100,11 +100,13 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
     all occur in one message of a record of `focus`: the only regexes that can take part in a cross
     match that concerns the focus. A plain scan, no index: the focus has few messages."""
     folded = [fold(value) for value in kb_messages(kb.by_path[path] for path in sorted(focus) if path in kb.by_path)[1]]
-    # A first look, one string at a time over the focus's messages joined: a regex none of whose first required
-    # strings occurs there cannot match any of them (could_match then decides for the few that are left).
+    # A first look, each first required string of a regex looked for once in the focus's messages joined: a regex
+    # none of whose first required strings occurs there cannot match any of them (could_match then decides for the
+    # few that are left).
     joined = "\n".join(folded)
+    held = {literal for literal in frozenset().union(*(sets[0] for sets in literal_sets if sets)) if literal in joined}
     return [record for record, sets in zip(regex_records, literal_sets)
-            if record.relative_path in focus or (not sets or any(literal in joined for literal in sets[0]))
+            if record.relative_path in focus or (not sets or not held.isdisjoint(sets[0]))
             and any(could_match(sets, text) for text in folded)]
 
 
