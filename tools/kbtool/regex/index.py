@@ -90,7 +90,7 @@ class TextIndex:
         for sets, literal_filter in zip(literal_sets, filters):
             bits = self._all
             for options in sorted(sets, key=_all_selective, reverse=True):  # a short string is looked for last
-                bits &= self._any(options)
+                bits = self._holding_any(options, bits)
                 if not bits:
                     break
             found.append(_numbers(self._passing(literal_filter or (), bits) if bits else 0))
@@ -127,11 +127,19 @@ class TextIndex:
             bits |= self._held(text)
         return bits
 
+    def _holding_any(self, options: frozenset[str], bits: int) -> int:
+        """Of the texts `bits`, those holding one of `options`. When they are few and a string too short to index
+        is among the options, each of them is looked at, not every text (`_held`)."""
+        if bits != self._all and not _all_selective(options) and bits.bit_count() <= _FEW_TEXTS:
+            texts = self.texts
+            return sum(1 << number for number in _numbers(bits) if any(option in texts[number] for option in options))
+        return bits & self._any(options)
+
     def _passing(self, literal_filter: LiteralFilter, bits: int) -> int:
         """Of the texts `bits`, those that pass `literal_filter`."""
         for clause in literal_filter:
             if isinstance(clause, frozenset):
-                bits &= self._any(clause)
+                bits = self._holding_any(clause, bits)
             else:
                 bits &= functools.reduce(operator.or_, (self._passing(alternative, bits) for alternative in clause), 0)
             if not bits:
@@ -139,6 +147,8 @@ class TextIndex:
         return bits
 
 
+#: Texts few enough to look at each for a short string, rather than look for it in every text (`TextIndex._holding_any`).
+_FEW_TEXTS = 64
 #: Numbers below this many are made into bits one at a time; more, through a flag per text (`_bits_of_flags`): adding
 #: up their powers of two costs the size of the int for each (looking up the reference corpus's candidates for the
 #: regexes of the 2,522 imported records took 526–646 ms so, 454–513 ms with the flags, in alternating runs).
