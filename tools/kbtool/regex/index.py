@@ -72,7 +72,8 @@ class TextIndex:
     match, told by its required sets and literal filter without looking at each text for each regex. Which
     texts hold a string is found once per string for all the texts (by an automaton's pass over each text;
     a string too short to index, by a look in each text when it comes to it, or only in the few texts a
-    regex's longer strings leave), and kept when some text holds it: the regexes of a KB ask again and again for the same common strings ("error", "failed")."""
+    regex's longer strings leave), and kept when some text holds it: the regexes of a KB ask again and
+    again for the same common strings ("error", "failed")."""
 
     def __init__(self, folded_texts: Sequence[str]) -> None:
         self.texts = list(folded_texts)
