@@ -8,7 +8,9 @@ made from it by systematic variation with a fixed seed: variant k of a record ge
 error, as real KBs are, instead of 40 copies colliding), and other values in the variable parts of
 its signature (names, numbers, paths). For each size, in the same run:
 
-- the parse floor: reading and `json.loads` of every record file, in one process;
+- the parse floor: reading and `json.loads` of every record file, in one process; and the parse and
+  compile floor: the same, with every record's regex compiled by Python's `re` (run once), the least
+  that any lint which runs the records' regexes pays in one process before it checks anything;
 - `check-jsonschema --schemafile schema/error-record.schema.json` over the same files, installed in
   this benchmark's own virtual environment (~/.cache/kbtool-bench/venv), in batches of 5,000 files;
 - `kbtool lint` cold (`--no-cache`, when kbtool has a cache) and warm (a second run with the cache);
@@ -142,8 +144,20 @@ print(time.perf_counter() - started, time.process_time() - cpu)
 """
 
 
-def parse_floor(root: Path) -> float:
-    completed = subprocess.run([sys.executable, "-c", PARSE_FLOOR, str(root / "entries")], capture_output=True,
+#: The parse floor, and every record's regex compiled by Python's `re` (as any check that runs the regexes must):
+#: the least a lint that knows what each regex matches can cost in one process, before it analyses or checks anything.
+COMPILE_FLOOR = PARSE_FLOOR.replace(
+    "json.loads(handle.read())",
+    """data = json.loads(handle.read())
+            if isinstance(data, dict) and isinstance(data.get("regex"), str):
+                try:
+                    re.compile(data["regex"])
+                except (re.error, RecursionError, OverflowError, ValueError):
+                    pass""").replace("import json,", "import json, re,")
+
+
+def parse_floor(root: Path, script: str = PARSE_FLOOR) -> float:
+    completed = subprocess.run([sys.executable, "-c", script, str(root / "entries")], capture_output=True,
                                text=True, check=True)
     return float(completed.stdout.split()[0])
 
@@ -240,7 +254,8 @@ def measure(root: Path, size: int, queries: list[str]) -> dict:
         if run == 0 or size <= REPEATED_UP_TO:
             anchors.append(check_jsonschema(root))
             colds.append(peak_rss_mib(lint + (["--no-cache"] if cache else [])))
-    figures: dict = {"size": size, "floor": min(floors), "check-jsonschema": statistics.median(anchors),
+    figures: dict = {"size": size, "floor": min(floors), "compile floor": parse_floor(root, COMPILE_FLOOR),
+                     "check-jsonschema": statistics.median(anchors),
                      "lint cold": statistics.median(seconds for seconds, _ in colds),
                      "peak MiB": max(peak for _, peak in colds)}
     if cache:  # the first lint with the cache fills it (a contributor's first run), the next one finds it warm
@@ -261,10 +276,10 @@ def table(rows: list[dict]) -> str:
     def milliseconds(value):  # a process's time, against a target of 300 ms
         return "n/a" if value is None else f"{value * 1000:.0f} ms"
 
-    lines = ["| records | parse floor | check-jsonschema | lint cold (×floor, ×cjs) | lint warm (×floor, ×cjs) | "
+    lines = ["| records | parse floor | parse and compile floor (×floor) | check-jsonschema | lint cold (×floor, ×cjs) | lint warm (×floor, ×cjs) | "
              "one changed | match process (startup) | batch median / p99 per query | first lint, filling the cache "
              "(×cjs) | peak RSS: cold / first |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         floor, cjs = row["floor"], row["check-jsonschema"]
 
@@ -276,7 +291,8 @@ def table(rows: list[dict]) -> str:
         match = f"{milliseconds(row.get('match process'))} ({milliseconds(row.get('startup'))})"
         first = "n/a" if "lint first" not in row else f"{row['lint first']:.2f} s ({row['lint first'] / cjs:.2f}×)"
         peak_first = "n/a" if "first peak MiB" not in row else f"{row['first peak MiB']:.0f}"
-        lines.append(f"| {row['size']:,} | {floor:.2f} s | {cjs:.2f} s | {with_ratios('lint cold')} | "
+        compiled = "n/a" if "compile floor" not in row else f"{row['compile floor']:.2f} s ({row['compile floor'] / floor:.1f}×)"
+        lines.append(f"| {row['size']:,} | {floor:.2f} s | {compiled} | {cjs:.2f} s | {with_ratios('lint cold')} | "
                      f"{with_ratios('lint warm')} | {cell(row.get('one changed'))} | {match} | "
                      f"{batch} | {first} | {row['peak MiB']:.0f} / {peak_first} MiB |")
     return "\n".join(lines)
