@@ -200,13 +200,26 @@ def test_a_submitted_batch_runs_while_the_caller_goes_on_and_gives_what_run_give
     with BoundedMatcher(seconds_per_job=0.3, workers=2) as matcher:
         submitted = matcher.submit(jobs)
         after = matcher.submit([SearchJob("c+", ("abc", "xyz"))] * 700)  # runs once the first is done
-        meanwhile = matcher.run([SearchJob("b+", ("abc",))])  # waits for the batch running, then runs
+        meanwhile = matcher.run([SearchJob("b+", ("abc",))])  # the batch running holds both workers: waits for one
         results = submitted.result()
         assert [result.matches for result in after.result()] == [(True, False)] * 700
         again = matcher.run(jobs)
     assert meanwhile[0].matches == (True,)
     assert [(result.matches, result.timed_out) for result in results] == [(result.matches, result.timed_out) for result in again]
     assert results[700].timed_out and results[0].matches == (True, False)
+
+
+def test_a_question_asked_while_a_submitted_batch_holds_the_first_worker_is_answered_by_the_second():
+    slow = [SearchJob("(a+)+$", ("a" * 40 + "!",), seconds=5.0) for _ in range(4)]  # 20 s of searching, in one share
+    matcher = BoundedMatcher(workers=2, run_budget=1000.0)
+    try:
+        submitted = matcher.submit(slow)
+        answer = matcher.run([SearchJob("b+", ("abc", "xyz"))] * 3)
+        assert submitted.running  # answered before the batch ended, not after it
+        assert [result.matches for result in answer] == [(True, False)] * 3
+    finally:
+        matcher.close()
+    assert all(result.timed_out for result in submitted.result())
 
 
 def test_closing_the_matcher_ends_a_submitted_batch_at_once_and_a_later_run_starts_afresh():

@@ -129,6 +129,29 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
     assert _findings(repo, env=env) == whole  # warm: recalled
 
 
+def test_each_part_is_checked_once_the_next_is_parsed_and_the_kb_holds_what_the_check_keeps(tmp_path, monkeypatch):
+    """`load_knowledge_base` tells `each` of a part only once the next part is parsed (and `parsed` told of it):
+    the work started on the next part runs in the workers while the rules run on this one."""
+    import kbtool.kb
+
+    for number in range(7):
+        write_record(tmp_path, make_record(f"part-{number}", number))
+    monkeypatch.setattr(kbtool.kb, "FILES_AT_A_TIME", 3)
+    monkeypatch.setattr(kbtool.kb, "PARSED_AT_A_TIME", 2)
+    told: list[tuple[str, list[str]]] = []
+
+    def each(part, files):
+        told.append(("each", [record.relative_path for record in part]))
+        return part[::-1]  # what the KB is to hold of the part: its records, last first
+
+    kb = kbtool.kb.load_knowledge_base(tmp_path, each=each, parsed=lambda records: told.append(
+        ("parsed", [record.relative_path for record in records])))
+    names = [entries(f"part-{number}") for number in range(7)]
+    assert told == [("parsed", names[0:2]), ("parsed", names[2:3]), ("parsed", names[3:5]), ("parsed", names[5:6]),
+                    ("each", names[0:3]), ("parsed", names[6:7]), ("each", names[3:6]), ("each", names[6:7])]
+    assert [record.relative_path for record in kb.files] == names[2::-1] + names[5:2:-1] + names[6:]
+
+
 def test_the_graphs_of_unchanged_records_read_from_the_catalog_act_as_the_records_own(tmp_path):
     """The catalog keeps other records' graphs packed (`PackedGraph`): an unchanged record read from it that lists
     the changed record as frequently confused with it still excuses their collision, and one that points at a

@@ -25,7 +25,7 @@ ENTRIES_DIR = "entries"
 CROSS_RECORD_FIELDS = ("id", "signature", "aliases", "regex", "error_code", "transition_graph")
 
 #: Files read and parsed at a time: a lint of the whole KB runs the rules of each file on one such part
-#: before it reads the next (`load_knowledge_base`'s `each`), and never holds every file's bytes at once.
+#: once it has read the next (`load_knowledge_base`'s `each`), and never holds more than two parts whole.
 FILES_AT_A_TIME = 2000
 #: Files of a part parsed before `load_knowledge_base` tells its `parsed` of them.
 PARSED_AT_A_TIME = 500
@@ -124,8 +124,8 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                         parsed: Callable[[list[RecordFile]], None] | None = None) -> KnowledgeBase:
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
-    They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part as it is parsed,
-    with the number of files in all, and gives what the KB is to hold of them instead. `parsed` (when
+    They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part once the next is
+    parsed, with the number of files in all, and gives what the KB is to hold of them instead. `parsed` (when
     given) is told sooner, of every PARSED_AT_A_TIME files of a part as they are parsed (e.g. to start
     work on them in other processes while the rest of the part is read)."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
@@ -139,6 +139,7 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     read_ns = time.time_ns()
     cache = cache if cache is not None else Cache(None)
     files: list[RecordFile] = []
+    waiting: list[RecordFile] | None = None  # the part read before this one, not yet told to `each`
     for start in range(0, len(paths), FILES_AT_A_TIME):
         part: list[RecordFile] = []
         for first in range(start, min(start + FILES_AT_A_TIME, len(paths)), PARSED_AT_A_TIME):
@@ -150,7 +151,16 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
             if parsed is not None:
                 parsed(records)
             part += records
-        files.extend(part if each is None else each(part, len(paths)))
+        if each is None:
+            files.extend(part)
+            continue
+        # `each` is told of a part once the next is read (and `parsed` told of it): the work started on the
+        # next part goes on in other processes while `each` works on this one.
+        if waiting is not None:
+            files.extend(each(waiting, len(paths)))
+        waiting = part
+    if waiting is not None:
+        files.extend(each(waiting, len(paths)))
     return KnowledgeBase(root=root, files=files, read_ns=read_ns)
 
 

@@ -67,6 +67,7 @@ class RegexFacts:
         #: remembered, and whose files' findings are too, asks nothing).
         self._unchecked: list[RecordFile] | None = None
         self._started: list[_OwnChecks] = []  # the batches started ahead (`start`), in order
+        self._due = 0  # how many of them a question waits for: up to the last holding a record of `kb`
         self.take(kb)
 
     def take(self, kb: KnowledgeBase) -> None:
@@ -74,6 +75,9 @@ class RegexFacts:
         whole KB reads it part by part). What is known of the records seen before is kept; those of `kb`
         not checked yet (nor `start`ed) are checked in one batch when a rule first asks."""
         self.kb = kb
+        paths = {record.relative_path for record in kb.records}
+        self._due = max((number + 1 for number, batch in enumerate(self._started)
+                         if any(record.relative_path in paths for record in batch.records)), default=0)
         started = {record.relative_path for batch in self._started for record in batch.records}
         self._unchecked = [record for record in kb.records if (self.focus is None or record.relative_path in self.focus)
                            and record.relative_path not in self.checks and record.relative_path not in started]
@@ -92,8 +96,12 @@ class RegexFacts:
         self._held = {}
 
     def _finish_started(self) -> None:
-        while self._started:
-            self._finish_own_checks(self._started.pop(0))
+        """Take the results of the batches started ahead that hold records of `kb` (`take`), and of those started
+        before them: those started after (the next part of a lint of the whole KB) go on being searched."""
+        for batch in self._started[:self._due]:
+            self._finish_own_checks(batch)
+        del self._started[:self._due]
+        self._due = 0
 
     def _settle(self) -> None:
         self._finish_started()

@@ -399,7 +399,7 @@ class BoundedMatcher:
     """Runs regex searches in worker processes (one per core, two at most) with a time bound per job
     and a budget for the whole run (see the module's documentation).
 
-    Large batches are split into one contiguous share per worker; each share is driven by a
+    Large batches are split into one contiguous share per idle worker; each share is driven by a
     thread of this process that only waits on its worker's pipe, so the shares run in parallel.
     """
 
@@ -410,7 +410,8 @@ class BoundedMatcher:
         self._broke = False
         count = workers if workers is not None else min(_MAX_WORKERS, os.cpu_count() or 1)
         self._workers = [_Worker(seconds_per_job, self.budget, start_seconds) for _ in range(max(1, count))]
-        self._running = threading.Lock()  # one batch at a time
+        self._idle = list(self._workers)  # the workers no run is using, in order
+        self._idle_changed = threading.Condition()
         self._submitted: list[Submitted] = []  # the batches that may still be running
 
     def start(self) -> None:
@@ -442,29 +443,43 @@ class BoundedMatcher:
     def submit(self, jobs: Sequence[SearchJob | PairsJob]) -> "Submitted":
         """Start `run(jobs)` in a thread of this process and return at once: the caller goes on with other
         work while the workers search (the thread only feeds them and waits). A batch submitted after it
-        runs after it; a `run` meanwhile waits for the batch running (it may come before one still queued)."""
+        runs after it; a `run` meanwhile uses the workers the batch running leaves idle (it may come before one still queued)."""
         self._submitted = [earlier for earlier in self._submitted if earlier.running]
         submitted = Submitted(self, jobs, after=self._submitted[-1] if self._submitted else None)
         self._submitted.append(submitted)
         return submitted
 
     def run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
-        """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order."""
-        with self._running:
-            return self._run(jobs)
-
-    def _run(self, jobs: Sequence[SearchJob | PairsJob]) -> list[SearchResult]:
+        """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order.
+        Runs in several threads at once (a `submit`ted batch and a question) each use workers the others leave
+        idle: a question asked while a batch runs in the first worker is answered by the second."""
         weight = sum(_MIN_JOBS_PER_SHARE if isinstance(job, CandidatesJob) else 1 for job in jobs)
-        shares = max(1, min(len(self._workers), len(jobs), weight // _MIN_JOBS_PER_SHARE))
-        size = max(1, -(-len(jobs) // shares))
+        workers = self._take_workers(max(1, min(len(self._workers), len(jobs), weight // _MIN_JOBS_PER_SHARE)))
+        try:
+            return self._run(jobs, workers)
+        finally:
+            with self._idle_changed:
+                self._idle = [worker for worker in self._workers if worker in workers or worker in self._idle]
+                self._idle_changed.notify_all()
+
+    def _take_workers(self, wanted: int) -> list[_Worker]:
+        """Up to `wanted` idle workers, the first ones first; waits for one when none is idle."""
+        with self._idle_changed:
+            while not self._idle:
+                self._idle_changed.wait()
+            taken, self._idle = self._idle[:wanted], self._idle[wanted:]
+            return taken
+
+    def _run(self, jobs: Sequence[SearchJob | PairsJob], workers: list[_Worker]) -> list[SearchResult]:
+        size = max(1, -(-len(jobs) // len(workers)))
         chunks = [_texts_sent_ahead(jobs[start:start + size]) for start in range(0, len(jobs), size)]
         if len(chunks) <= 1:
-            parts = [self._workers[0].run(chunk) for chunk in chunks]
+            parts = [workers[0].run(chunk) for chunk in chunks]
         else:
             from concurrent.futures import ThreadPoolExecutor  # here: a run of one share (a `kbtool match`) does without
 
             with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-                parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(self._workers, chunks)))
+                parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(workers, chunks)))
         results = [result for chunk, part in zip(chunks, parts) for job, result in zip(chunk, part) if not isinstance(job, TextsJob)]
         self._broke = self._broke or any(result.broke for result in results)
         return results
