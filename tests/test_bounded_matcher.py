@@ -222,6 +222,16 @@ def test_a_question_asked_while_a_submitted_batch_holds_the_first_worker_is_answ
     assert all(result.timed_out for result in submitted.result())
 
 
+def test_a_run_of_no_jobs_returns_at_once_while_every_worker_is_busy():
+    matcher = BoundedMatcher(workers=1, run_budget=1000.0)
+    try:
+        submitted = matcher.submit([SearchJob("(a+)+$", ("a" * 40 + "!",), seconds=5.0)] * 2)
+        assert matcher.run([]) == []
+        assert submitted.running
+    finally:
+        matcher.close()
+
+
 def test_closing_the_matcher_ends_a_submitted_batch_at_once_and_a_later_run_starts_afresh():
     import time
 

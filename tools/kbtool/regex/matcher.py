@@ -453,6 +453,8 @@ class BoundedMatcher:
         """Run every job; a job that overruns its time bound gets `timed_out=True`. Results are in job order.
         Runs in several threads at once (a `submit`ted batch and a question) each use workers the others leave
         idle: a question asked while a batch runs in the first worker is answered by the second."""
+        if not jobs:
+            return []
         weight = sum(_MIN_JOBS_PER_SHARE if isinstance(job, CandidatesJob) else 1 for job in jobs)
         workers = self._take_workers(max(1, min(len(self._workers), len(jobs), weight // _MIN_JOBS_PER_SHARE)))
         try:
