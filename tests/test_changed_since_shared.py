@@ -131,7 +131,8 @@ def test_a_kb_read_part_by_part_has_the_findings_of_one_read_whole(repo, monkeyp
 
 def test_each_part_is_checked_once_the_next_is_parsed_and_the_kb_holds_what_the_check_keeps(tmp_path, monkeypatch):
     """`load_knowledge_base` tells `each` of a part only once the next part is parsed (and `parsed` told of it):
-    the work started on the next part runs in the workers while the rules run on this one."""
+    the work started on the next part runs in the workers while the rules run on this one. Without `parsed`,
+    nothing is started ahead, and each part is told as it is read."""
     import kbtool.kb
 
     for number in range(7):
@@ -150,6 +151,9 @@ def test_each_part_is_checked_once_the_next_is_parsed_and_the_kb_holds_what_the_
     assert told == [("parsed", names[0:2]), ("parsed", names[2:3]), ("parsed", names[3:5]), ("parsed", names[5:6]),
                     ("each", names[0:3]), ("parsed", names[6:7]), ("each", names[3:6]), ("each", names[6:7])]
     assert [record.relative_path for record in kb.files] == names[2::-1] + names[5:2:-1] + names[6:]
+    told.clear()  # with nothing started on the next part (no `parsed`), each part is told as it is read
+    kbtool.kb.load_knowledge_base(tmp_path, each=each)
+    assert told == [("each", names[0:3]), ("each", names[3:6]), ("each", names[6:7])]
 
 
 def test_the_graphs_of_unchanged_records_read_from_the_catalog_act_as_the_records_own(tmp_path):

@@ -125,7 +125,8 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
     They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part once the next is
-    parsed, with the number of files in all, and gives what the KB is to hold of them instead. `parsed` (when
+    parsed (as it is parsed when there is no `parsed`), with the number of files in all, and gives what the KB
+    is to hold of them instead. `parsed` (when
     given) is told sooner, of every PARSED_AT_A_TIME files of a part as they are parsed (e.g. to start
     work on them in other processes while the rest of the part is read)."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
@@ -151,8 +152,8 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
             if parsed is not None:
                 parsed(records)
             part += records
-        if each is None:
-            files.extend(part)
+        if each is None or parsed is None:  # nothing started on the next part for `each` to overlap with
+            files.extend(part if each is None else each(part, len(paths)))
             continue
         # `each` is told of a part once the next is read (and `parsed` told of it): the work started on the
         # next part goes on in other processes while `each` works on this one.

@@ -114,11 +114,11 @@ def _let_go_of_text(record: RecordFile, dates: dict[str, str]) -> None:
 
 
 class _RulesOfEachFile:
-    """The rules of one file, run on each part of the KB as it is read (`load_knowledge_base`'s `each`).
+    """The rules of one file, run on each part of the KB once the next is read (`load_knowledge_base`'s `each`).
     Then each record of the part keeps only what is read of it later: the fields that rules across
     records read (`shared_fields`) and its date fields (for the rules depending on the date of the run;
     placed, when kbtool.remembered keeps them), as the catalog would give it (`SharedRecord`). A lint of 100,000
-    records holds FILES_AT_A_TIME of them whole, not all of them."""
+    records holds two parts of FILES_AT_A_TIME of them whole at most, not all of them."""
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
@@ -171,7 +171,7 @@ _NONE: tuple = ()  # no finding, one object for every file that has none
 
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,
                               progress: Progress | None) -> tuple[KnowledgeBase, RegexFacts, dict[str, Sequence[Finding]]]:
-    """The KB at `settings.root`, read part by part, the rules of one file run on each part as it is read
+    """The KB at `settings.root`, read part by part, the rules of one file run on each part once the next is read
     (`_RulesOfEachFile`); the regex facts worked out then, and the findings of those rules by file."""
     schema = record_schema(settings.root)
     empty = KnowledgeBase(root=settings.root, files=[])

@@ -84,7 +84,8 @@ class RegexFacts:
 
     def start(self, records: list[RecordFile]) -> None:
         """Start the checks of these records' regexes on their own texts now: the workers search while the
-        caller goes on (reads more files, runs other rules); the first question waits for them."""
+        caller goes on (reads more files, runs other rules); a question about the records of `kb` (`take`) waits
+        for the batches holding them and those started before, not for those started after."""
         records = [record for record in records if record.data is not None
                    and (self.focus is None or record.relative_path in self.focus)]
         if records:
@@ -98,10 +99,9 @@ class RegexFacts:
     def _finish_started(self) -> None:
         """Take the results of the batches started ahead that hold records of `kb` (`take`), and of those started
         before them: those started after (the next part of a lint of the whole KB) go on being searched."""
-        for batch in self._started[:self._due]:
+        due, self._started, self._due = self._started[:self._due], self._started[self._due:], 0
+        for batch in due:
             self._finish_own_checks(batch)
-        del self._started[:self._due]
-        self._due = 0
 
     def _settle(self) -> None:
         self._finish_started()

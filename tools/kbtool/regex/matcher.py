@@ -483,7 +483,8 @@ class BoundedMatcher:
             with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
                 parts = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(workers, chunks)))
         results = [result for chunk, part in zip(chunks, parts) for job, result in zip(chunk, part) if not isinstance(job, TextsJob)]
-        self._broke = self._broke or any(result.broke for result in results)
+        if any(result.broke for result in results):  # set, never reset: two runs may end at once
+            self._broke = True
         return results
 
 
