@@ -125,10 +125,9 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
     They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part once the next is
-    parsed (as it is parsed when there is no `parsed`), with the number of files in all, and gives what the KB
-    is to hold of them instead. `parsed` (when
-    given) is told sooner, of every PARSED_AT_A_TIME files of a part as they are parsed (e.g. to start
-    work on them in other processes while the rest of the part is read)."""
+    parsed (as it is parsed when there is no `parsed`), with the number of files in all, and gives what the
+    KB is to hold of them instead. `parsed` (when given) is told sooner, of every PARSED_AT_A_TIME files of a
+    part as they are parsed (e.g. to start work on them in other processes while the rest of the part is read)."""
     paths = discover_record_files(root / ENTRIES_DIR) if (root / ENTRIES_DIR).is_dir() else []
     seen = {os.path.abspath(path) for path in paths}
     for extra in extra_paths:
