@@ -104,6 +104,8 @@ class RegexFacts:
             self._finish_own_checks(batch)
 
     def _settle(self) -> None:
+        if not self._due and self._unchecked is None:  # asked for every record a rule checks: mostly nothing to do
+            return
         self._finish_started()
         if self._unchecked is not None:
             records, self._unchecked = self._unchecked, None
