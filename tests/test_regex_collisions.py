@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import curated_record, write_record
+from kbtool.cache import Cache
 from kbtool.kb import load_knowledge_base
 from kbtool.regex import collisions
 from kbtool.regex.collisions import cross_match, kb_messages
@@ -123,3 +125,67 @@ def test_the_regexes_looked_up_in_workers_are_split_in_halves_when_there_are_eno
                                                range(18_750, 25_000)]
     parts = candidate_parts(100_000, 10_000)
     assert len(parts) == 10 and {len(part) for part in parts} == {10_000} and parts[-1].stop == 100_000
+
+
+def _pairs(found) -> set:
+    return {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in found.collisions}
+
+
+def test_candidates_begun_before_the_last_records_are_checked_give_what_the_cross_match_finds_without(tmp_path):
+    """The candidates the workers look up early (`BegunCandidates`, from the KB's records as a lint keeps them) are
+    those `cross_match` would look up itself: taken, they give the same pairs; begun over other messages (the same,
+    in another order), they are not taken."""
+    for number in range(60):
+        write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}",
+                                     aliases=[f"ValueError: bad value {number} in row {row}" for row in range(3)]))
+    kb = load_knowledge_base(tmp_path)
+    records = list(kb.records)
+    every = set(range(len(records)))
+    sets = [collisions.required_literal_sets(record.data["regex"]) for record in records]
+    with BoundedMatcher() as matcher:
+        expected = cross_match(kb, matcher, records)
+        texts, values = kb_messages(records)
+        direct = collisions._candidates_in_workers(list(every), sets, [None] * len(records), records, texts,
+                                                   [collisions.fold(value) for value in values], matcher)
+        begun = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
+        assert begun.candidates(records, every) == (direct, every)
+        begun = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
+        taken = cross_match(kb, matcher, records, begun=begun)
+        assert begun.candidates(records, every) == ({}, set())  # asked once: by the cross match
+        stale = collisions.BegunCandidates([*records[1:], records[0]], records, sets, [None] * len(records), matcher, Cache(None))
+        not_taken = cross_match(kb, matcher, records, begun=stale)
+        assert stale.candidates(records, every)[1] == every  # never asked
+    assert _pairs(taken) == _pairs(not_taken) == _pairs(expected) and len(_pairs(expected)) > 100
+    assert taken.candidate_pairs == not_taken.candidate_pairs == expected.candidate_pairs == sum(map(len, direct.values()))
+
+
+def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_parts_and_finds_the_same(generated_kb, monkeypatch):
+    """A lint of the whole KB read in parts begins the cross match before the last part's rules run when the KB has at
+    most BEGUN_PARTS parts, and not in a larger one: its findings are the same either way, and the same as those of
+    a lint that reads the KB in one part."""
+    from kbtool import kb as kb_module, lint as lint_module
+    from kbtool.lint import lint
+    from kbtool.settings import Settings
+
+    def findings() -> tuple[list, list]:
+        """The findings of a lint of the whole KB, and (records begun with, whether the cross match took them) of each
+        cross match begun."""
+        begun = []
+        real_begin, real_same = lint_module.RegexFacts.begin_cross_match, collisions.BegunCandidates.same
+        monkeypatch.setattr(lint_module.RegexFacts, "begin_cross_match",
+                            lambda facts, records: begun.append([len(records)]) or real_begin(facts, records))
+        monkeypatch.setattr(collisions.BegunCandidates, "same",
+                            lambda candidates, *texts: begun[-1].append(real_same(candidates, *texts)) or begun[-1][-1])
+        result = lint(Settings(root=generated_kb, today=date(2026, 11, 28)))
+        monkeypatch.setattr(lint_module.RegexFacts, "begin_cross_match", real_begin)
+        monkeypatch.setattr(collisions.BegunCandidates, "same", real_same)
+        return sorted(finding.sort_key() + (finding.hint,) for finding in result.findings), begun
+
+    whole, begun_whole = findings()
+    monkeypatch.setattr(kb_module, "FILES_AT_A_TIME", 100)  # the 404 files in five parts of 81 (the last 80)
+    in_parts, begun_in_parts = findings()
+    monkeypatch.setattr(lint_module, "BEGUN_PARTS", 4)
+    not_begun, begun_not = findings()
+    assert begun_whole == begun_in_parts == [[404, True]] and begun_not == []
+    assert whole == in_parts == not_begun
+    assert any(finding[3] == "KB206" for finding in whole)  # regex-collision findings among them

@@ -124,7 +124,7 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                         parsed: Callable[[list[RecordFile]], None] | None = None) -> KnowledgeBase:
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
-    They are read FILES_AT_A_TIME at a time; `each` (when given) is told of each part once the next is
+    They are read in parts of FILES_AT_A_TIME at most, all alike; `each` (when given) is told of each part once the next is
     parsed (as it is parsed when there is no `parsed`), with the number of files in all, and gives what the
     KB is to hold of them instead. `parsed` (when given) is told sooner, of every PARSED_AT_A_TIME files of a
     part as they are parsed (e.g. to start work on them in other processes while the rest of the part is read)."""
@@ -140,11 +140,13 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     cache = cache if cache is not None else Cache(None)
     files: list[RecordFile] = []
     waiting: list[RecordFile] | None = None  # the part read before this one, not yet told to `each`
-    for start in range(0, len(paths), FILES_AT_A_TIME):
+    parts = -(-len(paths) // FILES_AT_A_TIME)
+    size = -(-len(paths) // parts) if parts else FILES_AT_A_TIME  # parts alike (2,522 files: two of 1,261), none larger
+    for start in range(0, len(paths), size):
         part: list[RecordFile] = []
-        for first in range(start, min(start + FILES_AT_A_TIME, len(paths)), PARSED_AT_A_TIME):
+        for first in range(start, min(start + size, len(paths)), PARSED_AT_A_TIME):
             read = [read_record_bytes(Path(os.path.abspath(path)), root)
-                    for path in paths[first:min(first + PARSED_AT_A_TIME, start + FILES_AT_A_TIME)]]
+                    for path in paths[first:min(first + PARSED_AT_A_TIME, start + size)]]
             parse_read_files(read, cache)
             records = [record for record, _ in read]
             del read  # the bytes

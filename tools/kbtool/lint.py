@@ -23,6 +23,7 @@ from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, load_catalog
+import kbtool.kb
 from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, shared_fields
 from kbtool.records import RecordFile, SharedRecord
 from kbtool.regex.facts import RegexFacts
@@ -118,7 +119,12 @@ class _RulesOfEachFile:
     Then each record of the part keeps only what is read of it later: the fields that rules across
     records read (`shared_fields`) and its date fields (for the rules depending on the date of the run;
     placed, when kbtool.remembered keeps them), as the catalog would give it (`SharedRecord`). A lint of 100,000
-    records holds two parts of FILES_AT_A_TIME of them whole at most, not all of them."""
+    records holds two parts of FILES_AT_A_TIME of them whole at most, not all of them.
+
+    When a rule across records asks the regex facts (the cross match), it is begun before the rules of the last part
+    run (`RegexFacts.begin_cross_match`), in a KB of up to BEGUN_PARTS parts: the regex workers, idle by then, look
+    up its candidates meanwhile. (In a larger KB the last part's rules would hide little of that look-up, and what it
+    holds would be held beside the last part's records: 10-15 MiB more at 100,000 records.)"""
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
@@ -134,11 +140,19 @@ class _RulesOfEachFile:
         self.found: dict[str, Sequence[Finding]] = {}  # by file (_NONE: none)
         self.places: dict[tuple, dict[str, tuple[int, int]]] = {}  # the `placed` of the records kept, by value
         self.values: dict[str, str] = {}  # their dates, by value
+        self.begins = any(rule.asks_regex and rule.across_records for rule in rules)  # the cross match, early
+        self.kept: list[RecordFile] = []  # the records of the parts before, as the KB keeps them (when it `begins`)
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
         self.context.regex.take(kb)
         context = dataclasses.replace(self.context, kb=kb)
+        kept = [self._kept(record) for record in part]
+        if self.begins and -(-files // kbtool.kb.FILES_AT_A_TIME) <= BEGUN_PARTS:  # the parts `load_knowledge_base` reads
+            self.kept += [view for view in kept if view.data is not None]
+            if len(self.found) + len(part) == files:  # the last part: every record of the KB is known
+                self.context.regex.begin_cross_match(self.kept)
+                self.kept = []
         first = []
         for record in part:
             done = len(self.found) + len(first)
@@ -147,10 +161,13 @@ class _RulesOfEachFile:
             first.append(_findings_of_file(self.first, record, context))
         for record, findings in zip(part, first):
             self.found[record.relative_path] = findings + _findings_of_file(self.then, record, context) or _NONE
-        return [self._kept(record) for record in part]
+        for record, view in zip(part, kept):
+            self._let_go(record, view)
+        return kept
 
     def _kept(self, record: RecordFile) -> RecordFile:
-        _let_go_of_text(record, self.placing)
+        """What the KB keeps of `record` (itself when it did not parse into a record), made before its rules run (the
+        cross match begun takes it); placed once they have (`_let_go`)."""
         data = record.data
         if data is None:
             return record
@@ -160,13 +177,20 @@ class _RulesOfEachFile:
                 shared[field] = self.values.setdefault(data[field], data[field]) if type(data[field]) is str else data[field]
         kept = SharedRecord(self.context.kb.root, record.relative_path, record.digest, shared, None, record.problems)
         kept.stat = record.stat
-        # Records laid out alike place their dates alike (the 2,522 records imported from deadends.dev in 66 ways): one dict for each
-        # way, not one per record. Never changed in place (`RecordFile.forget_text` and kbtool.remembered replace it).
-        kept.placed = self.places.setdefault(tuple(record.placed.items()), record.placed) if record.placed else record.placed
         return kept
+
+    def _let_go(self, record: RecordFile, kept: RecordFile) -> None:
+        """Let go of `record`'s text, once its rules have run, and give what the KB keeps of it (`kept`) its places."""
+        _let_go_of_text(record, self.placing)
+        if kept is not record:
+            # Records laid out alike place their dates alike (the 2,522 records imported from deadends.dev in 66 ways): one dict for
+            # each way, not one per record. Never changed in place (`RecordFile.forget_text` and kbtool.remembered replace it).
+            kept.placed = self.places.setdefault(tuple(record.placed.items()), record.placed) if record.placed else record.placed
 
 
 _NONE: tuple = ()  # no finding, one object for every file that has none
+#: The most parts (`kbtool.kb.FILES_AT_A_TIME`) of a KB whose cross match is begun before the last part's rules run.
+BEGUN_PARTS = 5
 
 
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,

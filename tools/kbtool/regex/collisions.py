@@ -14,7 +14,7 @@ Trying every regex on every signature is quadratic: 10^10 searches for 100,000 r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 from kbtool.cache import Cache
 from kbtool.digests import blake2b
@@ -23,7 +23,7 @@ from kbtool.records import RecordFile, as_text, graph_edges
 from kbtool.regex.index import LiteralIndex, LiteralSets, could_match, indexable
 from kbtool.regex.literals import MIN_LITERAL_LENGTH, LiteralFilter, fold, required_literal_sets
 from kbtool.regex.lookup import search_in_rounds
-from kbtool.regex.matcher import BoundedMatcher, CandidatesJob, candidate_parts
+from kbtool.regex.matcher import BoundedMatcher, CandidatesJob, Submitted, candidate_parts
 
 #: Texts per search job: small enough that one job stays well inside the matcher's time bound.
 TEXTS_PER_JOB = 200
@@ -111,7 +111,7 @@ def may_meet(kb: KnowledgeBase, regex_records: list[RecordFile], literal_sets: l
 
 
 def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], texts: list[Text],
-                        folded: list[str], focus: set[str] | None) -> dict[int, list[int]]:
+                        folded: Sequence[str], focus: set[str] | None) -> dict[int, list[int]]:
     """Step 1: regex number -> numbers of the texts of other records that it could match (with `focus`,
     only the pairs where the regex or the text belongs to a record of `focus`)."""
     if focus is None:
@@ -134,28 +134,87 @@ def _indexed_candidates(index: LiteralIndex, regex_records: list[RecordFile], te
 
 
 def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters: list[LiteralFilter | None],
-                           regex_records: list[RecordFile], texts: list[Text], folded: list[str],
-                           matcher: BoundedMatcher) -> dict[int, list[int]]:
+                           regex_records: list[RecordFile], texts: list[Text], folded: Sequence[str],
+                           matcher: BoundedMatcher, begun: "BegunCandidates | None" = None) -> dict[int, list[int]]:
     """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
     `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
-    free; a part whose job overran is looked up here."""
-    parts = [[regexes[position] for position in part] for part in candidate_parts(len(regexes), REGEXES_AT_A_TIME)]
+    free, or earlier (`begun`); a part whose job overran is looked up here."""
+    candidates, covered = begun.candidates(regex_records, set(regexes)) if begun is not None else ({}, set())
+    regexes = [number for number in regexes if number not in covered]
+    parts, submitted = _submit_candidates([sets[number] for number in regexes], [filters[number] for number in regexes],
+                                          folded, matcher)
+    for part, result in zip(parts, submitted.result() if submitted is not None else ()):
+        numbers = [regexes[position] for position in part]
+        if result.candidates is None:  # overran, or the run's budget was spent: look the part up here
+            candidates.update(_candidates_here(numbers, sets, filters, regex_records, texts, folded, None)[0])
+            continue
+        for position, text_number in zip(*result.candidates):
+            if regex_records[numbers[position]] is not texts[text_number].record:
+                candidates.setdefault(numbers[position], []).append(text_number)
+    return {number: candidates[number] for number in sorted(candidates)}
+
+
+def _submit_candidates(sets: list[LiteralSets], filters: list[LiteralFilter | None], folded: Sequence[str],
+                       matcher: BoundedMatcher) -> tuple[list[range], Submitted | None]:
+    """The `CandidatesJob`s of these regexes (their required literal sets and filters) over the `folded` texts,
+    submitted to the regex workers: the regexes of each job (`candidate_parts`), and the jobs' results to come."""
+    parts = candidate_parts(len(sets), REGEXES_AT_A_TIME)
     texts_sent = tuple(folded)  # one object for every job: sent once to each worker, ahead of its jobs (`TextsJob`)
     jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
                           seconds=CANDIDATES_SECONDS) for part in parts]
-    candidates: dict[int, list[int]] = {}
-    for part, result in zip(parts, matcher.run(jobs) if jobs else ()):
-        if result.candidates is None:  # overran, or the run's budget was spent: look the part up here
-            candidates.update(_candidates_here(part, sets, filters, regex_records, texts, folded, None)[0])
-            continue
-        for position, text_number in zip(*result.candidates):
-            if regex_records[part[position]] is not texts[text_number].record:
-                candidates.setdefault(part[position], []).append(text_number)
-    return candidates
+    return parts, matcher.submit(jobs) if jobs else None
+
+
+class BegunCandidates:
+    """Step 1 of the cross match of the whole KB, begun before every record is checked (`RegexFacts.begin_cross_match`):
+    the regex workers look up the candidates of `regex_records` (their required literal sets and filters `sets` and
+    `filters`) in the messages of `records` while this process checks the last of them; but for the regexes whose
+    matches in those messages the cache holds. `cross_match` takes what they found, provided the KB holds the very
+    messages begun with (`same`)."""
+
+    def __init__(self, records: list[RecordFile], regex_records: list[RecordFile], sets: list[LiteralSets],
+                 filters: list[LiteralFilter | None], matcher: BoundedMatcher, cache: Cache) -> None:
+        texts, self.values = kb_messages(records)
+        self.owners = [text.record.relative_path for text in texts]  # the path of each message's record
+        self.folded = tuple(fold(value) for value in self.values)
+        self.hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(self.values)} if cache.enabled else {}
+        if cache.enabled:  # (the keys of `cross_match`'s answers for the whole KB)
+            messages, own = _messages_key(self.hashes.values()), {}
+            for number, value in self.hashes.items():
+                own.setdefault(self.owners[number], []).append(value)
+            keys = [_whole_key(cache, record, messages, own.get(record.relative_path, ())) for record in regex_records]
+            stored = cache.get_many(keys)
+            wanted = [number for number, key in enumerate(keys) if not _hash_list(stored.get(key))]
+            regex_records, sets, filters = ([items[number] for number in wanted] for items in (regex_records, sets, filters))
+        self._paths = [record.relative_path for record in regex_records]
+        self._parts, self._submitted = _submit_candidates(sets, filters, self.folded, matcher)
+
+    def same(self, texts: list[Text], values: list[str]) -> bool:
+        """Whether `texts` and their `values` are the messages begun with."""
+        return values == self.values and self.owners == [text.record.relative_path for text in texts]
+
+    def candidates(self, regex_records: list[RecordFile], wanted: set[int]) -> tuple[dict[int, list[int]], set[int]]:
+        """The candidates found of the regexes `wanted` (numbers in `regex_records`), as `_candidates_in_workers`
+        gives them, and the numbers of those found (a part whose job overran found none). Asked once."""
+        number_of = {record.relative_path: number for number, record in enumerate(regex_records)}
+        candidates: dict[int, list[int]] = {}
+        covered: set[int] = set()
+        submitted, self._submitted = self._submitted, None
+        for part, result in zip(self._parts, submitted.result() if submitted is not None else ()):
+            if result.candidates is None:
+                continue
+            paths = [self._paths[position] for position in part]
+            numbers = [number_of.get(path) for path in paths]
+            covered.update(number for number in numbers if number in wanted)
+            for position, text_number in zip(*result.candidates):
+                number = numbers[position]
+                if number in wanted and self.owners[text_number] != paths[position]:
+                    candidates.setdefault(number, []).append(text_number)
+        return candidates, covered
 
 
 def _candidates_here(part: list[int], sets: list[LiteralSets], filters: list[LiteralFilter | None],
-                     regex_records: list[RecordFile], texts: list[Text], folded: list[str],
+                     regex_records: list[RecordFile], texts: list[Text], folded: Sequence[str],
                      focus: set[str] | None) -> tuple[dict[int, list[int]], list[int]]:
     """Step 1 in this process for the regexes `part` (numbers), through a literal index of them: their candidates
     (`_indexed_candidates`, by regex number), and those of them the index cannot look up."""
@@ -243,6 +302,17 @@ def _text_hash(value: str) -> str:
     return blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+def _messages_key(hashes: Iterable[str]) -> str:
+    """What names the whole KB's messages (their `_text_hash`es) in the keys of `_whole_key`."""
+    return blake2b("\n".join(sorted(hashes)).encode(), digest_size=20).hexdigest()
+
+
+def _whole_key(cache: Cache, record: RecordFile, messages: str, own: Iterable[str]) -> str:
+    """The key under which the cache keeps what `record`'s regex matches of the whole KB's messages (`messages`:
+    `_messages_key`), but for its own (their hashes: `own`)."""
+    return cache.key("regex-cross-kb", as_text(record.data.get("regex")), messages, *sorted(own))
+
+
 def _hash_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
@@ -250,7 +320,8 @@ def _hash_list(value: object) -> bool:
 def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[RecordFile],
                 fallback_budget: int = FALLBACK_PAIR_BUDGET,
                 literal_sets: dict[str, tuple[frozenset[str], ...]] | None = None, cache: Cache | None = None,
-                focus: set[str] | None = None, filters: dict[str, LiteralFilter] | None = None) -> CrossMatch:
+                focus: set[str] | None = None, filters: dict[str, LiteralFilter] | None = None,
+                begun: BegunCandidates | None = None) -> CrossMatch:
     """Every message of another record that one of `regex_records`' regexes matches.
 
     `regex_records` must have a regex that compiles (callers leave out catastrophic ones).
@@ -261,28 +332,29 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
     paths), only the pairs where the regex or the message belongs to one of those records are
     searched: what a run reporting on those records needs, at a cost that grows with them rather than
     with the KB. `cache` holds what each regex matched in earlier runs, by its candidate messages and
-    by the whole KB's messages: a KB whose messages did not change needs no candidate search at all.
+    by the whole KB's messages: a KB whose messages did not change needs no candidate search at all. What the
+    regex workers found of the candidates before (`begun`, of the whole KB's messages) is used where it holds.
     """
     texts, values = kb_messages(kb.records)
+    begun = begun if begun is not None and focus is None and begun.same(texts, values) else None
     known = literal_sets or {}
     sets = [known[record.relative_path] if record.relative_path in known
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
     # Text number -> hash of its text: of every text for the whole KB's key (kept in the cache); else of the candidates' only (below).
-    text_hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(values)} \
-        if focus is None and cache.enabled else {}
+    text_hashes: dict[int, str] = (dict(begun.hashes) if begun is not None else
+                                   {number: _text_hash(value) for number, value in enumerate(values)}) if focus is None and cache.enabled else {}
     result = CrossMatch()
     matched_pairs: list[tuple[int, int]] = []
     whole_keys: dict[int, str] = {}
     remaining = list(range(len(regex_records)))
     if cache.enabled and focus is None:
-        messages = blake2b("\n".join(sorted(text_hashes.values())).encode(), digest_size=20).hexdigest()
+        messages = _messages_key(text_hashes.values())
         unchecked = set(_over_budget([n for n, found in enumerate(sets) if not indexable(found)], len(texts), fallback_budget))
         own: dict[int, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
         for number, text in enumerate(texts):
             own.setdefault(id(text.record), []).append(text_hashes[number])
-        whole_keys = {number: cache.key("regex-cross-kb", as_text(record.data.get("regex")), messages,
-                                        *sorted(own.get(id(record), ())))
+        whole_keys = {number: _whole_key(cache, record, messages, own.get(id(record), ()))
                       for number, record in enumerate(regex_records) if number not in unchecked}
         stored = cache.get_many(whole_keys.values())
         by_hash: dict[str, list[int]] = {}
@@ -297,12 +369,12 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
         whole_keys = {number: key for number, key in whole_keys.items() if number not in answered}
     # The regexes not answered above: candidates through literal indexes of just them, REGEXES_AT_A_TIME at a time,
     # built by the regex workers for the whole KB (half of the indexes each, beside this process), here for a focus.
-    folded = [fold(value) for value in values]
+    folded = begun.folded if begun is not None else [fold(value) for value in values]
     candidates: dict[int, list[int]] = {}
     unindexed = [number for number, found in enumerate(sets) if not indexable(found)] if focus is None else []
     literal_filters = [(filters or {}).get(record.relative_path) for record in regex_records]
     if focus is None:
-        candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher))
+        candidates.update(_candidates_in_workers(remaining, sets, literal_filters, regex_records, texts, folded, matcher, begun))
     else:
         for start in range(0, len(remaining), REGEXES_AT_A_TIME):
             found, not_indexed = _candidates_here(remaining[start:start + REGEXES_AT_A_TIME], sets, literal_filters,

@@ -13,7 +13,7 @@ from kbtool.cache import Cache, LookedUp, Uncached
 from kbtool.kb import KnowledgeBase
 from kbtool.records import RecordFile, as_dict, as_list, as_text
 from kbtool.regex.broadness import too_broad_reasons
-from kbtool.regex.collisions import CrossMatch, cross_match, may_meet
+from kbtool.regex.collisions import BegunCandidates, CrossMatch, cross_match, may_meet
 from kbtool.regex.literals import (cached_literal_sets, literal_filter_from_json, literal_filter_to_json, literal_sets_from_json,
                                    literal_sets_to_json)
 from kbtool.regex.matcher import BoundedMatcher, SearchJob, Submitted
@@ -63,6 +63,7 @@ class RegexFacts:
         self._held: dict = {}  # the literals the analyses share (shared_analysis)
         self._broad: dict[str, str | None] = {}
         self._cross: CrossMatch | None = None
+        self._begun: BegunCandidates | None = None  # the cross match's first step, begun early (`begin_cross_match`)
         #: The records checked in one batch when a rule first asks (a run whose rules across records are
         #: remembered, and whose files' findings are too, asks nothing).
         self._unchecked: list[RecordFile] | None = None
@@ -221,6 +222,18 @@ class RegexFacts:
             valid=lambda value: value is None or isinstance(value, str))
         self._broad.update((record.relative_path, reason) for record, reason in zip(records, reasons))
 
+    def begin_cross_match(self, records: list[RecordFile]) -> None:
+        """Begin the cross match of `records`, every record of the KB as it will hold them, before the rules of its
+        last records run: the regexes that take part are judged now (as `cross_match` would judge them), and the regex
+        workers look up their candidates while this process goes on."""
+        if self.focus is not None or self._cross is not None:
+            return
+        regexes = [record for record in records if isinstance(record.data.get("regex"), str)]
+        self._judge_broadness(regexes)
+        taking_part = [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
+        self._begun = BegunCandidates(records, taking_part, [self.analysis(record).literal_sets for record in taking_part],
+                                      [self.analysis(record).literal_filter for record in taking_part], self.matcher, self.cache)
+
     def cross_match(self) -> CrossMatch:
         """Which regexes (that compile, are safe and not too broad) match other records' messages."""
         if self._cross is None:
@@ -233,7 +246,8 @@ class RegexFacts:
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
                                                     for record in records},
                                       filters={record.relative_path: self.analysis(record).literal_filter
-                                               for record in records}, cache=self.cache, focus=self.focus)
+                                               for record in records}, cache=self.cache, focus=self.focus, begun=self._begun)
+            self._begun = None
         return self._cross
 
 
