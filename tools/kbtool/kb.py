@@ -124,7 +124,7 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
                         parsed: Callable[[list[RecordFile]], None] | None = None) -> KnowledgeBase:
     """Read every record under `root/entries/` and any extra files or folders given. Files whose
     exact bytes the strict reader found clean before (`cache`) are parsed by the standard parser.
-    They are read in parts of FILES_AT_A_TIME at most, all alike; `each` (when given) is told of each part once the next is
+    They are read in `parts_of` parts, all alike; `each` (when given) is told of each part once the next is
     parsed (as it is parsed when there is no `parsed`), with the number of files in all, and gives what the
     KB is to hold of them instead. `parsed` (when given) is told sooner, of every PARSED_AT_A_TIME files of a
     part as they are parsed (e.g. to start work on them in other processes while the rest of the part is read)."""
@@ -140,8 +140,8 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     cache = cache if cache is not None else Cache(None)
     files: list[RecordFile] = []
     waiting: list[RecordFile] | None = None  # the part read before this one, not yet told to `each`
-    parts = -(-len(paths) // FILES_AT_A_TIME)
-    size = -(-len(paths) // parts) if parts else FILES_AT_A_TIME  # parts alike (2,522 files: two of 1,261), none larger
+    parts = parts_of(len(paths))
+    size = -(-len(paths) // parts) if parts else FILES_AT_A_TIME  # parts alike (2,522 files: two of 1,261)
     for start in range(0, len(paths), size):
         part: list[RecordFile] = []
         for first in range(start, min(start + size, len(paths)), PARSED_AT_A_TIME):
@@ -164,6 +164,11 @@ def load_knowledge_base(root: Path, extra_paths: Iterable[Path] = (), cache: Cac
     if waiting is not None:
         files.extend(each(waiting, len(paths)))
     return KnowledgeBase(root=root, files=files, read_ns=read_ns)
+
+
+def parts_of(files: int) -> int:
+    """How many parts `load_knowledge_base` reads `files` files in: none of more than FILES_AT_A_TIME."""
+    return -(-files // FILES_AT_A_TIME)
 
 
 def parse_read_files(read: list[tuple[RecordFile, bytes | None]], cache: Cache) -> None:

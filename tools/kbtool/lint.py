@@ -23,8 +23,7 @@ from kbtool.errors import UsageError
 from kbtool.filters import FilterPlan, active_rules, filter_findings
 from kbtool.findings import Finding, LintResult, Problem, to_finding
 from kbtool.catalog import keep_catalog, load_catalog
-import kbtool.kb
-from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, shared_fields
+from kbtool.kb import ENTRIES_DIR, KnowledgeBase, discover_record_files, load_knowledge_base, parts_of, shared_fields
 from kbtool.records import RecordFile, SharedRecord
 from kbtool.regex.facts import RegexFacts
 from kbtool.regex.matcher import BoundedMatcher
@@ -148,7 +147,7 @@ class _RulesOfEachFile:
         self.context.regex.take(kb)
         context = dataclasses.replace(self.context, kb=kb)
         kept = [self._kept(record) for record in part]
-        if self.begins and -(-files // kbtool.kb.FILES_AT_A_TIME) <= BEGUN_PARTS:  # the parts `load_knowledge_base` reads
+        if self.begins and parts_of(files) <= BEGUN_PARTS:
             self.kept += [view for view in kept if view.data is not None]
             if len(self.found) + len(part) == files:  # the last part: every record of the KB is known
                 self.context.regex.begin_cross_match(self.kept)
@@ -189,7 +188,7 @@ class _RulesOfEachFile:
 
 
 _NONE: tuple = ()  # no finding, one object for every file that has none
-#: The most parts (`kbtool.kb.FILES_AT_A_TIME`) of a KB whose cross match is begun before the last part's rules run.
+#: The most parts (`kbtool.kb.parts_of`) of a KB whose cross match is begun before the last part's rules run.
 BEGUN_PARTS = 5
 
 

@@ -9,6 +9,9 @@ Trying every regex on every signature is quadratic: 10^10 searches for 100,000 r
    pairs; the rest are reported as unchecked rather than silently skipped;
 3. only the candidate pairs are searched, through the `BoundedMatcher`, in batches;
 4. pairs that the records excuse (listed as frequently confused, or one id twice) are dropped.
+
+A lint of a KB of a few parts begins step 1 in the workers before its last records are checked
+(`BegunCandidates`, from `kbtool.lint`), and the cross match takes what they found.
 """
 
 from __future__ import annotations
