@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -131,13 +132,13 @@ def _pairs(found) -> set:
     return {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in found.collisions}
 
 
-def test_candidates_begun_before_the_last_records_are_checked_give_what_the_cross_match_finds_without(tmp_path):
+def test_candidates_begun_before_the_last_records_are_checked_give_what_the_cross_match_finds_without(tmp_path, monkeypatch):
     """The candidates the workers look up early (`BegunCandidates`, from the KB's records as a lint keeps them) are
     those `cross_match` would look up itself: taken, they give the same pairs; begun over other messages (the same,
-    in another order), they are not taken."""
-    for number in range(60):
+    in another order), they are not taken; where their look-up overran its bound, the cross match looks them up."""
+    for number in range(120):  # as in the test above: a look-up of some 15 ms of the worker's CPU
         write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}",
-                                     aliases=[f"ValueError: bad value {number} in row {row}" for row in range(3)]))
+                                     aliases=[f"ValueError: bad value {number} in row {row}" for row in range(10)]))
     kb = load_knowledge_base(tmp_path)
     records = list(kb.records)
     every = set(range(len(records)))
@@ -155,11 +156,22 @@ def test_candidates_begun_before_the_last_records_are_checked_give_what_the_cros
         stale = collisions.BegunCandidates([*records[1:], records[0]], records, sets, [None] * len(records), matcher, Cache(None))
         not_taken = cross_match(kb, matcher, records, begun=stale)
         assert stale.candidates(records, every)[1] == every  # never asked
-    assert _pairs(taken) == _pairs(not_taken) == _pairs(expected) and len(_pairs(expected)) > 100
-    assert taken.candidate_pairs == not_taken.candidate_pairs == expected.candidate_pairs == sum(map(len, direct.values()))
+        with monkeypatch.context() as patched:
+            patched.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
+            overran = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
+            assert overran.candidates(records, every) == ({}, set())
+        overran = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
+        with monkeypatch.context() as patched:
+            patched.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
+            patched.setattr(overran, "_submitted", collisions._submit_candidates(sets, [None] * len(records), overran.folded, matcher)[1])
+            looked_up_again = cross_match(kb, matcher, records, begun=overran)
+    assert _pairs(taken) == _pairs(not_taken) == _pairs(looked_up_again) == _pairs(expected) and len(_pairs(expected)) > 100
+    assert (taken.candidate_pairs == not_taken.candidate_pairs == looked_up_again.candidate_pairs == expected.candidate_pairs
+            == sum(map(len, direct.values())))
 
 
-def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_parts_and_finds_the_same(generated_kb, monkeypatch):
+def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_parts_and_finds_the_same(generated_kb, monkeypatch,
+                                                                                                        tmp_path):
     """A lint of the whole KB read in parts begins the cross match before the last part's rules run when the KB has at
     most BEGUN_PARTS parts, and not in a larger one: its findings are the same either way, and the same as those of
     a lint that reads the KB in one part."""
@@ -167,7 +179,7 @@ def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_par
     from kbtool.lint import lint
     from kbtool.settings import Settings
 
-    def findings() -> tuple[list, list]:
+    def findings(cache: Cache | None = None) -> tuple[list, list]:
         """The findings of a lint of the whole KB, and (records begun with, whether the cross match took them) of each
         cross match begun."""
         begun = []
@@ -176,7 +188,7 @@ def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_par
                             lambda facts, records: begun.append([len(records)]) or real_begin(facts, records))
         monkeypatch.setattr(collisions.BegunCandidates, "same",
                             lambda candidates, *texts: begun[-1].append(real_same(candidates, *texts)) or begun[-1][-1])
-        result = lint(Settings(root=generated_kb, today=date(2026, 11, 28)))
+        result = lint(Settings(root=generated_kb, today=date(2026, 11, 28)), cache=cache)
         monkeypatch.setattr(lint_module.RegexFacts, "begin_cross_match", real_begin)
         monkeypatch.setattr(collisions.BegunCandidates, "same", real_same)
         return sorted(finding.sort_key() + (finding.hint,) for finding in result.findings), begun
@@ -184,8 +196,22 @@ def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_par
     whole, begun_whole = findings()
     monkeypatch.setattr(kb_module, "FILES_AT_A_TIME", 100)  # the 404 files in five parts of 81 (the last 80)
     in_parts, begun_in_parts = findings()
-    monkeypatch.setattr(lint_module, "BEGUN_PARTS", 4)
+    # With the cache: filled by a first lint (the cross match begun), and used by a second one after an edit of a
+    # record's message (the first lint's answers for the whole KB no longer hold; those for each regex's candidates do).
+    cached = Cache(tmp_path / "cache")
+    filling, begun_filling = findings(cached)
+    edited = next(generated_kb.glob("entries/*/*.json"))
+    original = edited.read_text(encoding="utf-8")
+    record = json.loads(original)
+    edited.write_text(json.dumps({**record, "signature": record["signature"] + ": cuDNN tensor failed to load"}, indent=2),
+                      encoding="utf-8")  # now matched by python/cudnn-any's regex too
+    try:
+        after_edit, begun_after_edit = findings(cached)
+        monkeypatch.setattr(lint_module, "BEGUN_PARTS", 4)
+        expected_after_edit, _ = findings()
+    finally:
+        edited.write_text(original, encoding="utf-8")
     not_begun, begun_not = findings()
-    assert begun_whole == begun_in_parts == [[404, True]] and begun_not == []
-    assert whole == in_parts == not_begun
+    assert begun_whole == begun_in_parts == begun_filling == begun_after_edit == [[404, True]] and begun_not == []
+    assert whole == in_parts == filling == not_begun and after_edit == expected_after_edit != whole
     assert any(finding[3] == "KB206" for finding in whole)  # regex-collision findings among them

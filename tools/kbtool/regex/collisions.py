@@ -17,7 +17,7 @@ A lint of a KB of a few parts begins step 1 in the workers before its last recor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from kbtool.cache import Cache
 from kbtool.digests import blake2b
@@ -182,10 +182,7 @@ class BegunCandidates:
         self.folded = tuple(fold(value) for value in self.values)
         self.hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(self.values)} if cache.enabled else {}
         if cache.enabled:  # (the keys of `cross_match`'s answers for the whole KB)
-            messages, own = _messages_key(self.hashes.values()), {}
-            for number, value in self.hashes.items():
-                own.setdefault(self.owners[number], []).append(value)
-            keys = [_whole_key(cache, record, messages, own.get(record.relative_path, ())) for record in regex_records]
+            keys = _whole_keys(cache, regex_records, self.hashes, self.owners, lambda record: record.relative_path)
             stored = cache.get_many(keys)
             wanted = [number for number, key in enumerate(keys) if not _hash_list(stored.get(key))]
             regex_records, sets, filters = ([items[number] for number in wanted] for items in (regex_records, sets, filters))
@@ -305,15 +302,17 @@ def _text_hash(value: str) -> str:
     return blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def _messages_key(hashes: Iterable[str]) -> str:
-    """What names the whole KB's messages (their `_text_hash`es) in the keys of `_whole_key`."""
-    return blake2b("\n".join(sorted(hashes)).encode(), digest_size=20).hexdigest()
-
-
-def _whole_key(cache: Cache, record: RecordFile, messages: str, own: Iterable[str]) -> str:
-    """The key under which the cache keeps what `record`'s regex matches of the whole KB's messages (`messages`:
-    `_messages_key`), but for its own (their hashes: `own`)."""
-    return cache.key("regex-cross-kb", as_text(record.data.get("regex")), messages, *sorted(own))
+def _whole_keys(cache: Cache, regex_records: list[RecordFile], hashes: dict[int, str], owners: list,
+                owner: Callable[[RecordFile], object]) -> list[str]:
+    """The keys under which the cache keeps what each regex matches of the whole KB's messages (their hashes
+    `hashes`, by number), but for its own record's (`owners[n]`: what tells message n's record, as `owner` tells it
+    of a record)."""
+    messages = blake2b("\n".join(sorted(hashes.values())).encode(), digest_size=20).hexdigest()
+    own: dict[object, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
+    for number, value in hashes.items():
+        own.setdefault(owners[number], []).append(value)
+    return [cache.key("regex-cross-kb", as_text(record.data.get("regex")), messages, *sorted(own.get(owner(record), ())))
+            for record in regex_records]
 
 
 def _hash_list(value: object) -> bool:
@@ -345,20 +344,17 @@ def cross_match(kb: KnowledgeBase, matcher: BoundedMatcher, regex_records: list[
             else required_literal_sets(as_text(record.data.get("regex"))) for record in regex_records]
     cache = cache if cache is not None else Cache(None)
     # Text number -> hash of its text: of every text for the whole KB's key (kept in the cache); else of the candidates' only (below).
-    text_hashes: dict[int, str] = (dict(begun.hashes) if begun is not None else
+    text_hashes: dict[int, str] = (begun.hashes if begun is not None else
                                    {number: _text_hash(value) for number, value in enumerate(values)}) if focus is None and cache.enabled else {}
     result = CrossMatch()
     matched_pairs: list[tuple[int, int]] = []
     whole_keys: dict[int, str] = {}
     remaining = list(range(len(regex_records)))
     if cache.enabled and focus is None:
-        messages = _messages_key(text_hashes.values())
         unchecked = set(_over_budget([n for n, found in enumerate(sets) if not indexable(found)], len(texts), fallback_budget))
-        own: dict[int, list[str]] = {}  # a regex is not searched in its own record's messages: they are part of the key
-        for number, text in enumerate(texts):
-            own.setdefault(id(text.record), []).append(text_hashes[number])
-        whole_keys = {number: _whole_key(cache, record, messages, own.get(id(record), ()))
-                      for number, record in enumerate(regex_records) if number not in unchecked}
+        checked = [number for number in range(len(regex_records)) if number not in unchecked]
+        whole_keys = dict(zip(checked, _whole_keys(cache, [regex_records[number] for number in checked], text_hashes,
+                                                   [id(text.record) for text in texts], id)))
         stored = cache.get_many(whole_keys.values())
         by_hash: dict[str, list[int]] = {}
         for number, value in text_hashes.items():

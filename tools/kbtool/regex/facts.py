@@ -228,11 +228,15 @@ class RegexFacts:
         workers look up their candidates while this process goes on."""
         if self.focus is not None or self._cross is not None:
             return
-        regexes = [record for record in records if isinstance(record.data.get("regex"), str)]
-        self._judge_broadness(regexes)
-        taking_part = [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
+        taking_part = self._taking_part([record for record in records if isinstance(record.data.get("regex"), str)])
         self._begun = BegunCandidates(records, taking_part, [self.analysis(record).literal_sets for record in taking_part],
                                       [self.analysis(record).literal_filter for record in taking_part], self.matcher, self.cache)
+
+    def _taking_part(self, regexes: list[RecordFile]) -> list[RecordFile]:
+        """Of the records with a regex, those whose regex takes part in the cross match: it compiles, is safe and is
+        not too broad (judged now when it was not yet)."""
+        self._judge_broadness(regexes)
+        return [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
 
     def cross_match(self) -> CrossMatch:
         """Which regexes (that compile, are safe and not too broad) match other records' messages."""
@@ -240,8 +244,7 @@ class RegexFacts:
             regexes = [record for record in self.kb.records if isinstance(record.data.get("regex"), str)]
             if self.focus is not None:  # only the regexes that may match a message of the focus, and the focus's own
                 regexes = may_meet(self.kb, regexes, self._literal_sets(regexes), self.focus)
-            self._judge_broadness(regexes)
-            records = [record for record in self._searchable(regexes) if self._broad.get(record.relative_path) is None]
+            records = self._taking_part(regexes)
             self._cross = cross_match(self.kb, self.matcher, records,
                                       literal_sets={record.relative_path: self.analysis(record).literal_sets
                                                     for record in records},
