@@ -140,7 +140,7 @@ class _RulesOfEachFile:
         self.places: dict[tuple, dict[str, tuple[int, int]]] = {}  # the `placed` of the records kept, by value
         self.values: dict[str, str] = {}  # their dates, by value
         self.begins = any(rule.asks_regex and rule.across_records for rule in rules)  # the cross match, early
-        self.kept: list[RecordFile] = []  # the records of the parts before, as the KB keeps them (when it `begins`)
+        self.kept_so_far: list[RecordFile] = []  # the records of the parts checked so far, as the KB keeps them (when it `begins`)
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
@@ -148,10 +148,10 @@ class _RulesOfEachFile:
         context = dataclasses.replace(self.context, kb=kb)
         kept = [self._kept(record) for record in part]
         if self.begins and parts_of(files) <= BEGUN_PARTS:
-            self.kept += [view for view in kept if view.data is not None]
+            self.kept_so_far += [view for view in kept if view.data is not None]
             if len(self.found) + len(part) == files:  # the last part: every record of the KB is known
-                self.context.regex.begin_cross_match(self.kept)
-                self.kept = []
+                self.context.regex.begin_cross_match(self.kept_so_far)
+                self.kept_so_far = []
         first = []
         for record in part:
             done = len(self.found) + len(first)
