@@ -140,7 +140,7 @@ class _RulesOfEachFile:
         self.places: dict[tuple, dict[str, tuple[int, int]]] = {}  # the `placed` of the records kept, by value
         self.values: dict[str, str] = {}  # their dates, by value
         self.begins = any(rule.asks_regex and rule.across_records for rule in rules)  # the cross match, early
-        self.kept_so_far: list[RecordFile] = []  # the records of the parts checked so far, as the KB keeps them (when it `begins`)
+        self.kept_so_far: list[RecordFile] = []  # the records of the parts read so far, as the KB keeps them (when it `begins`)
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
         kb = KnowledgeBase(root=self.context.kb.root, files=part)
