@@ -149,21 +149,22 @@ def test_candidates_begun_before_the_last_records_are_checked_give_what_the_cros
         direct = collisions._candidates_in_workers(list(every), sets, [None] * len(records), records, texts,
                                                    [collisions.fold(value) for value in values], matcher)
         begun = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
-        assert begun.candidates(records, every) == (direct, every)
+        assert begun.look_up.candidates(records, every) == (direct, every)
         begun = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
         taken = cross_match(kb, matcher, records, begun=begun)
-        assert begun.candidates(records, every) == ({}, set())  # asked once: by the cross match
+        assert begun.look_up.candidates(records, every) == ({}, set())  # asked once: by the cross match
         stale = collisions.BegunCandidates([*records[1:], records[0]], records, sets, [None] * len(records), matcher, Cache(None))
         not_taken = cross_match(kb, matcher, records, begun=stale)
-        assert stale.candidates(records, every)[1] == every  # never asked
+        assert stale.look_up.candidates(records, every)[1] == every  # never asked
         with monkeypatch.context() as patched:
             patched.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
             overran = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
-            assert overran.candidates(records, every) == ({}, set())
+            assert overran.look_up.candidates(records, every) == ({}, set())
         overran = collisions.BegunCandidates(records, records, sets, [None] * len(records), matcher, Cache(None))
         with monkeypatch.context() as patched:
             patched.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
-            patched.setattr(overran, "_submitted", collisions._submit_candidates(sets, [None] * len(records), overran.folded, matcher)[1])
+            patched.setattr(overran, "look_up", collisions.CandidateLookUp(records, sets, [None] * len(records), overran.folded,
+                                                                          overran.owners, matcher))
             looked_up_again = cross_match(kb, matcher, records, begun=overran)
     assert _pairs(taken) == _pairs(not_taken) == _pairs(looked_up_again) == _pairs(expected) and len(_pairs(expected)) > 100
     assert (taken.candidate_pairs == not_taken.candidate_pairs == looked_up_again.candidate_pairs == expected.candidate_pairs

@@ -140,62 +140,41 @@ def _candidates_in_workers(regexes: list[int], sets: list[LiteralSets], filters:
                            regex_records: list[RecordFile], texts: list[Text], folded: Sequence[str],
                            matcher: BoundedMatcher, begun: "BegunCandidates | None" = None) -> dict[int, list[int]]:
     """Step 1 for the whole KB: regex number -> numbers of the texts of other records that it could match, of the
-    `regexes` (numbers), looked up by the regex workers (`CandidatesJob`; `candidate_parts`) while this process is
-    free, or earlier (`begun`); a part whose job overran is looked up here."""
-    candidates, covered = begun.candidates(regex_records, set(regexes)) if begun is not None else ({}, set())
-    regexes = [number for number in regexes if number not in covered]
-    parts, submitted = _submit_candidates([sets[number] for number in regexes], [filters[number] for number in regexes],
-                                          folded, matcher)
-    for part, result in zip(parts, submitted.result() if submitted is not None else ()):
-        numbers = [regexes[position] for position in part]
-        if result.candidates is None:  # overran, or the run's budget was spent: look the part up here
-            candidates.update(_candidates_here(numbers, sets, filters, regex_records, texts, folded, None)[0])
-            continue
-        for position, text_number in zip(*result.candidates):
-            if regex_records[numbers[position]] is not texts[text_number].record:
-                candidates.setdefault(numbers[position], []).append(text_number)
+    `regexes` (numbers), looked up by the regex workers (`CandidateLookUp`) while this process is free, or earlier
+    (`begun`); the regexes of a job that overran are looked up here."""
+    wanted = set(regexes)
+    candidates, covered = begun.look_up.candidates(regex_records, wanted) if begun is not None else ({}, set())
+    rest = [number for number in regexes if number not in covered]
+    owners = begun.owners if begun is not None else [text.record.relative_path for text in texts]
+    found, covered = CandidateLookUp([regex_records[number] for number in rest], [sets[number] for number in rest],
+                                     [filters[number] for number in rest], folded, owners, matcher).candidates(regex_records, wanted)
+    candidates.update(found)
+    overran = [number for number in rest if number not in covered]  # or the run's budget was spent
+    for start in range(0, len(overran), REGEXES_AT_A_TIME):
+        candidates.update(_candidates_here(overran[start:start + REGEXES_AT_A_TIME], sets, filters, regex_records, texts, folded,
+                                           None)[0])
     return {number: candidates[number] for number in sorted(candidates)}
 
 
-def _submit_candidates(sets: list[LiteralSets], filters: list[LiteralFilter | None], folded: Sequence[str],
-                       matcher: BoundedMatcher) -> tuple[list[range], Submitted | None]:
-    """The `CandidatesJob`s of these regexes (their required literal sets and filters) over the `folded` texts,
-    submitted to the regex workers: the regexes of each job (`candidate_parts`), and the jobs' results to come."""
-    parts = candidate_parts(len(sets), REGEXES_AT_A_TIME)
-    texts_sent = tuple(folded)  # one object for every job: sent once to each worker, ahead of its jobs (`TextsJob`)
-    jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
-                          seconds=CANDIDATES_SECONDS) for part in parts]
-    return parts, matcher.submit(jobs) if jobs else None
+class CandidateLookUp:
+    """Step 1 for some regexes (`regex_records`, their required literal sets and filters `sets` and `filters`) in the
+    regex workers (`CandidatesJob`s of `candidate_parts`): submitted at once over the `folded` messages (`owners`: the
+    path of each one's record), taken once (`candidates`)."""
 
-
-class BegunCandidates:
-    """Step 1 of the cross match of the whole KB, begun before every record is checked (`RegexFacts.begin_cross_match`):
-    the regex workers look up the candidates of `regex_records` (their required literal sets and filters `sets` and
-    `filters`) in the messages of `records` while this process checks the last of them; but for the regexes whose
-    matches in those messages the cache holds. `cross_match` takes what they found, provided the KB holds the very
-    messages begun with (`same`)."""
-
-    def __init__(self, records: list[RecordFile], regex_records: list[RecordFile], sets: list[LiteralSets],
-                 filters: list[LiteralFilter | None], matcher: BoundedMatcher, cache: Cache) -> None:
-        texts, self.values = kb_messages(records)
-        self.owners = [text.record.relative_path for text in texts]  # the path of each message's record
-        self.folded = tuple(fold(value) for value in self.values)
-        self.hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(self.values)} if cache.enabled else {}
-        if cache.enabled:  # (the keys of `cross_match`'s answers for the whole KB)
-            keys = _whole_keys(cache, regex_records, self.hashes, self.owners, lambda record: record.relative_path)
-            stored = cache.get_many(keys)
-            wanted = [number for number, key in enumerate(keys) if not _hash_list(stored.get(key))]
-            regex_records, sets, filters = ([items[number] for number in wanted] for items in (regex_records, sets, filters))
+    def __init__(self, regex_records: list[RecordFile], sets: list[LiteralSets], filters: list[LiteralFilter | None],
+                 folded: Sequence[str], owners: list[str], matcher: BoundedMatcher) -> None:
+        self.owners = owners
         self._paths = [record.relative_path for record in regex_records]
-        self._parts, self._submitted = _submit_candidates(sets, filters, self.folded, matcher)
-
-    def same(self, texts: list[Text], values: list[str]) -> bool:
-        """Whether `texts` and their `values` are the messages begun with."""
-        return values == self.values and self.owners == [text.record.relative_path for text in texts]
+        self._parts = candidate_parts(len(sets), REGEXES_AT_A_TIME)
+        texts_sent = tuple(folded)  # one object for every job: sent once to each worker, ahead of its jobs (`TextsJob`)
+        jobs = [CandidatesJob(tuple(sets[number] for number in part), tuple(filters[number] for number in part), texts_sent,
+                              seconds=CANDIDATES_SECONDS) for part in self._parts]
+        self._submitted: Submitted | None = matcher.submit(jobs) if jobs else None
 
     def candidates(self, regex_records: list[RecordFile], wanted: set[int]) -> tuple[dict[int, list[int]], set[int]]:
-        """The candidates found of the regexes `wanted` (numbers in `regex_records`), as `_candidates_in_workers`
-        gives them, and the numbers of those found (a part whose job overran found none). Asked once."""
+        """The candidates found of the regexes `wanted` (numbers in `regex_records`): regex number -> the numbers of
+        the messages of other records that it could match, in order; and the numbers of those found (a job that
+        overran found none). Asked once: then nothing is found."""
         number_of = {record.relative_path: number for number, record in enumerate(regex_records)}
         candidates: dict[int, list[int]] = {}
         covered: set[int] = set()
@@ -211,6 +190,31 @@ class BegunCandidates:
                 if number in wanted and self.owners[text_number] != paths[position]:
                     candidates.setdefault(number, []).append(text_number)
         return candidates, covered
+
+
+class BegunCandidates:
+    """Step 1 of the cross match of the whole KB, begun before every record is checked (`RegexFacts.begin_cross_match`):
+    the regex workers look up the candidates of `regex_records` (their required literal sets and filters `sets` and
+    `filters`) in the messages of `records` while this process checks the last of them; but for the regexes whose
+    matches in those messages the cache holds. `cross_match` takes what they found (`look_up`), provided the KB holds
+    the very messages begun with (`same`)."""
+
+    def __init__(self, records: list[RecordFile], regex_records: list[RecordFile], sets: list[LiteralSets],
+                 filters: list[LiteralFilter | None], matcher: BoundedMatcher, cache: Cache) -> None:
+        texts, self.values = kb_messages(records)
+        self.owners = [text.record.relative_path for text in texts]  # the path of each message's record
+        self.folded = tuple(fold(value) for value in self.values)
+        self.hashes: dict[int, str] = {number: _text_hash(value) for number, value in enumerate(self.values)} if cache.enabled else {}
+        if cache.enabled:  # (the keys of `cross_match`'s answers for the whole KB)
+            keys = _whole_keys(cache, regex_records, self.hashes, self.owners, lambda record: record.relative_path)
+            stored = cache.get_many(keys)
+            wanted = [number for number, key in enumerate(keys) if not _hash_list(stored.get(key))]
+            regex_records, sets, filters = ([items[number] for number in wanted] for items in (regex_records, sets, filters))
+        self.look_up = CandidateLookUp(regex_records, sets, filters, self.folded, self.owners, matcher)
+
+    def same(self, texts: list[Text], values: list[str]) -> bool:
+        """Whether `texts` and their `values` are the messages begun with."""
+        return values == self.values and self.owners == [text.record.relative_path for text in texts]
 
 
 def _candidates_here(part: list[int], sets: list[LiteralSets], filters: list[LiteralFilter | None],
