@@ -11,6 +11,7 @@ column where it was found; the lint engine turns them into findings.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import re
@@ -335,7 +336,7 @@ def _only_key(text: str, key: str) -> int | None:
     others: the same key in other objects or repeated, a key that ends so). When it is the only one, it is
     the top-level key.
     """
-    if not _PLAIN_KEY.fullmatch(key) or "\\u" in text:
+    if not _PLAIN_KEY.fullmatch(key) or _has_unicode_escape(text):
         return None
     needle, found, start = f'"{key}"', None, 0
     while (start := text.find(needle, start)) >= 0:
@@ -346,6 +347,13 @@ def _only_key(text: str, key: str) -> int | None:
             found = _BLANK.match(text, after + 1).end()
         start += len(needle)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _has_unicode_escape(text: str) -> bool:
+    """Whether `text` holds a \\u escape (asked again for each finding placed in the same record: the last
+    text's answer is remembered, at the cost of hashing it once)."""
+    return "\\u" in text
 
 
 def _members(text: str, position: int) -> dict[str, int] | list[int]:
