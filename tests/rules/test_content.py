@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import SEED_000, changed, clean_record, rule_findings
 
@@ -154,6 +155,13 @@ def test_low_confidence_needs_no_evidence(kb):
     "https://www.tensorflow.org/...",
     "http://localhost:8000/docs",
     "",
+    "https://www.tensorflow.org/FIXME/lite",
+    "https://www.tensorflow.org/api/TBD",
+    "https://docs.python.org/3/library/xxx.html",
+    "https://docs.python.org/3/library/XxXX",
+    "https://www.tensorflow.org/…",
+    "https://www.tensorflow.org/{page}",
+    "https://www.tensorflow.org/<page>",
 ])
 def test_bad_official_doc_url_is_reported(kb, url):
     record = changed(clean_record(), {"official_doc_url": url})
@@ -165,6 +173,8 @@ def test_bad_official_doc_url_is_reported(kb, url):
     "http://www.tensorflow.org/lite",
     "https://github.com/tensorflow/tensorflow/compare/v2.11.0...v2.12.0",
     "https://github.com/someone/todo-app/issues/3",
+    "https://nginx.org/en/linux_packages.html#xxxsomething",
+    "https://github.com/xxxtentacion/exxxample",
 ])
 def test_good_official_doc_url_is_fine(kb, url):
     record = clean_record()
@@ -208,3 +218,13 @@ def test_empty_lists_of_advice_are_reported_and_no_workaround_is_fine_when_unres
     record["resolvable"] = "false"
     assert [f["pointer"] for f in rule_findings(kb, "missing-advice", record)] == ["/dead_ends"]
     assert rule_findings(kb, "missing-advice", clean_record()) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="TODOBFIXMExX.…<>{}/ab_-:9", max_size=30))
+def test_a_link_is_searched_for_placeholder_words_whenever_it_may_hold_one(text):
+    """`bad-url` searches a link for PLACEHOLDER_WORDS only when it holds what each of their matches holds: the
+    links it does not search hold none."""
+    from kbtool.rules.content import _PLACEHOLDER_MARK, PLACEHOLDER_WORDS
+
+    assert PLACEHOLDER_WORDS.search(text) is None or _PLACEHOLDER_MARK.search(text) is not None

@@ -231,6 +231,9 @@ def verdict_inconsistent(record, context):
 PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net", "example.invalid", "localhost")
 #: Placeholder text: an upper-case TODO/TBD/FIXME, a run of x's, an ellipsis standing for a path part, <url>, {link}.
 PLACEHOLDER_WORDS = re.compile(r"\b(?:TODO|TBD|FIXME)\b|(?<!\w)[xX]{3,}(?!\w)|(?:^|/)\.\.\.(?:/|$)|…|<[^>]*>|\{[^}]*\}")
+#: What every match of PLACEHOLDER_WORDS holds: a link without any (nearly all) is not searched for them (the search
+#: starts from the few characters these begin with, where PLACEHOLDER_WORDS is tried at every character).
+_PLACEHOLDER_MARK = re.compile(r"TODO|TBD|FIXME|[xX]{3}|\.\.\.|…|<|\{")
 PLACEHOLDER_VALUES = {"todo", "tbd", "fixme", "n/a", "na", "none", "null", "url", "link", "placeholder", "-", "?"}
 _WHITESPACE = re.compile(r"\s")  # what str.isspace() calls a space (the same Unicode table)
 #: A repository-relative path of an article (sources may name one), with an optional `:line` or `#fragment`.
@@ -255,7 +258,7 @@ def _url_problem(value: str, allow_article_path: bool) -> str | None:
         return "is empty"
     if text.casefold() in PLACEHOLDER_VALUES:
         return f"is a placeholder ({text!r})"
-    placeholder = PLACEHOLDER_WORDS.search(text)
+    placeholder = PLACEHOLDER_WORDS.search(text) if _PLACEHOLDER_MARK.search(text) else None
     if placeholder:
         return f"is a placeholder ({placeholder.group(0)!r})"
     if allow_article_path and ARTICLE_PATH.fullmatch(text):
