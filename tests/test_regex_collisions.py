@@ -216,3 +216,40 @@ def test_a_lint_begins_the_cross_match_before_the_last_part_in_a_kb_of_a_few_par
     assert begun_whole == begun_in_parts == begun_filling == begun_after_edit == [[404, True]] and begun_not == []
     assert whole == in_parts == filling == not_begun and after_edit == expected_after_edit != whole
     assert any(finding[3] == "KB206" for finding in whole)  # regex-collision findings among them
+
+
+def test_in_a_kb_of_two_parts_the_first_parts_rules_that_ask_the_regex_facts_run_after_the_other_rules_of_the_second(
+        generated_kb, monkeypatch):
+    """The regex workers analyse a part's regexes while the next part is read and its other rules run: in a KB of two
+    parts, the first part's rules that ask the regex facts wait for those, and the findings are the same as those of a
+    lint that reads the KB in one part, and of one that runs each part's rules in turn."""
+    from kbtool import kb as kb_module, lint as lint_module
+    from kbtool.lint import lint
+    from kbtool.settings import Settings
+
+    calls: list[tuple[bool, str]] = []  # (whether the rules ask the regex facts, the file) of each call on one file's rules
+    real = lint_module._findings_of_file
+
+    def logged(rules, record, context):
+        if all(rule.of_one_file for rule in rules):  # not the rules across records, which run afterwards
+            calls.append((any(rule.asks_regex for rule in rules), record.relative_path))
+        return real(rules, record, context)
+
+    monkeypatch.setattr(lint_module, "_findings_of_file", logged)
+
+    def findings() -> tuple[list, list[bool], list[str]]:
+        calls.clear()
+        result = lint(Settings(root=generated_kb, today=date(2026, 11, 28)))
+        return (sorted(finding.sort_key() + (finding.hint,) for finding in result.findings), [asks for asks, _ in calls],
+                [path for _, path in calls])
+
+    whole, whole_kinds, _ = findings()
+    monkeypatch.setattr(kb_module, "FILES_AT_A_TIME", 250)  # the 404 files in two parts of 202
+    two, kinds, paths = findings()
+    monkeypatch.setattr(lint_module, "_WAITING_PARTS", 1)
+    in_turn, kinds_in_turn, paths_in_turn = findings()
+    assert whole_kinds == [False] * 404 + [True] * 404
+    assert kinds == [False] * 404 + [True] * 404 and paths[:404] == paths[404:]
+    assert kinds_in_turn == ([False] * 202 + [True] * 202) * 2 and paths_in_turn[:202] == paths_in_turn[202:404]
+    assert sorted(paths[:404]) == sorted(paths_in_turn[:202] + paths_in_turn[404:606])
+    assert whole == two == in_turn and any(finding[3] == "KB204" for finding in whole)

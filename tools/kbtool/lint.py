@@ -120,10 +120,11 @@ class _RulesOfEachFile:
     placed, when kbtool.remembered keeps them), as the catalog would give it (`SharedRecord`). A lint of 100,000
     records holds two parts of FILES_AT_A_TIME of them whole at most, not all of them.
 
-    When a rule across records asks the regex facts (the cross match), it is begun before the rules of the last part
-    run (`RegexFacts.begin_cross_match`), in a KB of up to BEGUN_PARTS parts: the regex workers, idle by then, look
-    up its candidates meanwhile. (In a larger KB the last part's rules would hide little of that look-up, and what it
-    holds would be held beside the last part's records: 10-15 MiB more at 100,000 records.)"""
+    When a rule across records asks the regex facts (the cross match), it is begun before the last part's rules that ask
+    them run (`RegexFacts.begin_cross_match`), in a KB of up to BEGUN_PARTS parts: the regex workers look up its
+    candidates meanwhile. (In a larger KB the last part's rules would hide little of that look-up, and what it holds
+    would be held beside the last part's records: 10-15 MiB more at 100,000 records.) In a KB of two parts, the first
+    part's rules that ask the regex facts wait for the other rules of the second (`_WAITING_PARTS`)."""
 
     def __init__(self, rules: list[Rule], context: LintContext, progress: Progress | None, remembering: bool) -> None:
         self.rules = [rule for rule in rules if rule.of_one_file]
@@ -141,28 +142,43 @@ class _RulesOfEachFile:
         self.values: dict[str, str] = {}  # their dates, by value
         self.begins = any(rule.asks_regex and rule.across_records for rule in rules)  # the cross match, early
         self.kept_so_far: list[RecordFile] = []  # the records of the parts read so far, as the KB keeps them (when it `begins`)
+        self.seen = 0  # files of the parts told so far
+        #: A part whose rules that ask the regex facts wait for the other rules of the next part (`_WAITING_PARTS`).
+        self.waiting: tuple | None = None
 
     def __call__(self, part: list[RecordFile], files: int) -> list[RecordFile]:
-        kb = KnowledgeBase(root=self.context.kb.root, files=part)
-        self.context.regex.take(kb)
-        context = dataclasses.replace(self.context, kb=kb)
+        context = dataclasses.replace(self.context, kb=KnowledgeBase(root=self.context.kb.root, files=part))
         kept = [self._kept(record) for record in part]
-        if self.begins and parts_of(files) <= BEGUN_PARTS:
-            self.kept_so_far += [view for view in kept if view.data is not None]
-            if len(self.found) + len(part) == files:  # the last part: every record of the KB is known
-                self.context.regex.begin_cross_match(self.kept_so_far)
-                self.kept_so_far = []
         first = []
         for record in part:
-            done = len(self.found) + len(first)
+            done = self.seen + len(first)
             if self.progress is not None and done % 1000 == 0:
                 self.progress(len(self.rules) * done // files, self.steps)
             first.append(_findings_of_file(self.first, record, context))
+        self.seen += len(part)
+        if self.waiting is not None:  # the part before, whose rules that ask the regex facts waited for these to run
+            self._then(*self.waiting)
+            self.waiting = None
+        self.context.regex.take(context.kb)
+        if self.begins and parts_of(files) <= BEGUN_PARTS:
+            self.kept_so_far += [view for view in kept if view.data is not None]
+            if self.seen == files:  # the last part: every record of the KB is known
+                self.context.regex.begin_cross_match(self.kept_so_far)
+                self.kept_so_far = []
+        if self.seen < files and parts_of(files) <= _WAITING_PARTS and self.then:
+            self.waiting = (part, kept, first, context)
+        else:
+            self._then(part, kept, first, context)
+        return kept
+
+    def _then(self, part: list[RecordFile], kept: list[RecordFile], first: list[list[Finding]], context: LintContext) -> None:
+        """The rules of the part's files that ask the regex facts, after the others (`first`: their findings); then the
+        part's records let go of."""
+        self.context.regex.take(context.kb)
         for record, findings in zip(part, first):
             self.found[record.relative_path] = findings + _findings_of_file(self.then, record, context) or _NONE
         for record, view in zip(part, kept):
             self._let_go(record, view)
-        return kept
 
     def _kept(self, record: RecordFile) -> RecordFile:
         """What the KB keeps of `record` (itself when it did not parse into a record), made before its rules run (the
@@ -190,6 +206,10 @@ class _RulesOfEachFile:
 _NONE: tuple = ()  # no finding, one object for every file that has none
 #: The most parts (`kbtool.kb.parts_of`) of a KB whose cross match is begun before the last part's rules run.
 BEGUN_PARTS = 5
+#: In a KB of this many parts at most (both held whole anyway: `load_knowledge_base` reads the next part before it tells
+#: of one), the rules of the first part that ask the regex facts run after the other rules of the second: the regex
+#: workers, which began on the first part's regexes as it was read, have done them by then.
+_WAITING_PARTS = 2
 
 
 def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: BoundedMatcher,
