@@ -19,6 +19,9 @@ import sys
 #: are still collected often; the oldest generation is in practice left alone.
 COLLECTOR_THRESHOLDS = (10_000, 100, 1_000_000)
 
+#: The commands whose regex worker is started before the command line is imported (`start_ahead`): every match and
+#: nearly every lint runs records' regexes.
+_SEARCHING = (["match"], ["lint"])
 #: Words after which a command only prints its help (nothing to start ahead of it).
 _HELP = {"-h", "--help"}
 
@@ -27,7 +30,7 @@ def main() -> None:
     """Console-script entry point."""
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
     arguments = sys.argv[1:]  # (none when the shell asks for completions: those come in the environment)
-    if arguments[:1] == ["match"] and _HELP.isdisjoint(arguments):
+    if arguments[:1] in _SEARCHING and _HELP.isdisjoint(arguments):
         from kbtool.regex.matcher import start_ahead
 
         start_ahead()

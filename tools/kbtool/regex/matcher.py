@@ -194,9 +194,10 @@ _AHEAD: list[_Process] = []
 
 
 def start_ahead() -> None:
-    """Start a worker now, for the first matcher of this process to take (`BoundedMatcher.start`): the console
-    script of `kbtool match` calls this before it imports its command line, so that the worker's start-up (a
-    fresh interpreter importing `kbtool.regex.search`, 60-90 ms) overlaps that import instead of following it.
+    """Start a worker now, for the first matcher of this process to take (`BoundedMatcher.start`, or its first batch):
+    the console script of `kbtool match` and `kbtool lint` calls this before it imports its command line, so that the
+    worker's start-up (a fresh interpreter importing `kbtool.regex.search`, 60-90 ms) overlaps that import (and a
+    lint's reading of the first files) instead of following it.
     A worker never taken ends with this process."""
     if not _AHEAD:
         _AHEAD.append(_SPAWNER.start_process())
