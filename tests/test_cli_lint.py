@@ -151,29 +151,3 @@ def test_the_kbtool_process_writes_its_whole_report_and_keeps_its_cache_before_i
         ended = subprocess.run([sys.executable, "-m", "kbtool", *other], capture_output=True, text=True, env=environment)
         assert (ended.returncode, ended.stdout) == (in_process.exit_code, in_process.stdout) and ended.stdout, other
 
-
-def test_the_console_script_starts_a_lints_regex_worker_before_it_imports_the_command_line_and_the_lint_takes_it(kb):
-    """`kbtool lint` (not `kbtool lint --help`) starts its regex worker first thing, so that the worker's start-up
-    overlaps the imports and the reading of the first files; the lint's matcher runs its regexes there."""
-    write_record(kb, curated_record())
-    program = (
-        "import os, sys\n"
-        "from kbtool.regex import matcher\n"
-        "started = []\n"
-        "real_start_ahead, real_exit = matcher.start_ahead, os._exit\n"
-        "def start_ahead():\n"
-        "    real_start_ahead(); started.append(matcher._AHEAD[0].pid)\n"
-        "matcher.start_ahead = start_ahead\n"
-        "def leave(status):\n"
-        "    print('started ahead', started, 'still waiting', len(matcher._AHEAD), file=sys.stderr); sys.stderr.flush()\n"
-        "    real_exit(status)\n"
-        "os._exit = leave\n"
-        "sys.argv = ['kbtool', *sys.argv[1:]]\n"
-        "from kbtool.console import main\n"
-        "main()\n")
-    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
-    for arguments, expected in ((["lint", "--root", str(kb), "--today", TODAY, "--no-cache"], r"started ahead \[\d+\] still waiting 0"),
-                                (["lint", "--help"], r"started ahead \[\] still waiting 0")):
-        done = subprocess.run([sys.executable, "-c", program, *arguments], capture_output=True, text=True, env=environment,
-                              timeout=120)
-        assert re.search(expected, done.stderr), done.stderr

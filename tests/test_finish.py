@@ -334,16 +334,20 @@ def _kbtool_telling_at_the_end(expression: str, args, cwd: Path) -> subprocess.C
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd)
 
 
-def test_match_starts_its_regex_worker_before_it_imports_the_command_line(tmp_path):
-    """The console script starts the worker of `kbtool match` first thing (`kbtool.console`), so that its start-up
-    overlaps the import of typer; other commands, and the help of match, start none ahead."""
+def test_match_and_lint_start_their_regex_worker_before_they_import_the_command_line(tmp_path):
+    """The console script starts the worker of `kbtool match` and `kbtool lint` first thing (`kbtool.console`), so that
+    its start-up overlaps the import of typer (and a lint's reading of the first files), and the command's matcher
+    takes it; other commands, and the help of match and lint, start none ahead."""
     root = tmp_path / "kb"
     write_record(root, clean_record())
-    order = ("'matcher first' if 'kbtool.regex.matcher' in sys.modules and list(sys.modules).index('kbtool.regex.matcher')"
-             " < list(sys.modules).index('typer') else 'typer first'")
+    order = ("('matcher first' if 'kbtool.regex.matcher' in sys.modules and list(sys.modules).index('kbtool.regex.matcher')"
+             " < list(sys.modules).index('typer') else 'typer first') + ('' if 'kbtool.regex.matcher' not in sys.modules"
+             " or not sys.modules['kbtool.regex.matcher']._AHEAD else ', not taken')")
     found = _kbtool_telling_at_the_end(order, ["match", "--format", "json", clean_record()["signature"]], root)
     assert json.loads(found.stdout)["matches"] and found.stderr.endswith("matcher first")
-    for args in (["match", "--help"], ["lint", "--today", TODAY], ["rules"]):
+    found = _kbtool_telling_at_the_end(order, ["lint", "--today", TODAY, "--no-cache"], root)
+    assert found.stdout.startswith("0 errors") and found.stderr.endswith("matcher first")
+    for args in (["match", "--help"], ["lint", "--help"], ["rules"]):
         assert _kbtool_telling_at_the_end(order, args, root).stderr.endswith("typer first"), args
 
 
