@@ -74,7 +74,9 @@ def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_jo
     one), one after another in each when there is more than one index's worth of regexes; when their job overruns
     its bound, this process builds them: the pairs are those of trying every pair (every regex, `value 1` to `value 9` and `value 0`, is
     in other records' messages, so that every part has candidates). The aliases make the look-up take many ticks of
-    the worker's CPU timer (about 15 ms), so that a bound of 0.1 ms is surely overrun."""
+    the worker's CPU timer (about 15 ms), so that a bound of 0.1 ms is overrun; the timer and the watchdog's view of
+    the worker's CPU time count in ticks, so on a loaded machine the job may end before either notices (about one run
+    in ten with two such tests at once on two cores): the look-up is tried again until one overruns, a few times at most."""
     for number in range(120):
         aliases = [f"ValueError: bad value {number} in row {row}" for row in range(10)]
         write_record(tmp_path, extra(f"python/bad-value-{number}", f"ValueError: bad value {number}", f"value {number % 10}",
@@ -90,7 +92,10 @@ def test_the_regex_workers_look_up_the_candidates_and_this_process_when_their_jo
         in_parts = cross_match(kb, matcher, records)
         monkeypatch.setattr(collisions, "REGEXES_AT_A_TIME", 10_000)
         monkeypatch.setattr(collisions, "CANDIDATES_SECONDS", 1e-4)
-        here = cross_match(kb, matcher, records)
+        for _ in range(5):
+            here = cross_match(kb, matcher, records)
+            if matcher.overran:
+                break
         assert matcher.overran
     for found in (in_workers, in_parts, here):
         assert {(c.regex_record.relative_path, c.text.record.relative_path, c.text.pointer) for c in found.collisions} == expected
