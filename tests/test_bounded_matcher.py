@@ -222,20 +222,6 @@ def test_a_question_asked_while_a_submitted_batch_holds_the_first_worker_is_answ
     assert all(result.timed_out for result in submitted.result())
 
 
-def test_submitting_a_batch_starts_the_other_workers_for_the_questions_asked_meanwhile():
-    """The first worker runs a submitted batch; the others start up at once (a question asked while the batch runs
-    would otherwise wait for a fresh interpreter to start)."""
-    matcher = BoundedMatcher(workers=2, run_budget=1000.0)
-    try:
-        assert [worker._process for worker in matcher._workers] == [None, None]
-        submitted = matcher.submit([SearchJob("b+", ("abc",))])
-        assert matcher._workers[1]._process is not None
-        assert [result.matches for result in submitted.result()] == [(True,)]
-        assert [result.matches for result in matcher.run([SearchJob("b+", ("xyz",))])] == [(False,)]
-    finally:
-        matcher.close()
-
-
 def test_a_run_of_no_jobs_returns_at_once_while_every_worker_is_busy():
     matcher = BoundedMatcher(workers=1, run_budget=1000.0)
     try:

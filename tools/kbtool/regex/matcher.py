@@ -446,8 +446,6 @@ class BoundedMatcher:
         work while the workers search (the thread only feeds them and waits). A batch submitted after it
         runs after it; a `run` meanwhile uses the workers the batch running leaves idle (it may come before one still queued)."""
         self._submitted = [earlier for earlier in self._submitted if earlier.running]
-        for worker in self._workers[1:]:  # the first runs the batch; the others start up now, ready for the questions asked meanwhile
-            worker._ensure_started()
         submitted = Submitted(self, jobs, after=self._submitted[-1] if self._submitted else None)
         self._submitted.append(submitted)
         return submitted
