@@ -150,4 +150,3 @@ def test_the_kbtool_process_writes_its_whole_report_and_keeps_its_cache_before_i
         in_process = run_kbtool(*other)
         ended = subprocess.run([sys.executable, "-m", "kbtool", *other], capture_output=True, text=True, env=environment)
         assert (ended.returncode, ended.stdout) == (in_process.exit_code, in_process.stdout) and ended.stdout, other
-
