@@ -159,10 +159,10 @@ class _RulesOfEachFile:
         if self.waiting is not None:  # the part before, whose rules that ask the regex facts waited for these to run
             self._then(*self.waiting)
             self.waiting = None
-        self.context.regex.take(context.kb)
         if self.begins and parts_of(files) <= BEGUN_PARTS:
             self.kept_so_far += [view for view in kept if view.data is not None]
             if self.seen == files:  # the last part: every record of the KB is known
+                self.context.regex.take(context.kb)  # (its checks due before its broadness is judged)
                 self.context.regex.begin_cross_match(self.kept_so_far)
                 self.kept_so_far = []
         if self.seen < files and parts_of(files) <= _WAITING_PARTS and self.then:
