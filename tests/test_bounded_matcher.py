@@ -324,3 +324,39 @@ def test_a_worker_keeps_the_regex_it_analysed_compiled_for_the_searches_that_fol
     search.run_limited(SearchJob("a+b", ("aab",)), 5, 5)
     search.run_limited(SearchJob("c+d", ("cd",)), 5, 5)
     assert compiled == ["a+b", "c+d"] and list(search._COMPILED) == [("a+b", 0), ("c+d", 0)]
+
+
+@pytest.mark.parametrize("pattern", [r".*", r"Err(?:or)?\b", r"(?i)fatal", r"ValueError: ", r"\w+Error: .{10,}", r"^Killed$",
+                                     r"CUDA out of memory\. Tried to allocate \d+", r"(?:torch|jax) is not installed"])
+def test_a_job_searches_the_texts_that_name_no_error_beside_the_regexs_own(pattern):
+    """With `generic`, the worker also searches the generic texts (the regex compiled once), and says which it matches
+    first: what a search of them in a job of their own says."""
+    from kbtool.regex.generic import SEARCHED
+
+    with BoundedMatcher() as matcher:
+        [result] = matcher.run([SearchJob(pattern, ("an own text",), analyse=True, generic=True)])
+    assert result.generic == next((number for number, text in enumerate(SEARCHED) if re.search(pattern, text)), -1)
+
+
+def test_a_job_with_a_catastrophic_shape_leaves_the_generic_texts_unsearched():
+    with BoundedMatcher(seconds_per_job=0.3) as matcher:
+        [result] = matcher.run([SearchJob("(a+)+$", ("aaa",), analyse=True, generic=True)])
+    assert result.matches == (True,) and result.analysis.shape and result.generic is None
+
+
+@pytest.mark.skipif(not CPU_TIMER, reason="the bound is a CPU-time timer")
+def test_the_generic_texts_searched_past_the_bound_leave_the_answer_unknown():
+    """The generic texts are searched under what is left of the job's bound, after its own texts: when it runs out, the
+    answer is None (the caller searches them in a job of their own), not an error. (Run as the worker runs it.)"""
+    import signal
+
+    from kbtool.regex.shapes import analyse_regex
+
+    slow = re.compile(r"(?:\w|\w)*!")  # exponential on "DeprecationWarning" and the other long names among the texts
+    before = signal.signal(signal.SIGVTALRM, search._on_cpu_limit)
+    try:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0.01)
+        assert search._generic_hit(slow, analyse_regex("Error")) is None  # ("error" is in the texts: they are searched)
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, before)

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from conftest import clean_record, rule_findings
+from conftest import clean_record, curated_record, rule_findings, write_record
 from kbtool.regex.broadness import (MIN_DIFFERENT_ERRORS, REFERENCE_MESSAGES, ReferenceMessage, corpus_matches,
                                     generic_requirement, names_an_error, reference_messages, too_broad_reasons)
 from kbtool.regex.literals import branch_literal_sets, literal_filter, required_literal_sets
-from kbtool.regex.matcher import BoundedMatcher
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 CATCH_ALLS = [r"Error: .+", r"ValueError: \w+", r"\w+Error: .{10,}", r"not supported",
               r"ValueError: '[^']{1,200}'", r"KeyError: '[^']{1,200}'"]
@@ -107,3 +107,63 @@ def test_lint_excuses_a_record_about_a_bare_exception_name(kb):
     record = clean_record()
     record.update(signature="KeyboardInterrupt", regex="KeyboardInterrupt", aliases=[])
     assert rule_findings(kb, "regex-too-broad", record) == []
+
+
+def test_the_reasons_are_the_same_when_a_worker_searched_the_generic_texts_with_the_own_ones(matcher):
+    """`generic_hits` (what the workers found searching the generic texts beside each regex's own texts) gives the
+    reasons a search of its own gives, and where one is not known (None) it is searched then."""
+    patterns = CATCH_ALLS + SPECIFIC + [r".*", r"Error", r"(?i)fatal error", r"ValueError: .*", r"Killed"]
+    own = [["Something specific: that does not occur"]] * len(patterns)
+    results = matcher.run([SearchJob(pattern, tuple(texts), analyse=True, generic=True) for pattern, texts in zip(patterns, own)])
+    hits = [result.generic for result in results]
+    assert all(hit is not None for hit in hits) and sum(hit >= 0 for hit in hits) >= 4
+    expected = too_broad_reasons(patterns, matcher, own_texts=own)
+    assert too_broad_reasons(patterns, matcher, own_texts=own, generic_hits=hits) == expected
+    assert too_broad_reasons(patterns, matcher, own_texts=own, generic_hits=[None, *hits[1:-1], None]) == expected
+    assert "empty string" in expected[patterns.index(".*")] and "generic text 'Error'" in expected[patterns.index("Error")]
+
+
+@pytest.mark.parametrize("regex, signature, said", [
+    (r".*", "anything at all", "it matches the empty string"),
+    (r"Error", "Error: the disk is full", "it matches the generic text 'Error'"),
+    (r"(?i)fatal: .*", "fatal: not a git repository", "it matches the generic text 'fatal: '"),
+])
+def test_lint_reports_a_regex_that_matches_the_empty_string_or_a_generic_text(kb, regex, signature, said):
+    record = clean_record()
+    record.update(signature=signature, regex=regex, aliases=[])
+    [finding] = rule_findings(kb, "regex-too-broad", record)
+    assert finding["pointer"] == "/regex" and said in finding["message"]
+
+
+def test_the_regex_facts_of_a_lint_judge_the_same_with_the_generic_texts_searched_beside_the_own_ones(tmp_path, monkeypatch):
+    """`RegexFacts(judging=True)` (a lint) takes the first measure from what the workers found searching the generic
+    texts beside each regex's own texts, and asks no search of its own for it: every record is judged as without."""
+    from kbtool.kb import load_knowledge_base
+    from kbtool.regex.facts import RegexFacts
+    from kbtool.regex.generic import SEARCHED
+
+    regexes = {"anything": (r".*", "anything at all"), "error": (r"Error", "Error: disk full"),
+               "fatal": (r"(?i)fatal: .*", "fatal: not a git repository"), "value": (r"ValueError: \w+", "ValueError: abc"),
+               **{f"specific-{number}": (rf"CUDA error {number}: device-side assert", f"CUDA error {number}: device-side assert")
+                  for number in range(5)},
+               **{f"catch-all-{number}": (pattern, "Something specific: that does not occur")
+                  for number, pattern in enumerate([r"Error: .+", r"not supported", r"(?:.*)"])}}
+    for name, (regex, signature) in regexes.items():
+        record = curated_record()
+        record.update(id=f"python/{name}", domain="python", signature=signature, regex=regex, aliases=[])
+        write_record(tmp_path, record)
+    kb = load_knowledge_base(tmp_path)
+    asked = []
+    real_run = BoundedMatcher.run
+    monkeypatch.setattr(BoundedMatcher, "run", lambda matcher, jobs: asked.extend(jobs) or real_run(matcher, jobs))
+    reasons = {}
+    for judging in (True, False):
+        asked.clear()
+        with BoundedMatcher() as matcher:
+            facts = RegexFacts(kb, matcher, judging=judging)
+            reasons[judging] = {record.relative_path: facts.broad_reason(record) for record in kb.records}
+        generic_searches = [job for job in asked if isinstance(job, SearchJob) and job.texts == SEARCHED]
+        assert (generic_searches == []) if judging else generic_searches
+    assert reasons[True] == reasons[False]
+    assert sum("empty string" in (reason or "") or "generic text" in (reason or "") for reason in reasons[True].values()) >= 4
+    assert all(reasons[True][f"entries/python/specific-{number}.json"] is None for number in range(5))

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtool.regex.generalise import generalise, message_to_regex
-from kbtool.regex.broadness import GENERIC_TEXTS, too_broad_reasons
+from kbtool.regex.broadness import too_broad_reasons
+from kbtool.regex.generic import GENERIC_TEXTS
 from kbtool.regex.matcher import BoundedMatcher
 from kbtool.regex.shapes import catastrophic_shape
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 
-from kbtool.regex.broadness import GENERIC_TEXTS
+from kbtool.regex.generic import GENERIC_TEXTS
 from kbtool.regex.generalise import generalise
 from kbtool.regex.shapes import catastrophic_shape
 

@@ -218,8 +218,9 @@ def _read_and_check_each_file(settings: Settings, cache: Cache | None, matcher: 
     (`_RulesOfEachFile`); the regex facts worked out then, and the findings of those rules by file."""
     schema = record_schema(settings.root)
     empty = KnowledgeBase(root=settings.root, files=[])
-    facts = RegexFacts(empty, matcher, cache)
-    each = _RulesOfEachFile(active_rules(settings), LintContext(settings=settings, kb=empty, schema=schema, regex=facts),
+    rules = active_rules(settings)
+    facts = RegexFacts(empty, matcher, cache, judging=any(rule.asks_regex for rule in rules))
+    each = _RulesOfEachFile(rules, LintContext(settings=settings, kb=empty, schema=schema, regex=facts),
                             progress, remembering=cache is not None and cache.enabled)
     kb = load_knowledge_base(settings.root, (), cache, each, parsed=facts.start if each.then else None)
     facts.shared_enough()

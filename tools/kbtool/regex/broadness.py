@@ -22,52 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from kbtool.regex.generic import GENERIC_TEXTS, SEARCHED, first_generic_reason, first_hit, needs_generic_search
 from kbtool.regex.index import TextIndex
 from kbtool.regex.literals import LiteralFilter, branch_literal_sets, fold, required_literal_sets
 from kbtool.regex.lookup import search_pairs, wording, wording_overlap
-from kbtool.regex.matcher import BoundedMatcher, SearchJob, SearchResult
+from kbtool.regex.matcher import BoundedMatcher, SearchJob
 
 REFERENCE_MESSAGES = Path(__file__).parent / "reference" / "messages.jsonl"
 #: A regex that matches messages of this many different errors of the reference corpus is too broad.
 MIN_DIFFERENT_ERRORS = 3
-
-
-#: Texts that name no specific error. A record's regex that matches one of them (or the empty
-#: string) would claim almost every error message. Shared with the message generaliser.
-GENERIC_TEXTS: tuple[str, ...] = (
-    "Error", "error", "ERROR", "Error:", "error:", "ERROR:", "Error: ", "error: ", "ERROR: ",
-    "Errors", "errors", "an error occurred", "An error occurred", "Unknown error", "unknown error",
-    "Internal error", "internal error", "Fatal error", "fatal error", "fatal: ", "FATAL", "Fatal",
-    "Exception", "exception", "Exception: ", "Unhandled exception", "Uncaught exception",
-    "Traceback (most recent call last):",
-    '  File "<stdin>", line 1, in <module>',
-    "During handling of the above exception, another exception occurred:",
-    "The above exception was the direct cause of the following exception:",
-    "Caused by: ", "Exception in thread \"main\" ",
-    "failed", "Failed", "FAILED", "failure", "Failure", "failed: ", "Failed: ",
-    "warning", "Warning", "WARNING", "warning: ", "Warning: ",
-    "Command failed with exit code 1", "exit code 1", "exit status 1", "returned non-zero exit status 1",
-    "Process finished with exit code 1", "Something went wrong", "not found", "Not found",
-    "invalid", "Invalid", "cannot", "Cannot", "can't", "unable to", "Unable to",
-    "null", "None", "undefined", "nan", "NaN",
-    # Bare exception class names, Python first, then other common runtimes.
-    "BaseException", "ArithmeticError", "AssertionError", "AttributeError", "BlockingIOError",
-    "BrokenPipeError", "BufferError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
-    "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError", "FloatingPointError",
-    "ImportError", "IndentationError", "IndexError", "InterruptedError", "IOError", "IsADirectoryError",
-    "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError",
-    "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
-    "RecursionError", "ReferenceError", "RuntimeError", "StopIteration", "SyntaxError", "SystemError",
-    "TabError", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
-    "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError", "Warning",
-    "DeprecationWarning", "UserWarning", "FutureWarning", "RuntimeWarning",
-    "NullPointerException", "IllegalArgumentException", "IllegalStateException", "RuntimeException",
-    "ClassNotFoundException", "IOException", "OutOfMemoryError", "StackOverflowError",
-    "SyntaxError: ", "TypeError: ", "ValueError: ", "RuntimeError: ", "KeyError: ", "ImportError: ",
-    "OSError: ", "AttributeError: ", "AssertionError: ", "Exception: ", "IndexError: ",
-    "panic: ", "segmentation fault", "Segmentation fault", "Killed", "Aborted", "core dumped",
-    "npm ERR!", "error[E", "E   ", "Error 1", "make: *** [all] Error 1",
-)
 
 
 #: A record whose signature is nothing but an exception name (`KeyboardInterrupt`, `MemoryError`) is
@@ -79,7 +42,8 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
                       literal_sets: Sequence[tuple[frozenset[str], ...]] | None = None,
                       own_texts: Sequence[Sequence[str]] | None = None,
                       branches: Sequence[Sequence[tuple[frozenset[str], ...]]] | None = None,
-                      filters: Sequence[LiteralFilter] | None = None) -> list[str | None]:
+                      filters: Sequence[LiteralFilter] | None = None,
+                      generic_hits: Sequence[int | None] | None = None) -> list[str | None]:
     """For each pattern, why it is too broad, or None.
 
     In order: it matches the empty string or one of `GENERIC_TEXTS`; what every match must contain
@@ -88,13 +52,12 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     record (their own error does not count, and a signature that is a bare exception name excuses
     the last two measures). Patterns that do not compile or overrun the time bound get None (other
     checks report them). `literal_sets` and `branches` (`required_literal_sets` and `branch_literal_sets` of
-    each pattern) save parsing again; `filters` (`literal_filter` of each) narrow the corpus search.
+    each pattern) save parsing again; `filters` (`literal_filter` of each) narrow the corpus search;
+    `generic_hits`, where a worker searched the generic texts already (`SearchJob.generic`), say what it found.
     """
     literal_sets = list(literal_sets) if literal_sets is not None else [required_literal_sets(p) for p in patterns]
     own_texts = list(own_texts) if own_texts is not None else [[] for _ in patterns]
-    reasons = _generic_text_reasons(patterns, matcher, literal_sets)
-    usable = [result is None or result.error is None and not result.timed_out for result in reasons]
-    reasons_text: list[str | None] = [_describe(result) for result in reasons]
+    usable, reasons_text = _generic_text_reasons(patterns, matcher, literal_sets, generic_hits or [None] * len(patterns))
     excused = [bool(texts) and bool(BARE_EXCEPTION_NAME.fullmatch(texts[0].strip())) for texts in own_texts]
     requirement: dict[int, str] = {}
     for number, pattern in enumerate(patterns):
@@ -116,27 +79,17 @@ def too_broad_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
     return reasons_text
 
 
-def _generic_text_reasons(patterns: Sequence[str], matcher: BoundedMatcher,
-                          literal_sets: Sequence[tuple[frozenset[str], ...]]) -> list[SearchResult | None]:
-    """Each pattern searched in the empty string and every generic text (None: it need not be)."""
-    texts = ("",) + GENERIC_TEXTS
-    # A regex whose every match contains a string found in no generic text needs no matching. (Looked for in
-    # the texts joined: a string found across two of them only costs a search.)
-    folded_generic = "\n".join(fold(text) for text in GENERIC_TEXTS)
-    to_match = [number for number, sets in enumerate(literal_sets) if not sets or any(literal in folded_generic for literal in sets[0])]
-    results: list[SearchResult | None] = [None] * len(patterns)
-    for number, result in zip(to_match, matcher.run([SearchJob(patterns[number], texts) for number in to_match])):
-        results[number] = result
-    return results
-
-
-def _describe(result: SearchResult | None) -> str | None:
-    if result is None or result.error is not None or result.timed_out:
-        return None
-    if result.matches[0]:
-        return "it matches the empty string, so it matches every message"
-    generic = next((text for text, hit in zip(GENERIC_TEXTS, result.matches[1:]) if hit), None)
-    return f"it matches the generic text {generic!r}, which names no specific error" if generic is not None else None
+def _generic_text_reasons(patterns: Sequence[str], matcher: BoundedMatcher, literal_sets: Sequence[tuple[frozenset[str], ...]],
+                          hits: Sequence[int | None]) -> tuple[list[bool], list[str | None]]:
+    """Whether each pattern's search of the empty string and the generic texts (`SEARCHED`) finished (or was not
+    needed: `needs_generic_search`), and why that makes it too broad; `hits[i]`, where not None, is the first of those
+    texts a worker found it matches (-1: none)."""
+    usable, reasons = [True] * len(patterns), [first_generic_reason(hit) for hit in hits]
+    to_match = [number for number, hit in enumerate(hits) if hit is None and needs_generic_search(literal_sets[number])]
+    for number, result in zip(to_match, matcher.run([SearchJob(patterns[number], SEARCHED) for number in to_match])):
+        usable[number] = result.error is None and not result.timed_out
+        reasons[number] = first_generic_reason(first_hit(result.matches)) if usable[number] else None
+    return usable, reasons
 
 
 # --------------------------------------------------------------------------------------------

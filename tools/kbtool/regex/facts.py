@@ -51,13 +51,20 @@ class RegexFacts:
     With `focus` (the records reported on), facts are worked out for those records first and for
     others only when a question needs them (a regex that may match a message of the focus), and
     which regexes match which messages is known only where a record of `focus` takes part: a run
-    that reports on one record costs what that record touches, not what the KB holds."""
+    that reports on one record costs what that record touches, not what the KB holds.
+
+    With `judging` (a lint whose rules ask the regex facts: `regex-too-broad` and the cross match judge broadness), the
+    worker that checks a regex on its own texts, having compiled it, also searches the texts that name no error
+    (`SearchJob.generic`): the first measure of broadness then costs no job of its own."""
 
     def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None,
-                 focus: set[str] | None = None) -> None:
+                 focus: set[str] | None = None, judging: bool = False) -> None:
         self.matcher = matcher
         self.cache = cache if cache is not None else Cache(None)
         self.focus = focus
+        self.judging = judging
+        #: What the workers found of each regex in the generic texts (`SearchResult.generic`), until its broadness is judged.
+        self._generic_hits: dict[str, int] = {}
         self.checks: dict[str, RegexCheck] = {}
         self.analyses: dict[str, RegexAnalysis] = {}
         self._held: dict = {}  # the literals the analyses share (shared_analysis)
@@ -129,7 +136,7 @@ class RegexFacts:
                   for record in candidates]  # every alias in its place, so that alias_matches[i] is aliases[i]
         found = self.cache.look_up("regex-own", inputs, valid=lambda value: isinstance(value, list) and len(value) == 2,
                                    load=lambda value: (_check_from_json(value[0]), _analysis_from_json(value[1])))
-        jobs = [SearchJob(inputs[number][0], inputs[number][1:], analyse=True, first_ignoring_case=True)
+        jobs = [SearchJob(inputs[number][0], inputs[number][1:], analyse=True, first_ignoring_case=True, generic=self.judging)
                 for number in found.missing]
         return _OwnChecks(candidates, found, jobs, self.matcher.submit(jobs) if jobs else None)
 
@@ -150,7 +157,9 @@ class RegexFacts:
         it is kept too."""
         analyses = [result.analysis or analyse_regex(job.pattern) for job, result in zip(jobs, results)]  # none after a timeout
         outcome = []
-        for result, analysis in zip(results, analyses):
+        for job, result, analysis in zip(jobs, results, analyses):
+            if result.generic is not None:
+                self._generic_hits[job.pattern] = result.generic
             unsure = result.timed_out or result.cut_short or result.ignoring_case_timed_out
             check = RegexCheck(result.error, result.timed_out, result.matches[0], tuple(result.matches[1:]),
                                result.first_ignoring_case, result.cut_short, unsure)
@@ -218,7 +227,8 @@ class RegexFacts:
                                               [self.analysis(records[n]).literal_sets for n in missing],
                                               [own_texts(records[n]) for n in missing],
                                               [self.analysis(records[n]).branches for n in missing],
-                                              [self.analysis(records[n]).literal_filter for n in missing]),
+                                              [self.analysis(records[n]).literal_filter for n in missing],
+                                              [self._generic_hits.pop(pattern_of(records[n]), None) for n in missing]),
             valid=lambda value: value is None or isinstance(value, str))
         self._broad.update((record.relative_path, reason) for record, reason in zip(records, reasons))
 

@@ -40,7 +40,7 @@ Every quantifier is bounded except ``\\s+``, which is never nested; where
 checked to match the text it replaces. The result always matches the message it
 came from (it is searched, not anchored), also when the message goes on (closing
 punctuation at its very end is left out); it never matches the empty string or a
-text that names no specific error (`kbtool.regexes.GENERIC_TEXTS`): when too
+text that names no specific error (`kbtool.regex.generic.GENERIC_TEXTS`): when too
 little stable text would remain, the regex is the literal message.
 """
 
@@ -627,9 +627,9 @@ def _drop_trailing_punctuation(pieces: list[tuple[str, GeneralisedPart | None]])
 
 def _names_no_specific_error(pattern: str) -> bool:
     """Whether `pattern` (built here, bounded) matches the empty string or a text that names no specific error."""
-    from kbtool.regex.broadness import GENERIC_TEXTS
+    from kbtool.regex.generic import SEARCHED
 
-    return any(re.search(pattern, text) for text in ("", *GENERIC_TEXTS))
+    return any(re.search(pattern, text) for text in SEARCHED)
 
 
 #: Wildcards that keep a word of the message literal inside them (`make(?:\[\d{1,3}\])?:` keeps `make`).

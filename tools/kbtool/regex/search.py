@@ -57,6 +57,10 @@ class SearchJob(NamedTuple):
     #: under a CPU bound of its own as large as the job's (the catastrophic one when the analysis found a
     #: catastrophic shape): the two searches stay within the watchdog's deadline, WALL_FACTOR times the bound.
     first_ignoring_case: bool = False
+    #: With `analyse`, when the analysis finds no catastrophic shape: also search the empty string and the texts that
+    #: name no error (`kbtool.regex.generic.SEARCHED`, where `needs_generic_search`), for `regex-too-broad`, under what is
+    #: left of the job's bound (`SearchResult.generic`): the regex is compiled here already.
+    generic: bool = False
 
 
 class PairsJob(NamedTuple):
@@ -114,6 +118,9 @@ class SearchResult(NamedTuple):
     ignoring_case_timed_out: bool = False
     #: Of a `CandidatesJob`: the candidate (regex, text) pairs, as two arrays of numbers, in the texts' order.
     candidates: tuple[array, array] | None = None
+    #: With `SearchJob.generic`: the position in `kbtool.regex.generic.SEARCHED` of the first text the regex matches (-1:
+    #: none, or none can be: `needs_generic_search`); None when not searched (a catastrophic shape, or the bound ran out).
+    generic: int | None = None
 
 
 def compile_error(pattern: str, flags: int = 0) -> str | None:
@@ -252,12 +259,26 @@ def _search_all(job: SearchJob | PairsJob | CandidatesJob | TextsJob, catastroph
         return SearchResult(tuple(match is not None for match in found), analysis=analysis,
                             spans=tuple(match.span() if match is not None else None for match in found))
     matches = tuple(compiled.search(text) is not None for text in job.texts)
+    generic = _generic_hit(compiled, analysis) if job.generic and analysis is not None and not analysis.shape else None
     if job.first_ignoring_case and matches and not matches[0]:
         if tree is not None and not may_match_ignoring_case(analysis.literal_filter, job.texts[0]):
-            return SearchResult(matches, analysis=analysis, first_ignoring_case=False)  # its words are not there in any case
+            return SearchResult(matches, analysis=analysis, first_ignoring_case=False, generic=generic)  # its words are not there in any case
         again, timed_out = _first_ignoring_case(job, tree, catastrophic_seconds if analysis is not None and analysis.shape else cpu_seconds)
-        return SearchResult(matches, analysis=analysis, first_ignoring_case=again, ignoring_case_timed_out=timed_out)
-    return SearchResult(matches, analysis=analysis)
+        return SearchResult(matches, analysis=analysis, first_ignoring_case=again, ignoring_case_timed_out=timed_out, generic=generic)
+    return SearchResult(matches, analysis=analysis, generic=generic)
+
+
+def _generic_hit(compiled: re.Pattern, analysis: RegexAnalysis) -> int | None:
+    """`SearchResult.generic` of a regex searched with its own texts; None when the job's bound runs out meanwhile (the
+    search of its own texts stands: the caller searches the generic texts again, under a bound of their own)."""
+    from kbtool.regex.generic import SEARCHED, first_hit, needs_generic_search
+
+    if not needs_generic_search(analysis.literal_sets):
+        return -1
+    try:
+        return first_hit(compiled.search(text) is not None for text in SEARCHED)
+    except _CpuLimit:
+        return None
 
 
 def _first_ignoring_case(job: SearchJob, tree, cpu_seconds: float) -> tuple[bool | None, bool]:

@@ -116,7 +116,7 @@ def alias_mismatch(record, context):
 
       * it matches the empty string or a generic text that names no specific error: `Error`,
         `Traceback (most recent call last):`, a bare exception class name such as `ValueError`
-        (`GENERIC_TEXTS` in `kbtool/regex/broadness.py`);
+        (`GENERIC_TEXTS` in `kbtool/regex/generic.py`);
       * what it requires, the literal text every match must contain (for an alternation, each
         alternative on its own), is only exception or log-level names, punctuation and common words:
         `ValueError: \\w+`, `KeyError: '[^']{1,200}'`, `Error: .+`. A number of five digits or more
