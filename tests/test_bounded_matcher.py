@@ -326,16 +326,22 @@ def test_a_worker_keeps_the_regex_it_analysed_compiled_for_the_searches_that_fol
     assert compiled == ["a+b", "c+d"] and list(search._COMPILED) == [("a+b", 0), ("c+d", 0)]
 
 
+@pytest.mark.skipif(not CPU_TIMER, reason="searched beside the own texts only under the CPU-time timer")
+@pytest.mark.parametrize("own", ["ERROR 1: CUDA OUT OF MEMORY. TRIED TO ALLOCATE 2", "Error 1: CUDA out of memory. Tried to allocate 2",
+                                 "an own text"])  # matched only ignoring case, matched, neither (each way a job ends)
 @pytest.mark.parametrize("pattern", [r".*", r"Err(?:or)?\b", r"(?i)fatal", r"ValueError: ", r"\w+Error: .{10,}", r"^Killed$",
                                      r"CUDA out of memory\. Tried to allocate \d+", r"(?:torch|jax) is not installed"])
-def test_a_job_searches_the_texts_that_name_no_error_beside_the_regexs_own(pattern):
+def test_a_job_searches_the_texts_that_name_no_error_beside_the_regexs_own(pattern, own):
     """With `generic`, the worker also searches the generic texts (the regex compiled once), and says which it matches
-    first: what a search of them in a job of their own says."""
+    first: what a search of them in a job of their own says; the search of its own texts (and again ignoring case)
+    answers as without."""
     from kbtool.regex.generic import SEARCHED
 
     with BoundedMatcher() as matcher:
-        [result] = matcher.run([SearchJob(pattern, ("an own text",), analyse=True, generic=True)])
+        [result, without] = matcher.run([SearchJob(pattern, (own,), analyse=True, first_ignoring_case=True, generic=generic)
+                                         for generic in (True, False)])
     assert result.generic == next((number for number, text in enumerate(SEARCHED) if re.search(pattern, text)), -1)
+    assert result._replace(generic=None) == without and without.generic is None
 
 
 def test_a_job_with_a_catastrophic_shape_leaves_the_generic_texts_unsearched():
@@ -357,6 +363,9 @@ def test_the_generic_texts_searched_past_the_bound_leave_the_answer_unknown():
     try:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0.01)
         assert search._generic_hit(slow, analyse_regex("Error")) is None  # ("error" is in the texts: they are searched)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 60)  # a search that finishes stops the timer: the rest of the job cannot overrun
+        assert search._generic_hit(re.compile("Error"), analyse_regex("Error")) == 1
+        assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         signal.signal(signal.SIGVTALRM, before)

@@ -55,7 +55,9 @@ class RegexFacts:
 
     With `judging` (a lint whose rules ask the regex facts: `regex-too-broad` and the cross match judge broadness), the
     worker that checks a regex on its own texts, having compiled it, also searches the texts that name no error
-    (`SearchJob.generic`): the first measure of broadness then costs no job of its own."""
+    (`SearchJob.generic`): the first measure of broadness then costs no job of its own. (Once the run's time budget for
+    slow regexes is used up, a search of the generic texts asked later is cut short and tells nothing; the one made
+    beside the own texts, earlier, still tells.)"""
 
     def __init__(self, kb: KnowledgeBase, matcher: BoundedMatcher, cache: Cache | None = None,
                  focus: set[str] | None = None, judging: bool = False) -> None:

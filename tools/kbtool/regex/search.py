@@ -57,9 +57,9 @@ class SearchJob(NamedTuple):
     #: under a CPU bound of its own as large as the job's (the catastrophic one when the analysis found a
     #: catastrophic shape): the two searches stay within the watchdog's deadline, WALL_FACTOR times the bound.
     first_ignoring_case: bool = False
-    #: With `analyse`, when the analysis finds no catastrophic shape: also search the empty string and the texts that
-    #: name no error (`kbtool.regex.generic.SEARCHED`, where `needs_generic_search`), for `regex-too-broad`, under what is
-    #: left of the job's bound (`SearchResult.generic`): the regex is compiled here already.
+    #: With `analyse`, when the analysis finds no catastrophic shape and the platform has the CPU timer: also search the
+    #: empty string and the texts that name no error (`kbtool.regex.generic.SEARCHED`, where `needs_generic_search`),
+    #: for `regex-too-broad`, under what is left of the job's bound (`SearchResult.generic`): the regex is compiled here.
     generic: bool = False
 
 
@@ -119,7 +119,8 @@ class SearchResult(NamedTuple):
     #: Of a `CandidatesJob`: the candidate (regex, text) pairs, as two arrays of numbers, in the texts' order.
     candidates: tuple[array, array] | None = None
     #: With `SearchJob.generic`: the position in `kbtool.regex.generic.SEARCHED` of the first text the regex matches (-1:
-    #: none, or none can be: `needs_generic_search`); None when not searched (a catastrophic shape, or the bound ran out).
+    #: none, or none can be: `needs_generic_search`); None when not searched (a catastrophic shape, no CPU timer, or the
+    #: bound ran out).
     generic: int | None = None
 
 
@@ -259,7 +260,7 @@ def _search_all(job: SearchJob | PairsJob | CandidatesJob | TextsJob, catastroph
         return SearchResult(tuple(match is not None for match in found), analysis=analysis,
                             spans=tuple(match.span() if match is not None else None for match in found))
     matches = tuple(compiled.search(text) is not None for text in job.texts)
-    generic = _generic_hit(compiled, analysis) if job.generic and analysis is not None and not analysis.shape else None
+    generic = _generic_hit(compiled, analysis) if job.generic and CPU_TIMER and analysis is not None and not analysis.shape else None
     if job.first_ignoring_case and matches and not matches[0]:
         if tree is not None and not may_match_ignoring_case(analysis.literal_filter, job.texts[0]):
             return SearchResult(matches, analysis=analysis, first_ignoring_case=False, generic=generic)  # its words are not there in any case
@@ -269,14 +270,16 @@ def _search_all(job: SearchJob | PairsJob | CandidatesJob | TextsJob, catastroph
 
 
 def _generic_hit(compiled: re.Pattern, analysis: RegexAnalysis) -> int | None:
-    """`SearchResult.generic` of a regex searched with its own texts; None when the job's bound runs out meanwhile (the
-    search of its own texts stands: the caller searches the generic texts again, under a bound of their own)."""
-    from kbtool.regex.generic import SEARCHED, first_hit, needs_generic_search
-
-    if not needs_generic_search(analysis.literal_sets):
-        return -1
+    """`SearchResult.generic` of a regex searched with its own texts, under what is left of the job's CPU bound (asked
+    only where there is that timer); None when it runs out meanwhile: the search of its own texts stands, and the caller
+    searches the generic texts again, in a job of their own. The timer is then stopped, so that it cannot run out in
+    the rest of the job (which runs no regex but under a bound of its own) and take the answers found with it."""
     try:
-        return first_hit(compiled.search(text) is not None for text in SEARCHED)
+        from kbtool.regex.generic import SEARCHED, first_hit, needs_generic_search
+
+        hit = first_hit(compiled.search(text) is not None for text in SEARCHED) if needs_generic_search(analysis.literal_sets) else -1
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        return hit
     except _CpuLimit:
         return None
 
