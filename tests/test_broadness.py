@@ -96,6 +96,31 @@ def test_corpus_matches_are_the_first_errors_in_the_corpus_order_for_each_regex(
         ["quota readonly 10", "schema readonly 12"]]
 
 
+def test_a_regex_whose_matches_matter_only_when_enough_is_not_searched_when_its_candidates_cannot_be_enough(matcher, monkeypatch):
+    """`enough_only`: a regex whose candidates are messages of fewer than `enough` different errors is not searched and
+    gets none; the others get what they get without it."""
+    corpus = [ReferenceMessage(message, error) for message, error in [
+        ("disk full on /a", "disk-full"), ("disk full on /b", "disk-full"), ("disk quota exceeded for uid 7", "quota"),
+        ("socket closed by peer", "closed"), ("socket timed out after 30 s", "timeout"), ("socket refused: port 80", "refused")]]
+    patterns = [r"disk full", r"disk \w+", r"socket \w+", r"never seen"]
+    searched = []
+    real_run = BoundedMatcher.run
+    monkeypatch.setattr(BoundedMatcher, "run", lambda self, jobs: searched.extend(
+        pattern for job in jobs for pattern in (job.patterns if hasattr(job, "patterns") else (job.pattern,))) or real_run(self, jobs))
+
+    def found(enough_only):
+        searched.clear()
+        matches = corpus_matches(patterns, [required_literal_sets(pattern) for pattern in patterns], matcher, corpus=corpus,
+                                 filters=[literal_filter(pattern) for pattern in patterns], enough_only=enough_only)
+        return [[message.message for message in messages] for messages in matches], set(searched)
+
+    everything, all_searched = found(None)
+    assert [len(messages) for messages in everything] == [1, 2, 3, 0] and all_searched == set(patterns[:3])
+    assert found([True] * 4) == ([[], [], everything[2], []], {r"socket \w+"})
+    assert found([False, True, True, True]) == ([everything[0], [], everything[2], []], {r"disk full", r"socket \w+"})
+    assert found([False] * 4) == (everything, all_searched)
+
+
 def test_lint_reports_a_catch_all_regex_with_the_messages_it_swallows(kb):
     record = clean_record()
     record.update(signature="ValueError: 'abc'", regex=r"ValueError: '[^']{1,200}'", aliases=[])
@@ -167,3 +192,21 @@ def test_the_regex_facts_of_a_lint_judge_the_same_with_the_generic_texts_searche
     assert reasons[True] == reasons[False]
     assert sum("empty string" in (reason or "") or "generic text" in (reason or "") for reason in reasons[True].values()) >= 4
     assert all(reasons[True][f"entries/python/specific-{number}.json"] is None for number in range(5))
+
+
+def test_the_reasons_are_those_of_searching_every_candidate_of_the_reference_corpus(matcher, monkeypatch):
+    """`too_broad_reasons` leaves unsearched the regexes that cannot match enough different errors (`enough_only`): over
+    the regexes of real records (the deadends sample) and catch-alls, its reasons are those of searching them all."""
+    from pathlib import Path
+
+    from kbtool.regex import broadness
+
+    canons = sorted((Path(__file__).parent / "fixtures" / "deadends-sample").rglob("*.json"))
+    errors = [json.loads(canon.read_text(encoding="utf-8"))["error"] for canon in canons]
+    patterns = [error["regex"] for error in errors] + CATCH_ALLS + SPECIFIC
+    own = [[error["signature"]] for error in errors] + [["Something specific: that does not occur"]] * (len(CATCH_ALLS) + len(SPECIFIC))
+    pruned = too_broad_reasons(patterns, matcher, own_texts=own)
+    real = broadness.corpus_matches
+    monkeypatch.setattr(broadness, "corpus_matches", lambda *args, enough_only=None, **kwargs: real(*args, **kwargs))
+    assert pruned == too_broad_reasons(patterns, matcher, own_texts=own)
+    assert sum(reason is not None for reason in pruned) >= len(CATCH_ALLS) and len(patterns) >= 60
