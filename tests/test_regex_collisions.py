@@ -258,3 +258,39 @@ def test_in_a_kb_of_two_parts_the_first_parts_rules_that_ask_the_regex_facts_run
     assert kinds_in_turn == ([False] * 202 + [True] * 202) * 2 and paths_in_turn[:202] == paths_in_turn[202:404]
     assert sorted(paths[:404]) == sorted(paths_in_turn[:202] + paths_in_turn[404:606])
     assert whole == two == in_turn and any(finding[3] == "KB204" for finding in whole)
+
+
+def test_the_cross_match_begun_looks_up_regexes_of_the_last_part_not_yet_judged_and_leaves_out_those_too_broad(tmp_path, monkeypatch):
+    """The look-up begun before the last part's rules run takes every regex that may take part, the last part's before
+    their broadness is judged; the cross match then leaves out those judged too broad: a catch-all in the last part is
+    reported as too broad, never as colliding, as in a lint that begins nothing."""
+    from kbtool import kb as kb_module, lint as lint_module
+    from kbtool.lint import lint
+    from kbtool.settings import Settings
+
+    generate(tmp_path, 60)
+    write_record(tmp_path, extra("zzz/catch-all", "Error: the disk is full", r"Error: .+"))  # sorts last: in the last part
+    for number in range(3):
+        write_record(tmp_path, extra(f"zzz/specific-{number}", f"Error: quota {number} of the bucket exceeded",
+                                     rf"quota {number} of the bucket exceeded"))
+    begun_with = []
+    real = collisions.BegunCandidates.__init__
+
+    def noted(self, records, regex_records, *rest):
+        begun_with.append({record.relative_path for record in regex_records})
+        real(self, records, regex_records, *rest)
+
+    monkeypatch.setattr(collisions.BegunCandidates, "__init__", noted)
+    monkeypatch.setattr(kb_module, "FILES_AT_A_TIME", 20)  # 64 files in four parts of 16
+
+    def findings():
+        result = lint(Settings(root=tmp_path, today=date(2026, 11, 28)))
+        return sorted(finding.sort_key() + (finding.hint,) for finding in result.findings)
+
+    begun = findings()
+    monkeypatch.setattr(lint_module, "BEGUN_PARTS", 0)
+    not_begun = findings()
+    assert len(begun_with) == 1 and "entries/zzz/catch-all.json" in begun_with[0]
+    assert begun == not_begun
+    catch_all = [finding for finding in begun if finding[0] == "entries/zzz/catch-all.json"]
+    assert any(finding[3] == "KB204" for finding in catch_all) and not any(finding[3] == "KB206" for finding in catch_all)

@@ -162,7 +162,7 @@ class _RulesOfEachFile:
         if self.begins and parts_of(files) <= BEGUN_PARTS:
             self.kept_so_far += [view for view in kept if view.data is not None]
             if self.seen == files:  # the last part: every record of the KB is known
-                self.context.regex.take(context.kb)  # (its checks due before its broadness is judged)
+                self.context.regex.take(context.kb)  # (its checks due before the cross match is begun)
                 self.context.regex.begin_cross_match(self.kept_so_far)
                 self.kept_so_far = []
         if self.seen < files and parts_of(files) <= _WAITING_PARTS and self.then:

@@ -236,13 +236,15 @@ class RegexFacts:
 
     def begin_cross_match(self, records: list[RecordFile]) -> None:
         """Begin the cross match of `records`, every record of the KB as it will hold them, before the rules of its
-        last records run: the regexes that take part are judged now (as `cross_match` would judge them), and the regex
-        workers look up their candidates while this process goes on."""
+        last records run: the regex workers look up the candidates of every regex that may take part (it compiles, is
+        safe, and is not known to be too broad) while this process goes on, judging the broadness of the last records
+        meanwhile; `cross_match` then takes those of the regexes that do take part."""
         if self.focus is not None or self._cross is not None:
             return
-        taking_part = self._taking_part([record for record in records if isinstance(record.data.get("regex"), str)])
-        self._begun = BegunCandidates(records, taking_part, [self.analysis(record).literal_sets for record in taking_part],
-                                      [self.analysis(record).literal_filter for record in taking_part], self.matcher, self.cache)
+        regexes = self._searchable([record for record in records if isinstance(record.data.get("regex"), str)])
+        may_take_part = [record for record in regexes if self._broad.get(record.relative_path) is None]
+        self._begun = BegunCandidates(records, may_take_part, [self.analysis(record).literal_sets for record in may_take_part],
+                                      [self.analysis(record).literal_filter for record in may_take_part], self.matcher, self.cache)
 
     def _taking_part(self, regexes: list[RecordFile]) -> list[RecordFile]:
         """Of the records with a regex, those whose regex takes part in the cross match: it compiles, is safe and is
