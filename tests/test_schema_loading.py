@@ -1,5 +1,6 @@
-"""The record schema is checked against its metaschema by jsonschema-rs first; jsonschema, slow to
-import, is loaded only to name what is wrong: with a schema that does not pass, or a record that does not."""
+"""The record schema is checked against its metaschema by jsonschema-rs first, and records against it;
+jsonschema, slow to import, is loaded only to name what is wrong with a schema that does not pass, or with
+a record whose violations jsonschema-rs's errors do not name (`kbtool.violations`)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def test_a_schema_of_another_draft_is_checked_as_jsonschema_checks_it(tmp_path):
     assert [finding["pointer"] for finding in json.loads(run.stdout)["findings"] if finding["name"] == "schema"] == ["/signature"]
 
 
-def test_a_lint_of_valid_records_never_imports_jsonschema_and_one_invalid_record_does(tmp_path):
+def test_jsonschema_is_imported_only_for_a_violation_jsonschema_rs_does_not_name(tmp_path):
     _kb_with_schema(tmp_path)
     run = _lint(tmp_path)
     assert run.returncode == 0, run.stdout[-2000:]
@@ -89,6 +90,16 @@ def test_a_lint_of_valid_records_never_imports_jsonschema_and_one_invalid_record
     broken["no_such_field"] = 1
     write_record(tmp_path, broken)
     run = _lint(tmp_path, "--format", "json")
+    assert "jsonschema" not in _imported(run)
+    schema_findings = [finding for finding in json.loads(run.stdout)["findings"] if finding["name"] == "schema"]
+    assert [(finding["path"], finding["message"]) for finding in schema_findings] == [
+        ("entries/tensorflow/another.json", "unknown field 'no_such_field' in the record. Check the spelling; allowed fields: "
+         + ", ".join(SCHEMA["properties"]))]
+
+    broken["versions"] = list(range(300))  # more violations than a record's findings list: jsonschema picks those listed
+    write_record(tmp_path, broken)
+    run = _lint(tmp_path, "--format", "json")
     assert "jsonschema" in _imported(run)
     schema_findings = [finding for finding in json.loads(run.stdout)["findings"] if finding["name"] == "schema"]
-    assert [finding["path"] for finding in schema_findings] == ["entries/tensorflow/another.json"]
+    assert len(schema_findings) == 201
+    assert [finding["pointer"] for finding in schema_findings if finding["message"].startswith("more than 200 schema violations")] == [""]

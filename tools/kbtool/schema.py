@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from kbtool.errors import UsageError
 from kbtool.findings import Problem
 from kbtool.linear import linear_pattern
+from kbtool.violations import named_by_jsonschema, named_by_jsonschema_rs
 
 SCHEMA_FILE_NAME = "error-record.schema.json"
 PACKAGED_SCHEMA = Path(__file__).parent / "data" / SCHEMA_FILE_NAME
@@ -145,24 +146,27 @@ class RecordSchema:
 
     @functools.cached_property
     def validator(self) -> Any:
-        """jsonschema's validator, which names every violation (`kbtool.violations`, imported when first needed)."""
-        from kbtool.violations import naming_validator
+        """jsonschema's validator, which names every violation (`kbtool.naming_validator`, imported when first needed)."""
+        from kbtool.naming_validator import naming_validator
         return naming_validator(self.document, PACKAGED_SCHEMA)
 
     def problems(self, data: Any) -> Iterator[Problem]:
         """One problem per schema violation, pointing at the offending value.
 
-        Valid records (nearly all) are confirmed by the fast validator; only records it rejects are
-        walked by jsonschema, which names every violation with its path.
+        Valid records (nearly all) are confirmed by the fast validator, and the violations of the others
+        named from its errors where `kbtool.violations` can; only the rest are walked by jsonschema.
         """
         if self.fast_validator is not None:
             try:
                 if self.fast_validator.is_valid(data):
                     return
+                named = named_by_jsonschema_rs(self.fast_validator.iter_errors(data), self.document, data)
             except Exception:
-                pass
-        from kbtool.violations import violations
-        yield from violations(self.validator, data)
+                named = None
+            if named is not None:
+                yield from named
+                return
+        yield from named_by_jsonschema(self.validator, data)
 
 
 @functools.lru_cache(maxsize=4)
@@ -170,7 +174,7 @@ def load_record_schema(path: Path) -> RecordSchema:
     """Read and check the schema at `path`; an unusable one is a SchemaLoadError naming the file."""
     schema = load_schema(path)
     if not _passes_metaschema_fast(schema):
-        from kbtool.violations import metaschema_error
+        from kbtool.naming_validator import metaschema_error
         error = metaschema_error(schema)
         if error is not None:
             raise SchemaLoadError(f"{path}: the record schema is not a valid JSON Schema: {error}")

@@ -1,108 +1,92 @@
-"""Every violation of the record schema named, with jsonschema; and the schema checked against its metaschema.
+"""Every violation of the record schema named: one problem per violation, pointing at the offending value.
 
-Imported only when needed: most records are confirmed valid by jsonschema-rs (`RecordSchema.problems`),
-and most schemas by jsonschema-rs's metaschema check (`kbtool.schema`), so a run over valid records
-does not pay for importing jsonschema. The schema's patterns are matched with RE2 here too
-(`kbtool.linear`): a pattern cannot make a run spin.
+The names come from jsonschema-rs's errors when every violation of the record is of a kind named here
+alike from both libraries (`FAST_NAMED`), and from jsonschema's otherwise (`kbtool.naming_validator`,
+imported only then): a lint of a KB whose invalid records break only those keywords never imports
+jsonschema. Either way a record's problems are the same (a test compares the two on mutated records).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
-from pathlib import Path
-from typing import Any, Iterator
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import extend, validator_for
-from jsonschema_specifications import REGISTRY as SPECIFICATIONS
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from kbtool.findings import Problem
-from kbtool.linear import linear_search as _matches
 from kbtool.records import make_pointer
 
 #: Violations listed per record; beyond this one finding says there are more.
 MAX_SCHEMA_PROBLEMS = 200
 
-
-def metaschema_error(schema: dict[str, Any]) -> str | None:
-    """What jsonschema finds wrong with `schema` checked against its metaschema; None when nothing is."""
-    try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)
-    except Exception as error:
-        return str(getattr(error, "message", error))
-    return None
+#: The keywords whose violations jsonschema-rs's errors are named from. A record with a violation of any
+#: other (anyOf, a format other than date, a keyword reached through $ref, ...) is named from jsonschema's.
+FAST_NAMED = frozenset({"required", "additionalProperties", "type", "enum", "format", "pattern",
+                        "minimum", "maximum", "maxLength", "minLength"})
 
 
-def naming_validator(schema: dict[str, Any], packaged: Path) -> Any:
-    """jsonschema's validator of `schema`, with the schema's patterns matched by RE2 and references
-    resolved only inside the schema or to kbtool's own schema (the file `packaged`)."""
-    cls = validator_for(schema, default=Draft202012Validator)
-    linear = extend(cls, {"pattern": _pattern, "patternProperties": _pattern_properties,
-                          "additionalProperties": _additional_properties})
-    return linear(schema, format_checker=cls.FORMAT_CHECKER, registry=_registry(packaged))
+class Violation(NamedTuple):
+    """What naming a violation reads of it: the fields of jsonschema's ValidationError of the same names."""
+
+    absolute_path: tuple  # path of the offending value in the record
+    validator: str  # the keyword violated
+    validator_value: Any  # that keyword's value in the schema
+    instance: Any  # the offending value
+    schema: dict  # the (sub)schema holding the keyword
+    message: str
 
 
-def violations(validator: Any, data: Any) -> Iterator[Problem]:
-    """One problem per violation of `data`, pointing at the offending value; past MAX_SCHEMA_PROBLEMS,
-    one problem says there are more (a hostile record can hold hundreds of thousands)."""
+def named_by_jsonschema(validator: Any, data: Any) -> Iterator[Problem]:
+    """The problems of `data` as jsonschema's `validator` (`kbtool.naming_validator`) finds them."""
     found = list(itertools.islice(validator.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1))
-    errors = sorted(found[:MAX_SCHEMA_PROBLEMS], key=lambda error: [str(token) for token in error.absolute_path])
+    yield from _named(found[:MAX_SCHEMA_PROBLEMS])
+    if len(found) > MAX_SCHEMA_PROBLEMS:
+        yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
+                      "fix these and run kbtool lint again to see the rest")
+
+
+def named_by_jsonschema_rs(errors: Iterable[Any], schema: dict[str, Any], data: Any) -> list[Problem] | None:
+    """The problems of `data` from jsonschema-rs's `errors` (its `iter_errors(data)`), named as
+    `named_by_jsonschema` names jsonschema's; None when one is not of a kind in FAST_NAMED, or was reached
+    through a reference (its schema path may then lie in another document), or there are more than
+    MAX_SCHEMA_PROBLEMS (which of them are listed then depends on the order each library finds them in)."""
+    found: list[Violation] = []
+    for error in errors:
+        keyword, schema_path = error.kind.name, list(error.schema_path)
+        if len(found) == MAX_SCHEMA_PROBLEMS or keyword not in FAST_NAMED or schema_path[-1:] != [keyword] \
+                or list(getattr(error, "evaluation_path", ())) != schema_path:
+            return None
+        holder, value = _at(schema, schema_path[:-1]), _at(data, error.instance_path)
+        if not isinstance(holder, dict) or keyword not in holder or value is _MISSING \
+                or (keyword == "format" and holder[keyword] != "date"):
+            return None
+        message = f"{error.kind.property!r} is a required property" if keyword == "required" else ""
+        found.append(Violation(tuple(error.instance_path), keyword, holder[keyword], value, holder, message))
+    return list(_named(found))
+
+
+_MISSING = object()
+
+
+def _at(document: Any, path: Iterable[str | int]) -> Any:
+    """The value at `path` in a JSON document; _MISSING where there is none."""
+    for token in path:
+        if isinstance(document, dict) and isinstance(token, str) and token in document:
+            document = document[token]
+        elif isinstance(document, list) and type(token) is int and 0 <= token < len(document):
+            document = document[token]
+        else:
+            return _MISSING
+    return document
+
+
+def _named(errors: list) -> Iterator[Problem]:
+    errors = sorted(errors, key=lambda error: [str(token) for token in error.absolute_path])
     # A date in another form ("2024-1-5") breaks the field's pattern: saying also that it is no real date is wrong.
     misshapen = {tuple(error.absolute_path) for error in errors if error.validator == "pattern"}
     for error in errors:
         if error.validator == "format" and tuple(error.absolute_path) in misshapen:
             continue
         yield _describe(error)
-    if len(found) > MAX_SCHEMA_PROBLEMS:
-        yield Problem("", f"more than {MAX_SCHEMA_PROBLEMS} schema violations; only the first {MAX_SCHEMA_PROBLEMS} are listed",
-                      "fix these and run kbtool lint again to see the rest")
-
-
-def _pattern(validator, pattern, instance, schema):
-    if validator.is_type(instance, "string") and not _matches(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-def _pattern_properties(validator, pattern_properties, instance, schema):
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in pattern_properties.items():
-        for key, value in instance.items():
-            if _matches(pattern, key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(validator, additional, instance, schema):
-    if not validator.is_type(instance, "object"):
-        return
-    properties = schema.get("properties", {})
-    patterns = list(schema.get("patternProperties", {}))
-    extras = [key for key in instance if key not in properties and not any(_matches(pattern, key) for pattern in patterns)]
-    if validator.is_type(additional, "object"):
-        for extra in extras:
-            yield from validator.descend(instance[extra], additional, path=extra)
-    elif not additional and extras:
-        names = ", ".join(repr(extra) for extra in sorted(extras)[:20]) + (f" and {len(extras) - 20} more" if len(extras) > 20 else "")
-        yield ValidationError(f"Additional properties are not allowed ({names} unexpected)")
-
-
-@functools.lru_cache(maxsize=4)
-def _registry(packaged: Path) -> Registry:
-    """The metaschemas, and the one document a reference may reach besides the schema itself: kbtool's own schema."""
-    own = json.loads(packaged.read_text(encoding="utf-8"))
-    identifier = own.get("$id") if isinstance(own, dict) else None
-
-    def retrieve(uri: str) -> Resource:
-        if isinstance(identifier, str) and uri.rstrip("#") == identifier.rstrip("#"):
-            return Resource.from_contents(own)
-        raise NoSuchResource(ref=uri)
-
-    return SPECIFICATIONS.combine(Registry(retrieve=retrieve))
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -110,7 +94,7 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _with_description(fix: str, error: ValidationError) -> str:
+def _with_description(fix: str, error: Any) -> str:
     """`fix`, then what the schema says the field holds (its `description`), when it says."""
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
     if not isinstance(description, str) or not description.strip():
@@ -120,7 +104,7 @@ def _with_description(fix: str, error: ValidationError) -> str:
     return f"{fix}; {said}" if fix else said
 
 
-def _describe(error: ValidationError) -> Problem:
+def _describe(error: Any) -> Problem:
     tokens = list(error.absolute_path)
     pointer = make_pointer(*tokens)
     field = "/".join(str(token) for token in tokens) or "the record"
