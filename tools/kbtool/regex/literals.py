@@ -141,8 +141,8 @@ def _literals_of_sequence(items, flags: int, memo: _Memo | None = None) -> _Lite
             run.append(chr(item[1]))
             continue
         if run:
-            current = {left + "".join(run) for left in current}
-            run = []
+            tail, run = "".join(run), []
+            current = {left + tail for left in current}
         part = _literals_of(item, flags, memo)
         if part.exact is not None and current is not None and len(current) * len(part.exact) <= _MAX_EXACT:
             current = {left + right for left in current for right in part.exact}
@@ -155,7 +155,8 @@ def _literals_of_sequence(items, flags: int, memo: _Memo | None = None) -> _Lite
             required.extend(part.required)
             current = {""}
     if run:
-        current = {left + "".join(run) for left in current}
+        tail = "".join(run)
+        current = {left + tail for left in current}
     if exact:
         return _Literals(frozenset(current))
     flush()
