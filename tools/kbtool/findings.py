@@ -58,7 +58,7 @@ class Finding:
         return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}"
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code, self.pointer, self.message)
+        return (self.path, self.line, self.column, self.code, self.pointer, self.message, self.hint)
 
 
 #: A message longer than this is cut, saying how much was left out: no output line runs to megabytes.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import re
@@ -12,7 +13,7 @@ from typing import Any, Iterator
 from kbtool.errors import UsageError
 from kbtool.findings import Problem
 from kbtool.linear import linear_pattern
-from kbtool.violations import named_by_jsonschema, named_by_jsonschema_rs
+from kbtool.violations import fast_named_record, fast_nameable, named_by_jsonschema, named_by_jsonschema_rs
 
 SCHEMA_FILE_NAME = "error-record.schema.json"
 PACKAGED_SCHEMA = Path(__file__).parent / "data" / SCHEMA_FILE_NAME
@@ -117,9 +118,24 @@ def _fast_validator(schema: dict[str, Any]):
         return None
     try:
         return jsonschema_rs.validator_for(schema, validate_formats=True, retriever=_retrieve_for_rs,
-                                           pattern_options=jsonschema_rs.RegexOptions())
+                                           pattern_options=jsonschema_rs.RegexOptions(), formats={"date": _is_date})
     except Exception:
         return None
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(value: str) -> bool:
+    """The "date" format as jsonschema checks it (`datetime.date.fromisoformat` of YYYY-MM-DD), for jsonschema-rs:
+    its own takes the year 0000, which Python's calendar does not have."""
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _retrieve_for_rs(uri: str) -> Any:
@@ -145,6 +161,11 @@ class RecordSchema:
         return _fast_validator(self.document)
 
     @functools.cached_property
+    def fast_names(self) -> bool:
+        """Whether the violations of its records may be named from the fast validator's errors (`fast_nameable`)."""
+        return fast_nameable(self.document)
+
+    @functools.cached_property
     def validator(self) -> Any:
         """jsonschema's validator, which names every violation (`kbtool.naming_validator`, imported when first needed)."""
         from kbtool.naming_validator import naming_validator
@@ -154,13 +175,15 @@ class RecordSchema:
         """One problem per schema violation, pointing at the offending value.
 
         Valid records (nearly all) are confirmed by the fast validator, and the violations of the others
-        named from its errors where `kbtool.violations` can; only the rest are walked by jsonschema.
+        named from its errors where `kbtool.violations` finds both libraries agree (`fast_names`,
+        `fast_named_record`); only the rest are walked by jsonschema.
         """
         if self.fast_validator is not None:
             try:
                 if self.fast_validator.is_valid(data):
                     return
-                named = named_by_jsonschema_rs(self.fast_validator.iter_errors(data), self.document, data)
+                named = (named_by_jsonschema_rs(self.fast_validator.iter_errors(data), self.document, data)
+                         if self.fast_names and fast_named_record(data) else None)
             except Exception:
                 named = None
             if named is not None:

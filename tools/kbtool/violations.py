@@ -1,15 +1,20 @@
 """Every violation of the record schema named: one problem per violation, pointing at the offending value.
 
-The names come from jsonschema-rs's errors when every violation of the record is of a kind named here
-alike from both libraries (`FAST_NAMED`), and from jsonschema's otherwise (`kbtool.naming_validator`,
-imported only then): a lint of a KB whose invalid records break only those keywords never imports
-jsonschema. Either way a record's problems are the same (a test compares the two on mutated records).
+The names come from jsonschema-rs's errors where the two libraries are known to find the same violations
+(`fast_nameable`: a schema of draft 2020-12 using only the keywords of `FAST_NAMED`, applied through
+`properties`, `items` and `additionalProperties`, whose patterns mean the same in both dialects; a record
+without an empty key or a number JSON cannot hold), and from jsonschema's otherwise (`kbtool.naming_validator`,
+imported only then): a lint of a KB of kbtool's schema never imports jsonschema. Either way a record's
+problems are the same (a test compares the two on records broken at random).
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
+import math
+import re
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from kbtool.findings import Problem
@@ -18,10 +23,69 @@ from kbtool.records import make_pointer
 #: Violations listed per record; beyond this one finding says there are more.
 MAX_SCHEMA_PROBLEMS = 200
 
-#: The keywords whose violations jsonschema-rs's errors are named from. A record with a violation of any
-#: other (anyOf, a format other than date, a keyword reached through $ref, ...) is named from jsonschema's.
+#: The keywords whose violations jsonschema-rs's errors are named from.
 FAST_NAMED = frozenset({"required", "additionalProperties", "type", "enum", "format", "pattern",
                         "minimum", "maximum", "maxLength", "minLength"})
+#: What else a schema named from jsonschema-rs's errors may hold: the applicators that lead to those keywords, and
+#: words that check nothing.
+_FAST_SCHEMA_WORDS = FAST_NAMED | {"properties", "items", "$schema", "$id", "title", "description", "$comment",
+                                   "default", "examples", "readOnly", "writeOnly", "deprecated"}
+#: The drafts the two libraries read alike when a schema names them (or none).
+FAST_DRAFTS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")
+#: What a pattern must not hold to mean the same to jsonschema-rs (ECMA 262) and to RE2 (what jsonschema matches with
+#: here): an escaped letter or digit other than \n, \t, \r and \f (class shorthands such as \s and \d differ on Unicode,
+#: \b on words, \A and \z exist in one only), a group of another kind than (?:...) (flags, look-arounds, names), an
+#: empty class; nor `.` outside a class (`_same_in_both_dialects`).
+_DIALECT_BOUND = re.compile(r"\\(?![ntrf])[A-Za-z0-9]|\(\?(?!:)|\[\^?\]")
+
+
+def fast_nameable(schema: Any) -> bool:
+    """Whether the violations of a record of `schema` may be named from jsonschema-rs's errors: the schema is of
+    draft 2020-12, holds only `_FAST_SCHEMA_WORDS` (schemas under `properties`, `items` and `additionalProperties`),
+    `format` only as "date", no empty property name, and patterns that mean the same in both regex dialects."""
+    if not isinstance(schema, dict) or schema.get("$schema", FAST_DRAFTS[0]) not in FAST_DRAFTS:
+        return False
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, bool):
+            continue
+        if not isinstance(node, dict) or not _FAST_SCHEMA_WORDS.issuperset(node):
+            return False
+        if "format" in node and node["format"] != "date" or "pattern" in node and not _same_in_both_dialects(node["pattern"]):
+            return False
+        properties = node.get("properties", {})
+        if not isinstance(properties, dict) or "" in properties:
+            return False
+        stack.extend(properties.values())
+        stack.extend(node[key] for key in ("items", "additionalProperties") if key in node)
+    return True
+
+
+def _same_in_both_dialects(pattern: Any) -> bool:
+    if not isinstance(pattern, str) or _DIALECT_BOUND.search(pattern):
+        return False
+    outside_classes = re.sub(r"\\.|\[(?:\\.|[^\]\\])*\]", "", pattern)  # escapes and classes taken out
+    return "." not in outside_classes
+
+
+def fast_named_record(data: Any) -> bool:
+    """Whether jsonschema-rs sees `data` as jsonschema does: no empty key (left out of jsonschema-rs's paths) and no
+    number JSON cannot hold (infinite or NaN, which jsonschema-rs takes for null), anywhere in it."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            if "" in node:
+                return False
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
+        elif type(node) is float and not math.isfinite(node):
+            return False
+        elif not (node is None or type(node) in (str, int, float, bool)):
+            return False  # a value JSON has no word for (a tuple, say): each library takes it in its own way
+    return True
 
 
 class Violation(NamedTuple):
@@ -46,14 +110,14 @@ def named_by_jsonschema(validator: Any, data: Any) -> Iterator[Problem]:
 
 def named_by_jsonschema_rs(errors: Iterable[Any], schema: dict[str, Any], data: Any) -> list[Problem] | None:
     """The problems of `data` from jsonschema-rs's `errors` (its `iter_errors(data)`), named as
-    `named_by_jsonschema` names jsonschema's; None when one is not of a kind in FAST_NAMED, or was reached
-    through a reference (its schema path may then lie in another document), or there are more than
-    MAX_SCHEMA_PROBLEMS (which of them are listed then depends on the order each library finds them in)."""
+    `named_by_jsonschema` names jsonschema's, for a `schema` that is `fast_nameable` and a record that is
+    `fast_named_record` (the caller's to ask); None when one is not of a kind in FAST_NAMED or not where its
+    schema path says, or there are more than MAX_SCHEMA_PROBLEMS (which of them are listed then depends on the
+    order each library finds them in)."""
     found: list[Violation] = []
     for error in errors:
         keyword, schema_path = error.kind.name, list(error.schema_path)
-        if len(found) == MAX_SCHEMA_PROBLEMS or keyword not in FAST_NAMED or schema_path[-1:] != [keyword] \
-                or list(getattr(error, "evaluation_path", ())) != schema_path:
+        if len(found) == MAX_SCHEMA_PROBLEMS or keyword not in FAST_NAMED or schema_path[-1:] != [keyword]:
             return None
         holder, value = _at(schema, schema_path[:-1]), _at(data, error.instance_path)
         if not isinstance(holder, dict) or keyword not in holder or value is _MISSING \
@@ -110,7 +174,7 @@ def _describe(error: Any) -> Problem:
     field = "/".join(str(token) for token in tokens) or "the record"
     validator_name = error.validator
     if validator_name == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        missing = _required_name(error.message)
         where = f"in {field}" if tokens else "in the record"
         return Problem(pointer, f"required field '{missing}' is missing {where}", f"add \"{missing}\"")
     if validator_name == "additionalProperties":
@@ -142,3 +206,19 @@ def _describe(error: Any) -> Problem:
     if validator_name == "minLength":
         return Problem(pointer, f"{field} must not be empty")
     return Problem(pointer, f"{field}: {error.message}")
+
+
+_REQUIRED = " is a required property"
+
+
+def _required_name(message: str) -> str:
+    """The property jsonschema's message of a `required` violation names (`'name' is a required property`, the name
+    as Python writes a string: quoted with " when it holds a ')."""
+    if message.endswith(_REQUIRED):
+        try:
+            name = ast.literal_eval(message[: -len(_REQUIRED)])
+        except (ValueError, SyntaxError):
+            return message
+        if isinstance(name, str):
+            return name
+    return message
