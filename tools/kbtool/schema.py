@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from kbtool.errors import UsageError
 from kbtool.findings import Problem
 from kbtool.linear import linear_pattern
-from kbtool.violations import fast_named_record, fast_nameable, named_by_jsonschema, named_by_jsonschema_rs
+from kbtool.violations import FAST_DRAFTS, fast_named_record, fast_nameable, named_by_jsonschema, named_by_jsonschema_rs
 
 SCHEMA_FILE_NAME = "error-record.schema.json"
 PACKAGED_SCHEMA = Path(__file__).parent / "data" / SCHEMA_FILE_NAME
@@ -214,10 +214,6 @@ def load_record_schema(path: Path) -> RecordSchema:
                                if key.endswith("_zh") and key[: -len("_zh")] in properties))
 
 
-#: The metaschema jsonschema-rs is trusted to check a schema against: the one jsonschema applies to a
-#: schema that names it, or names none. (jsonschema-rs knows spellings of other drafts' URIs that
-#: jsonschema does not, and would check such a schema against another draft than jsonschema does.)
-FAST_CHECKED_METASCHEMAS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")
 #: A schema nested deeper than this is left to jsonschema's check (which refuses what it cannot walk).
 FAST_CHECKED_DEPTH = 64
 
@@ -227,7 +223,7 @@ def _passes_metaschema_fast(schema: dict[str, Any]) -> bool:
     valid against its metaschema, and every pattern in it compiles with Python's re (the "regex" format
     jsonschema checks and jsonschema-rs does not). False means "not known": jsonschema's own check then
     decides and names what is wrong."""
-    if schema.get("$schema", FAST_CHECKED_METASCHEMAS[0]) not in FAST_CHECKED_METASCHEMAS or _deeper_than(schema, FAST_CHECKED_DEPTH):
+    if schema.get("$schema", FAST_DRAFTS[0]) not in FAST_DRAFTS or _deeper_than(schema, FAST_CHECKED_DEPTH):
         return False
     try:
         import jsonschema_rs

@@ -30,7 +30,9 @@ FAST_NAMED = frozenset({"required", "additionalProperties", "type", "enum", "for
 #: words that check nothing.
 _FAST_SCHEMA_WORDS = FAST_NAMED | {"properties", "items", "$schema", "$id", "title", "description", "$comment",
                                    "default", "examples", "readOnly", "writeOnly", "deprecated"}
-#: The drafts the two libraries read alike when a schema names them (or none).
+#: The draft jsonschema-rs is trusted with, to check a schema against its metaschema (`kbtool.schema`) and to name the
+#: violations of its records: the one jsonschema applies to a schema that names it, or names none. (jsonschema-rs knows
+#: spellings of other drafts' URIs that jsonschema does not, and would read such a schema as another draft.)
 FAST_DRAFTS = ("https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#")
 #: What a pattern must not hold to mean the same to jsonschema-rs (ECMA 262) and to RE2 (what jsonschema matches with
 #: here): an escaped letter or digit other than \n, \t, \r and \f (class shorthands such as \s and \d differ on Unicode,
@@ -120,8 +122,7 @@ def named_by_jsonschema_rs(errors: Iterable[Any], schema: dict[str, Any], data: 
         if len(found) == MAX_SCHEMA_PROBLEMS or keyword not in FAST_NAMED or schema_path[-1:] != [keyword]:
             return None
         holder, value = _at(schema, schema_path[:-1]), _at(data, error.instance_path)
-        if not isinstance(holder, dict) or keyword not in holder or value is _MISSING \
-                or (keyword == "format" and holder[keyword] != "date"):
+        if not isinstance(holder, dict) or keyword not in holder or value is _MISSING:
             return None
         message = f"{error.kind.property!r} is a required property" if keyword == "required" else ""
         found.append(Violation(tuple(error.instance_path), keyword, holder[keyword], value, holder, message))
