@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from re import _constants as _sre
 from re import _parser as _sre_parse
 
+from kbtool.regex.quickparse import parse as quick_parse
+
 if TYPE_CHECKING:
     from kbtool.cache import Cache
 
@@ -53,6 +55,9 @@ def parse(pattern: str, flags: int = 0):
     """Python's parse tree of `pattern`, or None when it does not parse (or is too long)."""
     if not isinstance(pattern, str) or len(pattern) > MAX_ANALYSED_LENGTH:
         return None
+    tree = quick_parse(pattern, flags)  # the common shapes, read faster; the same tree
+    if tree is not None:
+        return tree
     try:
         with warnings.catch_warnings():  # a FutureWarning marks a construct of another engine: not analysable
             warnings.simplefilter("error", FutureWarning)
@@ -62,8 +67,8 @@ def parse(pattern: str, flags: int = 0):
 
 
 def items_of(node) -> list:
-    """The (op, argument) items of a SubPattern (or of a plain list)."""
-    return list(node.data) if hasattr(node, "data") else list(node)
+    """The (op, argument) items of a SubPattern (or of a plain list): the tree's own list, never to be changed."""
+    return node.data if type(node) is _sre_parse.SubPattern else node
 
 
 def group_flags(flags: int, av) -> tuple[int, object]:
@@ -137,8 +142,9 @@ def _literals_of_sequence(items, flags: int, memo: _Memo | None = None) -> _Lite
 
     run: list[str] = []  # plain characters not yet appended to `current`
     for item in items:
-        if item[0] is _sre.LITERAL:
-            run.append(chr(item[1]))
+        op, av = item
+        if op is _sre.LITERAL:
+            run.append(chr(av))
             continue
         if run:
             tail, run = "".join(run), []
@@ -293,56 +299,61 @@ _MAX_FILTER_DEPTH = 6
 def _starts(items, flags: int, depth: int = 0) -> frozenset[str]:
     """Strings one of which every match of the sequence `items` starts with ("" among them: nothing known)."""
     run = []
-    for position, (op, av) in enumerate(items):
+    for op, av in items:
         if op is _sre.LITERAL:
             run.append(chr(av))
             continue
-        prefix = "".join(run)
-        if depth >= _MAX_FILTER_DEPTH:
-            return frozenset({prefix})
-        if op in GROUPS:
-            inner_flags, body = group_flags(flags, av)
-            follow = _starts(items_of(body), inner_flags, depth + 1)
-        elif op is _sre.BRANCH:
-            follow = frozenset().union(*(_starts(items_of(branch), flags, depth + 1) for branch in av[1]))
-        elif op in REPEATS and av[0] >= 1:
-            follow = _starts(items_of(av[2]), flags, depth + 1)
-        else:
-            follow = frozenset({""})
-        if len(follow) > _MAX_EXACT:
-            return frozenset({prefix})
-        return frozenset(prefix + text for text in follow)
+        return _starts_with("".join(run), op, av, flags, depth)
     return frozenset({"".join(run)})
 
 
+def _starts_with(prefix: str, op, av, flags: int, depth: int) -> frozenset[str]:
+    """`_starts` of plain text `prefix` followed by the item (op, av), and whatever comes after it."""
+    if depth >= _MAX_FILTER_DEPTH:
+        return frozenset({prefix})
+    if op in GROUPS:
+        inner_flags, body = group_flags(flags, av)
+        follow = _starts(items_of(body), inner_flags, depth + 1)
+    elif op is _sre.BRANCH:
+        follow = frozenset().union(*(_starts(items_of(branch), flags, depth + 1) for branch in av[1]))
+    elif op in REPEATS and av[0] >= 1:
+        follow = _starts(items_of(av[2]), flags, depth + 1)
+    else:
+        follow = frozenset({""})
+    if len(follow) > _MAX_EXACT:
+        return frozenset({prefix})
+    return frozenset(prefix + text for text in follow)
+
+
 def _filter_of_sequence(node, flags: int, depth: int, memo: _Memo | None) -> LiteralFilter:
-    items = items_of(node)
     clauses: list = list(_folded_of_node(node, flags, memo))
     if depth >= _MAX_FILTER_DEPTH:
         return tuple(clauses)
     # A run of plain characters followed by a group or an alternation: every match holds the run
     # followed by one of the strings that part starts with ("Error: (?:foo|bar)" holds "error: foo"
     # or "error: bar"), which the required sets alone do not say.
-    for position in range(1, len(items)):
-        if items[position - 1][0] is _sre.LITERAL and items[position][0] is not _sre.LITERAL:
-            start = position - 1
-            while start > 0 and items[start - 1][0] is _sre.LITERAL:
-                start -= 1
-            followed = _starts(items[start:], flags, depth + 1)
-            if any(len(text) > position - start for text in followed):  # it says more than the run
+    inner: list = []  # the clauses of the groups, repetitions and alternatives, after those of the runs
+    run: list[str] = []
+    for op, av in items_of(node):
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            prefix, run = "".join(run), []
+            followed = _starts_with(prefix, op, av, flags, depth + 1)
+            if any(len(text) > len(prefix) for text in followed):  # it says more than the run
                 clauses.append(frozenset(fold(text) for text in followed))
-    for op, av in items:
         if op in GROUPS:
             inner_flags, body = group_flags(flags, av)
-            clauses.extend(_filter_of_sequence(body, inner_flags, depth + 1, memo))
+            inner.extend(_filter_of_sequence(body, inner_flags, depth + 1, memo))
         elif op in REPEATS and av[0] >= 1 and av[1] != 0:
-            clauses.extend(_filter_of_sequence(av[2], flags, depth + 1, memo))
+            inner.extend(_filter_of_sequence(av[2], flags, depth + 1, memo))
         elif op is _sre.BRANCH:
             alternatives = tuple(_filter_of_sequence(branch, flags, depth + 1, memo) for branch in av[1])
             if all(alternatives):  # an alternative that requires nothing: the branch tells nothing
-                clauses.append(alternatives)
+                inner.append(alternatives)
     unique: list = []
-    for clause in clauses:
+    for clause in clauses + inner:
         if clause not in unique:
             unique.append(clause)
     return tuple(unique)

@@ -504,6 +504,8 @@ def _loop_census(items) -> tuple[int, bool]:
     while stack:
         current, copies = stack.pop()
         for op, av in current:
+            if op is _sre.LITERAL:  # most items: nothing to count
+                continue
             if op in REPEATS:
                 low, high, body = av
                 inner = items_of(body)
@@ -540,6 +542,7 @@ def _loops_in_a_row(items) -> int:
 # the most loops along one way through it), `most` the most in a row anywhere in it. Every figure is
 # at least the true one: an alternation of broken and unbroken parts counts as unbroken.
 _EMPTY_ROW = (False, 0, 0, 0)
+_ASCII_LOWER = tuple(chr(code).lower() for code in range(128))
 _BREAK = (True, 0, 0, 0)
 
 
@@ -578,11 +581,14 @@ def _row_summary(items) -> tuple:
     summary = _EMPTY_ROW
     previous = None  # the plain ASCII character just before, lower-cased
     for op, av in items:
-        char = None
-        if op is _sre.LITERAL:
-            char = chr(av).lower() if av < 128 else None
-            part = _BREAK if char is not None and previous is not None and char != previous else _EMPTY_ROW
-        elif op in REPEATS:
+        if op is _sre.LITERAL:  # most items: a break where it differs from the one before
+            char = _ASCII_LOWER[av] if av < 128 else None
+            if char is not None and previous is not None and char != previous and not (summary[0] and not summary[2]):
+                summary = _then(summary, _BREAK)  # (a break after a break changes nothing)
+            previous = char
+            continue
+        previous = None
+        if op in REPEATS:
             low, high, body = av
             inner = items_of(body)
             if _is_loop_repeat(high, inner):
@@ -600,7 +606,6 @@ def _row_summary(items) -> tuple:
             part = _either([_row_summary(items_of(branch)) for branch in av[1]])
         else:
             part = _EMPTY_ROW
-        previous = char
         if part is not _EMPTY_ROW:  # (which changes nothing)
             summary = _then(summary, part)
     return summary
